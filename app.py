@@ -1,0 +1,93 @@
+"""The application factory: settings, services, routes, CORS, errors and request logging."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask_cors import CORS
+
+import extensions
+from config import Settings
+from errors import register_error_handlers
+from routes import bp
+
+log = logging.getLogger("request")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with `config` (setting name -> value) taking precedence."""
+    settings = Settings.load(overrides=config)
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
+    _configure_logging(settings)
+    extensions.init_app(app, settings)
+    app.register_blueprint(bp)
+    _enable_cors(app, settings)
+    register_error_handlers(app)
+    _add_request_hooks(app)
+    return app
+
+
+def _enable_cors(app: Flask, settings: Settings) -> None:
+    options = {"origins": list(settings.cors_origins), "supports_credentials": False}
+    CORS(
+        app,
+        resources={r"/auth/*": options, r"/hello": options},
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+
+
+def _add_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def start_timer() -> None:
+        g.started = time.perf_counter()
+        supplied = request.headers.get("X-Request-ID", "")
+        g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        # The path only: a query string could carry a token.
+        log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            elapsed_ms,
+            extra={"request_id": g.get("request_id"), "status": response.status_code, "duration_ms": elapsed_ms},
+        )
+        return response
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name}
+        entry["message"] = record.getMessage()
+        for name in ("request_id", "status", "duration_ms"):
+            if hasattr(record, name):
+                entry[name] = getattr(record, name)
+        return json.dumps(entry)
+
+
+def _configure_logging(settings: Settings) -> None:
+    logger = logging.getLogger()
+    if logger.handlers:  # already set up: by an earlier app in this process, or by the host (pytest)
+        return
+    handler = logging.StreamHandler()
+    if settings.log_format == "json":
+        handler.setFormatter(_JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)

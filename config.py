@@ -1,0 +1,123 @@
+"""Settings: defaults, then the environment, then explicit overrides; types converted and checked once."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlsplit
+
+TOKEN_USES = frozenset({"id", "access"})
+_POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    user_pool_id: str
+    client_id: str
+    region: str
+    endpoint_url: str | None = None
+    jwks_url: str = ""
+    token_leeway: float = 5.0
+    accepted_token_uses: frozenset[str] = TOKEN_USES
+    cors_origins: tuple[str, ...] = ("*",)
+    port: int = 5000
+    cognito_timeout: float = 5.0
+    jwks_timeout: float = 3.0
+    jwks_max_age: float = 3600.0
+    jwks_refetch_cooldown: float = 30.0
+    max_body_bytes: int = 16 * 1024
+    log_format: str = "text"
+
+    @property
+    def issuer(self) -> str:
+        """The `iss` every token of this pool carries (the AWS form, also under the emulator)."""
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
+        """Build settings from the environment, with `overrides` (already typed) taking precedence."""
+        values = _from_environ(os.environ if environ is None else environ)
+        values.update(overrides or {})
+        unknown = set(values) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        for name, env in (("user_pool_id", "COGNITO_USER_POOL_ID"), ("client_id", "COGNITO_CLIENT_ID")):
+            if not values.get(name):
+                raise ConfigError(f"{env} is required (no user pool is configured)")
+        match = _POOL_ID.match(values["user_pool_id"])
+        if not match:
+            raise ConfigError("COGNITO_USER_POOL_ID must look like 'us-east-1_AbC123'")
+        values.setdefault("region", match["region"])
+        if values["region"] != match["region"]:
+            raise ConfigError("COGNITO_REGION does not match the region in COGNITO_USER_POOL_ID")
+        settings = cls(**values)
+        if not settings.jwks_url:
+            settings = cls(**{**values, "jwks_url": f"{settings.issuer}/.well-known/jwks.json"})
+        settings._check()
+        return settings
+
+    def _check(self) -> None:
+        if not self.accepted_token_uses or not self.accepted_token_uses <= TOKEN_USES:
+            raise ConfigError("ACCEPTED_TOKEN_USES must name 'id', 'access' or both")
+        if not 0 <= self.token_leeway <= 300:
+            raise ConfigError("TOKEN_LEEWAY_SECONDS must be between 0 and 300")
+        if self.log_format not in ("text", "json"):
+            raise ConfigError("LOG_FORMAT must be 'text' or 'json'")
+        scheme = urlsplit(self.jwks_url).scheme
+        if scheme != "https" and not (scheme == "http" and is_loopback_url(self.jwks_url)):
+            raise ConfigError("COGNITO_JWKS_URL must be https (plain http only on loopback, for the emulator)")
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when the URL's host is localhost or a loopback address."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+# (environment variable, setting, converter)
+_ENVIRONMENT = (
+    ("COGNITO_USER_POOL_ID", "user_pool_id", str),
+    ("COGNITO_CLIENT_ID", "client_id", str),
+    ("COGNITO_REGION", "region", str),
+    ("COGNITO_ENDPOINT_URL", "endpoint_url", str),
+    ("COGNITO_JWKS_URL", "jwks_url", str),
+    ("TOKEN_LEEWAY_SECONDS", "token_leeway", float),
+    ("ACCEPTED_TOKEN_USES", "accepted_token_uses", lambda v: frozenset(_split(v))),
+    ("CORS_ORIGINS", "cors_origins", lambda v: tuple(_split(v))),
+    ("PORT", "port", int),
+    ("COGNITO_TIMEOUT_SECONDS", "cognito_timeout", float),
+    ("JWKS_TIMEOUT_SECONDS", "jwks_timeout", float),
+    ("JWKS_MAX_AGE_SECONDS", "jwks_max_age", float),
+    ("JWKS_REFETCH_COOLDOWN_SECONDS", "jwks_refetch_cooldown", float),
+    ("LOG_FORMAT", "log_format", str),
+)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for env, name, convert in _ENVIRONMENT:
+        raw = environ.get(env, "").strip()
+        if not raw:
+            continue
+        try:
+            values[name] = convert(raw)
+        except ValueError:
+            raise ConfigError(f"{env} has an invalid value: {raw!r}") from None
+    return values

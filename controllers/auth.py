@@ -1,0 +1,68 @@
+"""The /auth endpoints: register, confirm, login, validate and the public configuration."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+import errors
+from controllers.body import fields, json_body
+from extensions import services
+from middleware.auth import bearer_token, verify
+from services.tokens import username_of
+
+# The tutorial's clients call the username `name`.
+_USERNAME_ALIAS = {"username": "name"}
+
+
+def register():
+    """Sign a new user up; they confirm with the code Cognito sends."""
+    body = json_body()
+    username, email, password = fields(body, "username", "email", "password", aliases=_USERNAME_ALIAS)
+    if "@" not in email.strip("@") or any(char.isspace() for char in email):
+        raise errors.InvalidRequest("Invalid request: 'email' must be an email address.")
+    return jsonify(services().auth.register(username, email, password)), 201
+
+
+def confirm():
+    """Confirm a sign-up with the emailed code."""
+    username, code = fields(json_body(), "username", "code", aliases=_USERNAME_ALIAS)
+    services().auth.confirm(username, code)
+    return jsonify(username=username, confirmed=True)
+
+
+def login():
+    """Sign in with username and password; answers tokens (never cached) or a challenge."""
+    username, password = fields(json_body(), "username", "password", aliases=_USERNAME_ALIAS)
+    return jsonify(services().auth.login(username, password)), 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def validate():
+    """Check a token from the body's `token` field or the Authorization header."""
+    body = json_body()
+    token = body["token"] if "token" in body else bearer_token()
+    if token is not None and not isinstance(token, str):
+        raise errors.InvalidRequest("Invalid request: 'token' must be a string.")
+    try:
+        claims = verify(token)
+    except errors.InvalidToken as err:
+        raise errors.InvalidToken(err.message, extra={"valid": False}) from err
+    return jsonify(
+        valid=True,
+        token_use=claims["token_use"],
+        username=username_of(claims),
+        sub=claims["sub"],
+        expires_at=claims["exp"],
+        claims=claims,
+    )
+
+
+def public_config():
+    """What a front end needs to talk to the pool; never a secret."""
+    settings = services().settings
+    return jsonify(
+        region=settings.region,
+        user_pool_id=settings.user_pool_id,
+        client_id=settings.client_id,
+        issuer=settings.issuer,
+        jwks_url=settings.jwks_url,
+    )

@@ -1,0 +1,23 @@
+"""The protected greeting and the health check."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from middleware.auth import current_claims
+from services.tokens import username_of
+
+
+def hello():
+    """Greet the signed-in user by the name their token carries."""
+    claims = current_claims()
+    username = username_of(claims)
+    body = {"message": f"Hello, {username}!", "username": username}
+    if isinstance(claims.get("email"), str):
+        body["email"] = claims["email"]
+    return jsonify(body)
+
+
+def health():
+    """The process is up and serving."""
+    return jsonify(status="ok")

@@ -1,0 +1,106 @@
+"""The API's errors: one hierarchy, one JSON shape, all handlers registered in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error the API answers with `{"error": code, "message": sentence}` and `status_code`."""
+
+    status_code = 500
+    error = "internal_error"
+    message = "The server could not complete the request."
+    headers: dict[str, str] = {}
+
+    def __init__(self, message: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.extra = extra or {}
+
+    def body(self) -> dict[str, Any]:
+        return {**self.extra, "error": self.error, "message": self.message}
+
+
+class InvalidRequest(ApiError):
+    status_code, error = 400, "invalid_request"
+    message = "The request is missing a field or has one of the wrong type."
+
+
+class InvalidJson(ApiError):
+    status_code, error, message = 400, "invalid_json", "The request body is not valid JSON."
+
+
+class UnsupportedMediaType(ApiError):
+    status_code, error, message = 415, "unsupported_media_type", "The request body must be JSON (application/json)."
+
+
+class InvalidPassword(ApiError):
+    status_code, error = 400, "invalid_password"
+    message = "The password does not meet the pool's password policy."
+
+
+class CodeMismatch(ApiError):
+    status_code, error, message = 400, "code_mismatch", "The confirmation code is not valid."
+
+
+class ExpiredCode(ApiError):
+    status_code, error, message = 400, "expired_code", "The confirmation code has expired; request a new one."
+
+
+class NotAuthorized(ApiError):
+    status_code, error, message = 401, "not_authorized", "Incorrect username or password."
+
+
+class InvalidToken(ApiError):
+    status_code, error, message = 401, "invalid_token", "The access token is missing or invalid."
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class UserNotConfirmed(ApiError):
+    status_code, error, message = 403, "user_not_confirmed", "The user has not confirmed their account yet."
+
+
+class UsernameExists(ApiError):
+    status_code, error, message = 409, "username_exists", "An account with this username already exists."
+
+
+class TooManyRequests(ApiError):
+    status_code, error, message = 429, "too_many_requests", "Too many requests; try again later."
+    headers = {"Retry-After": "5"}
+
+
+class ServiceUnavailable(ApiError):
+    status_code, error = 503, "service_unavailable"
+    message = "The identity provider is unavailable; try again shortly."
+    headers = {"Retry-After": "5"}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error, ours, Werkzeug's and unexpected ones, with the same JSON shape."""
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _api_error(err: ApiError):
+    return jsonify(err.body()), err.status_code, err.headers
+
+
+def _http_error(err: HTTPException):
+    if err.code is not None and err.code < 400:  # routing redirects keep Werkzeug's own response
+        return err.get_response()
+    code = (err.name or "error").lower().replace(" ", "_").replace("'", "")
+    headers = {k: v for k, v in err.get_headers() if k.lower() == "allow"}
+    return jsonify(error=code, message=err.description), err.code or 500, headers
+
+
+def _unexpected_error(err: Exception):
+    log.exception("unhandled error")
+    return _api_error(ApiError())

@@ -1,0 +1,59 @@
+"""`require_token`: protects a route with a Cognito bearer token and exposes its claims."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
+
+from flask import g, request
+
+import errors
+from extensions import services
+from services.jwks import JwksUnavailable
+from services.tokens import TokenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require_token(token_uses: Collection[str] | None = None) -> Callable[[F], F]:
+    """Let the route run only for a valid token of an accepted type (default: the configured ones)."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            g.token_claims = verify(bearer_token(), token_uses)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def current_claims() -> dict[str, Any]:
+    """The verified claims of the request's token (only inside a protected route)."""
+    return g.token_claims
+
+
+def verify(token: str | None, token_uses: Collection[str] | None = None) -> dict[str, Any]:
+    """Verify a token with the app's verifier; raise InvalidToken, or ServiceUnavailable without keys."""
+    app_services = services()
+    try:
+        return app_services.verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
+    except TokenError as err:
+        raise errors.InvalidToken(f"The token is invalid: {err}.") from err
+    except JwksUnavailable as err:
+        raise errors.ServiceUnavailable("The token signing keys are unavailable; try again shortly.") from err
+
+
+def bearer_token() -> str | None:
+    """The token of `Authorization: Bearer <token>`, or of a bare token as the tutorial's client sends it."""
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        return None
+    scheme, _, rest = header.partition(" ")
+    if not rest:
+        return header if "." in header else None  # a bare JWT has no space and at least one dot
+    if scheme.lower() != "bearer" or " " in rest.strip():
+        raise errors.InvalidToken("The Authorization header must be 'Bearer <token>'.")
+    return rest.strip()

@@ -1,0 +1,47 @@
+"""The API's routes: each hands off to a controller."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from controllers import auth
+from controllers import hello as greeting
+from middleware.auth import require_token
+
+bp = Blueprint("api", __name__)
+
+
+@bp.post("/auth/register")
+def register():
+    return auth.register()
+
+
+@bp.post("/auth/confirm")
+def confirm():
+    return auth.confirm()
+
+
+@bp.post("/auth/login")
+def login():
+    return auth.login()
+
+
+@bp.post("/auth/validate")
+def validate():
+    return auth.validate()
+
+
+@bp.get("/auth/config")
+def config():
+    return auth.public_config()
+
+
+@bp.get("/hello")
+@require_token()
+def hello():
+    return greeting.hello()
+
+
+@bp.get("/health")
+def health():
+    return greeting.health()

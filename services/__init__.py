@@ -1,0 +1,1 @@
+"""The outside world: Cognito, the JWKS and token verification. No Flask here."""

@@ -1,0 +1,53 @@
+"""The embedded default: moto's Cognito emulator, in-process on loopback, for local runs and tests.
+
+Anyone can mint tokens the emulator accepts (its signing key ships inside moto), so it only ever
+listens on 127.0.0.1 and is never started when a real pool is configured. moto is imported here
+only, so a production install does not need it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import boto3
+import requests
+
+from services.pools import create_pool
+
+EMULATOR_REGION = "us-east-1"
+
+
+class LocalCognito:
+    """A running emulator: its endpoint, a client for it, and `settings()` for a pool made on it."""
+
+    def __init__(self) -> None:
+        from moto.server import ThreadedMotoServer  # local runs and tests only
+
+        # boto3 signs every request; the emulator accepts any credentials.
+        for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+            os.environ.setdefault(name, "emulator")
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the emulator's per-call access log
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+        self.client = boto3.client("cognito-idp", region_name=EMULATOR_REGION, endpoint_url=self.endpoint_url)
+
+    def create_pool(self, name: str = "local") -> dict[str, Any]:
+        """Create a pool and client; return the settings overrides that point the server at them."""
+        ids = create_pool(self.client, name)
+        return {
+            **ids,
+            "region": EMULATOR_REGION,
+            "endpoint_url": self.endpoint_url,
+            "jwks_url": f"{self.endpoint_url}/{ids['user_pool_id']}/.well-known/jwks.json",
+        }
+
+    def reset(self) -> None:
+        """Forget every pool and user."""
+        requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=5).raise_for_status()
+
+    def stop(self) -> None:
+        self._server.stop()
