@@ -37,7 +37,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _enable_cors(app: Flask, settings: Settings) -> None:
-    options = {"origins": list(settings.cors_origins), "supports_credentials": False}
+    any_origin = settings.cors_origins == ("*",)
+    options = {"origins": list(settings.cors_origins), "supports_credentials": False, "send_wildcard": any_origin}
     CORS(
         app,
         resources={r"/auth/*": options, r"/hello": options},

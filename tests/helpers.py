@@ -1,0 +1,114 @@
+"""Test helpers: a scripted local HTTP server and a token minter using the emulator's public key."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import jwt
+import moto.cognitoidp
+
+# Everything the emulator signs uses this key; its private half ships inside moto.
+_MOTO_RESOURCES = os.path.join(os.path.dirname(moto.cognitoidp.__file__), "resources")
+with gzip.open(os.path.join(_MOTO_RESOURCES, "jwks-private.json.gz")) as _file:
+    EMULATOR_PRIVATE_JWK: dict[str, Any] = json.load(_file)
+
+Reply = tuple[int, dict[str, str], bytes]
+
+
+class ScriptedServer:
+    """A loopback HTTP server whose answer is whatever `reply(method, path, body)` returns; counts requests."""
+
+    def __init__(self, reply: Callable[[str, str, bytes], Reply]) -> None:
+        self.reply = reply
+        self.requests: list[tuple[str, str]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                server.requests.append((self.command, self.path))
+                status, headers, payload = server.reply(self.command, self.path, body)
+                self.send_response(status)
+                for name, value in {"Content-Length": str(len(payload)), **headers}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up first (timeout tests)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_port}"
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def json_reply(status: int, document: Any, headers: dict[str, str] | None = None) -> Reply:
+    return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(document).encode()
+
+
+def cognito_error(code: str, status: int = 400, message: str = "scripted") -> Reply:
+    """A reply in Cognito's JSON protocol error format, as botocore parses it."""
+    return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps({"__type": code, "message": message}).encode()
+
+
+def b64url(data: bytes | str) -> str:
+    raw = data.encode() if isinstance(data, str) else data
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+class Minter:
+    """Makes tokens shaped like Cognito's for one pool, signed with the emulator's key unless told otherwise."""
+
+    def __init__(self, issuer: str, client_id: str) -> None:
+        self.issuer = issuer
+        self.client_id = client_id
+        self.key = jwt.PyJWK(EMULATOR_PRIVATE_JWK).key
+
+    def claims(self, kind: str = "access", **overrides: Any) -> dict[str, Any]:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "sub": "0f3c1d2e-0000-4000-8000-000000000001",
+            "token_use": kind,
+            "iat": now,
+            "auth_time": now,
+            "exp": now + 3600,
+            "jti": "jti-1",
+            "origin_jti": "origin-1",
+        }
+        if kind == "id":
+            claims.update({"aud": self.client_id, "cognito:username": "minted", "email": "minted@example.com"})
+        else:
+            claims.update({"client_id": self.client_id, "username": "minted", "scope": "aws.cognito.signin.user.admin"})
+        for name, value in overrides.items():
+            if value is DROP:
+                claims.pop(name, None)
+            else:
+                claims[name] = value
+        return claims
+
+    def token(self, kind: str = "access", *, headers: dict[str, Any] | None = None, key: Any = None, **claims: Any) -> str:
+        """An RS256 token with Cognito's claims, `claims` overriding them (DROP removes one)."""
+        header = {"kid": EMULATOR_PRIVATE_JWK["kid"], **(headers or {})}
+        return jwt.encode(self.claims(kind, **claims), key or self.key, algorithm="RS256", headers=header)
+
+
+DROP = object()
