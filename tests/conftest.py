@@ -23,6 +23,16 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def _no_unexpected_server_errors(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
+    """Fail any test during which the app hit an unhandled error, unless the test is about exactly that."""
+    yield
+    if request.node.get_closest_marker("internal_error_expected"):
+        return
+    unhandled = [r for r in caplog.get_records("call") if r.name == "errors" and r.levelname == "ERROR"]
+    assert not unhandled, f"unhandled server error: {unhandled[0].getMessage()}"
+
+
 @pytest.fixture(scope="session")
 def emulator():
     local = LocalCognito()

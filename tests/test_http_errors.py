@@ -109,6 +109,7 @@ def test_cognito_server_error_is_503(pool):
     ],
     ids=["unexpected answer", "unmapped cognito error"],
 )
+@pytest.mark.internal_error_expected
 def test_anything_unexpected_is_500_without_internals(pool, reply, caplog):
     scripted, client = _app_against(pool, reply)
     try:

@@ -1,0 +1,72 @@
+"""Settings: read from the environment, checked at start-up, failing with the variable's name."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from config import ConfigError, Settings
+
+POOL = {"COGNITO_USER_POOL_ID": "eu-west-2_AbC123", "COGNITO_CLIENT_ID": "client123"}
+
+
+def test_settings_come_from_the_environment():
+    settings = Settings.load(
+        {
+            **POOL,
+            "TOKEN_LEEWAY_SECONDS": "2.5",
+            "ACCEPTED_TOKEN_USES": "access",
+            "CORS_ORIGINS": "https://a.example, https://b.example",
+            "PORT": "8080",
+        }
+    )
+    assert settings.region == "eu-west-2"  # derived from the pool id
+    assert settings.issuer == "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_AbC123"
+    assert settings.jwks_url == settings.issuer + "/.well-known/jwks.json"
+    assert settings.token_leeway == 2.5
+    assert settings.accepted_token_uses == frozenset({"access"})
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.port == 8080
+
+
+def test_overrides_beat_the_environment():
+    assert Settings.load(POOL, {"port": 9000}).port == 9000
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({}, "COGNITO_USER_POOL_ID"),
+        ({"COGNITO_USER_POOL_ID": "eu-west-2_AbC123"}, "COGNITO_CLIENT_ID"),
+        ({**POOL, "COGNITO_USER_POOL_ID": "not-a-pool"}, "COGNITO_USER_POOL_ID"),
+        ({**POOL, "COGNITO_REGION": "us-east-1"}, "COGNITO_REGION"),
+        ({**POOL, "PORT": "eighty"}, "PORT"),
+        ({**POOL, "TOKEN_LEEWAY_SECONDS": "-1"}, "TOKEN_LEEWAY_SECONDS"),
+        ({**POOL, "ACCEPTED_TOKEN_USES": "refresh"}, "ACCEPTED_TOKEN_USES"),
+        ({**POOL, "COGNITO_JWKS_URL": "http://keys.example/jwks.json"}, "COGNITO_JWKS_URL"),
+        ({**POOL, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ],
+)
+def test_a_missing_or_bad_setting_fails_at_start_up_naming_it(environ, named):
+    with pytest.raises(ConfigError, match=named):
+        Settings.load(environ)
+
+
+def test_plain_http_jwks_is_allowed_only_on_loopback():
+    assert Settings.load({**POOL, "COGNITO_JWKS_URL": "http://127.0.0.1:9/jwks.json"}).jwks_url.startswith("http://")
+
+
+def test_the_app_refuses_to_start_without_a_pool(monkeypatch):
+    with pytest.raises(ConfigError, match="COGNITO_USER_POOL_ID"):
+        create_app()
+
+
+def test_the_app_reads_its_pool_from_the_environment(monkeypatch, pool):
+    monkeypatch.setenv("COGNITO_USER_POOL_ID", pool["user_pool_id"])
+    monkeypatch.setenv("COGNITO_CLIENT_ID", pool["client_id"])
+    monkeypatch.setenv("COGNITO_ENDPOINT_URL", pool["endpoint_url"])
+    monkeypatch.setenv("COGNITO_JWKS_URL", pool["jwks_url"])
+    client = create_app().test_client()
+    assert client.get("/auth/config").json["user_pool_id"] == pool["user_pool_id"]
+    body = {"username": "envuser", "email": "e@example.com", "password": "Passw0rd!"}
+    assert client.post("/auth/register", json=body).status_code == 201
