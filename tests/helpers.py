@@ -66,7 +66,11 @@ def json_reply(status: int, document: Any, headers: dict[str, str] | None = None
 
 def cognito_error(code: str, status: int = 400, message: str = "scripted") -> Reply:
     """A reply in Cognito's JSON protocol error format, as botocore parses it."""
-    return status, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps({"__type": code, "message": message}).encode()
+    return (
+        status,
+        {"Content-Type": "application/x-amz-json-1.1"},
+        json.dumps({"__type": code, "message": message}).encode(),
+    )
 
 
 def b64url(data: bytes | str) -> str:
@@ -105,7 +109,9 @@ class Minter:
                 claims[name] = value
         return claims
 
-    def token(self, kind: str = "access", *, headers: dict[str, Any] | None = None, key: Any = None, **claims: Any) -> str:
+    def token(
+        self, kind: str = "access", *, headers: dict[str, Any] | None = None, key: Any = None, **claims: Any
+    ) -> str:
         """An RS256 token with Cognito's claims, `claims` overriding them (DROP removes one)."""
         header = {"kid": EMULATOR_PRIVATE_JWK["kid"], **(headers or {})}
         return jwt.encode(self.claims(kind, **claims), key or self.key, algorithm="RS256", headers=header)

@@ -22,7 +22,9 @@ def assert_error(response, status: int, error: str) -> None:
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
-@pytest.mark.parametrize("data", [b"{", b'{"username": }', b"\xff\xfe", b'{"a": NaN}', b'{"a": 1, "a": 2}', b"[" * 5000])
+@pytest.mark.parametrize(
+    "data", [b"{", b'{"username": }', b"\xff\xfe", b'{"a": NaN}', b'{"a": 1, "a": 2}', b"[" * 5000]
+)
 def test_malformed_json_is_400(client, path, data):
     response = client.post(path, data=data, content_type="application/json")
     assert_error(response, 400, "invalid_json")
@@ -60,7 +62,9 @@ def _app_against(pool, reply, **settings):
     return scripted, create_app({**pool, "endpoint_url": scripted.url, **settings}).test_client()
 
 
-@pytest.mark.parametrize("code", ["TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"])
+@pytest.mark.parametrize(
+    "code", ["TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"]
+)
 def test_cognito_throttling_is_429_with_retry_after(pool, code):
     scripted, client = _app_against(pool, lambda m, p, b: cognito_error(code))
     try:

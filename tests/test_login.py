@@ -24,10 +24,14 @@ def test_wrong_password_and_unknown_user_answer_the_same(users):
     wrong_password = users.login("alice", "Wr0ngPassword")
     unknown_user = users.login("nobody", PASSWORD)
     assert wrong_password.status_code == unknown_user.status_code == 401
-    assert wrong_password.json == unknown_user.json == {
-        "error": "not_authorized",
-        "message": "Incorrect username or password.",
-    }
+    assert (
+        wrong_password.json
+        == unknown_user.json
+        == {
+            "error": "not_authorized",
+            "message": "Incorrect username or password.",
+        }
+    )
 
 
 def test_unconfirmed_user_is_403(users):
