@@ -12,10 +12,12 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import extensions
 from config import Settings
 from errors import register_error_handlers
+from middleware import ratelimit
 from routes import bp
 
 log = logging.getLogger("request")
@@ -29,6 +31,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     _configure_logging(settings)
     extensions.init_app(app, settings)
+    ratelimit.init_app(app, settings)
+    if settings.trusted_proxies:  # the client address (for rate limits) comes from X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(bp)
     _enable_cors(app, settings)
     register_error_handlers(app)

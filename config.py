@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 TOKEN_USES = frozenset({"id", "access"})
 _POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$")
 
@@ -35,6 +37,13 @@ class Settings:
     jwks_refetch_cooldown: float = 30.0
     max_body_bytes: int = 16 * 1024
     log_format: str = "text"
+    trusted_proxies: int = 0
+    rate_limit_storage_uri: str = "memory://"
+    rate_limit_register: str = "10/minute"
+    rate_limit_confirm: str = "10/minute"
+    rate_limit_login: str = "30/minute"
+    rate_limit_login_username: str = "5/minute"
+    rate_limit_validate: str = "300/minute"
 
     @property
     def issuer(self) -> str:
@@ -71,6 +80,13 @@ class Settings:
             raise ConfigError("TOKEN_LEEWAY_SECONDS must be between 0 and 300")
         if self.log_format not in ("text", "json"):
             raise ConfigError("LOG_FORMAT must be 'text' or 'json'")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise ConfigError("TRUSTED_PROXIES must be between 0 and 5")
+        for name in ("register", "confirm", "login", "login_username", "validate"):
+            try:
+                parse_many(getattr(self, f"rate_limit_{name}"))
+            except ValueError:
+                raise ConfigError(f"RATE_LIMIT_{name.upper()} must look like '10/minute'") from None
         scheme = urlsplit(self.jwks_url).scheme
         if scheme != "https" and not (scheme == "http" and is_loopback_url(self.jwks_url)):
             raise ConfigError("COGNITO_JWKS_URL must be https (plain http only on loopback, for the emulator)")
@@ -103,6 +119,13 @@ _ENVIRONMENT = (
     ("JWKS_MAX_AGE_SECONDS", "jwks_max_age", float),
     ("JWKS_REFETCH_COOLDOWN_SECONDS", "jwks_refetch_cooldown", float),
     ("LOG_FORMAT", "log_format", str),
+    ("TRUSTED_PROXIES", "trusted_proxies", int),
+    ("RATE_LIMIT_STORAGE_URI", "rate_limit_storage_uri", str),
+    ("RATE_LIMIT_REGISTER", "rate_limit_register", str),
+    ("RATE_LIMIT_CONFIRM", "rate_limit_confirm", str),
+    ("RATE_LIMIT_LOGIN", "rate_limit_login", str),
+    ("RATE_LIMIT_LOGIN_USERNAME", "rate_limit_login_username", str),
+    ("RATE_LIMIT_VALIDATE", "rate_limit_validate", str),
 )
 
 

@@ -1,0 +1,60 @@
+"""Rate limits (Flask-Limiter): per client address on the /auth endpoints, and per username on failed logins.
+
+Limits are settings, read per request from the app's Settings, so one limiter serves every app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, Response, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+import strictjson
+from config import Settings
+from extensions import services
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="moving-window")
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Give the app its own limit storage (memory by default; Redis or Memcached URIs for several instances)."""
+    app.config.update(RATELIMIT_STORAGE_URI=settings.rate_limit_storage_uri, RATELIMIT_ENABLED=True)
+    limiter.init_app(app)
+
+
+def per_client(setting: str) -> Callable[[F], F]:
+    """Limit a route per client address by the named setting, e.g. "10/minute"."""
+    return limiter.limit(_setting(setting))
+
+
+def failed_logins_per_username() -> Callable[[F], F]:
+    """Count failed sign-ins per username (brute-force protection); successful ones cost nothing."""
+    return limiter.limit(
+        _setting("rate_limit_login_username"),
+        key_func=_login_username,
+        deduct_when=_failed_login,
+        scope="login-username",
+    )
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: getattr(services().settings, name)
+
+
+def _failed_login(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _login_username() -> str:
+    try:
+        body = strictjson.loads(request.get_data(cache=True))
+    except (ValueError, RecursionError):
+        body = None
+    name = body.get("username", body.get("name")) if isinstance(body, dict) else None
+    # Malformed bodies share one bucket; they are rejected before reaching Cognito anyway.
+    return name.strip().lower() if isinstance(name, str) else ""
