@@ -10,7 +10,7 @@ import pytest
 
 from app import create_app
 from services.emulator import LocalCognito
-from tests.helpers import Minter
+from tests.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter
 
 PASSWORD = "Passw0rd!"
 
@@ -61,6 +61,15 @@ def client(app):
 def minter(app) -> Minter:
     settings = app.extensions["cognito_auth"].settings
     return Minter(settings.issuer, settings.client_id)
+
+
+@pytest.fixture
+def jwks_host():
+    """A JWKS server the test controls, publishing the emulator's public key."""
+    public = {name: EMULATOR_PRIVATE_JWK[name] for name in ("kty", "kid", "alg", "use", "n", "e")}
+    host = JwksHost({"keys": [public]})
+    yield host
+    host.server.stop()
 
 
 class Users:

@@ -78,6 +78,31 @@ def b64url(data: bytes | str) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+class JwksHost:
+    """Serves a JWKS document (or a scripted fault) over HTTP and counts the fetches."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.fault: Callable[[], Reply] | None = None
+        self.delay = 0.0
+        self.server = ScriptedServer(self._reply)
+        self.url = f"{self.server.url}/jwks.json"
+
+    def _reply(self, method: str, path: str, body: bytes) -> Reply:
+        time.sleep(self.delay)
+        return self.fault() if self.fault else json_reply(200, self.document)
+
+    @property
+    def fetches(self) -> int:
+        return len(self.server.requests)
+
+
+def public_jwk(private_key: Any, kid: str) -> dict[str, Any]:
+    """The public JWK of an RSA private key, as a JWKS publishes it."""
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
+    return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
+
+
 class Minter:
     """Makes tokens shaped like Cognito's for one pool, signed with the emulator's key unless told otherwise."""
 
@@ -109,6 +134,15 @@ class Minter:
                 claims[name] = value
         return claims
 
+    def signed(self, header: Any, payload: Any, *, key: Any = None, alg: str = "RS256") -> str:
+        """A token from any header and payload (dict, raw JSON text or bytes, or a Segment), properly signed."""
+        signing_input = f"{_segment(header)}.{_segment(payload)}"
+        signature = jwt.get_algorithm_by_name(alg).sign(signing_input.encode(), key or self.key)
+        return f"{signing_input}.{b64url(signature)}"
+
+    def header(self, **overrides: Any) -> dict[str, Any]:
+        return {"alg": "RS256", "kid": EMULATOR_PRIVATE_JWK["kid"], **overrides}
+
     def token(
         self, kind: str = "access", *, headers: dict[str, Any] | None = None, key: Any = None, **claims: Any
     ) -> str:
@@ -118,3 +152,15 @@ class Minter:
 
 
 DROP = object()
+
+
+class Segment(str):
+    """A token segment given exactly as it must appear (already base64url, canonical or not)."""
+
+
+def _segment(part: Any) -> str:
+    if isinstance(part, Segment):
+        return part
+    if isinstance(part, dict | list):
+        return b64url(json.dumps(part))
+    return b64url(part)

@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+import uuid
 
 import pytest
-import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app import create_app
 from services.jwks import JwksCache, JwksUnavailable, UnknownKey, parse_jwks
-from tests.helpers import ScriptedServer, json_reply
-
-
-class JwksHost:
-    """Serves the emulator's JWKS (or a scripted fault) and counts the fetches."""
-
-    def __init__(self, upstream_url: str) -> None:
-        self.document = requests.get(upstream_url, timeout=5).json()
-        self.fault = None
-        self.server = ScriptedServer(self._reply)
-        self.url = f"{self.server.url}/jwks.json"
-
-    def _reply(self, method, path, body):
-        return self.fault() if self.fault else json_reply(200, self.document)
-
-    @property
-    def fetches(self) -> int:
-        return len(self.server.requests)
-
-
-@pytest.fixture
-def jwks_host(pool):
-    host = JwksHost(pool["jwks_url"])
-    yield host
-    host.server.stop()
+from tests.helpers import b64url, json_reply, public_jwk
 
 
 @pytest.fixture
@@ -152,3 +130,97 @@ def _wait_for(condition, timeout: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.01)
+
+
+def _concurrently(count: int, action) -> list:
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = action(index)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_one_fetch_for_100_concurrent_requests_on_a_cold_cache(pool, jwks_host, minter):
+    jwks_host.delay = 0.2  # every request arrives while the first fetch is still under way
+    app = create_app({**pool, "jwks_url": jwks_host.url})
+    headers = {"Authorization": f"Bearer {minter.token()}"}
+    statuses = _concurrently(100, lambda i: app.test_client().get("/hello", headers=headers).status_code)
+    assert statuses == [200] * 100
+    assert jwks_host.fetches == 1
+
+
+def test_a_burst_of_1000_unknown_kids_causes_at_most_one_fetch(pool, jwks_host, minter):
+    app = create_app({**pool, "jwks_url": jwks_host.url, "jwks_refetch_cooldown": 30})
+    good = {"Authorization": f"Bearer {minter.token()}"}
+    assert app.test_client().get("/hello", headers=good).status_code == 200
+    _, payload, signature = minter.token().split(".")
+    headers = [b64url(json.dumps({"alg": "RS256", "kid": uuid.uuid4().hex})) for _ in range(1000)]
+    random_kid = [{"Authorization": f"Bearer {header}.{payload}.{signature}"} for header in headers]
+
+    def request(index: int) -> tuple[int, int]:
+        client = app.test_client()
+        unknown = [client.get("/hello", headers=h).status_code for h in random_kid[index * 10 : index * 10 + 10]]
+        return max(unknown), client.get("/hello", headers=good).status_code
+
+    results = _concurrently(100, request)
+    assert set(results) == {(401, 200)}  # all 1,000 unknown kids refused, valid tokens kept passing
+    assert jwks_host.fetches <= 2  # the first fetch, and at most one for the whole burst
+
+
+def test_a_key_removed_from_the_jwks_is_refused_after_max_age(pool, jwks_host, minter):
+    app = create_app({**pool, "jwks_url": jwks_host.url, "jwks_max_age": 0.3})
+    headers = {"Authorization": f"Bearer {minter.token()}"}
+    client = app.test_client()
+    assert client.get("/hello", headers=headers).status_code == 200
+    jwks_host.document = {"keys": [public_jwk(rsa.generate_private_key(public_exponent=65537, key_size=2048), "new")]}
+    # Past max age (and the 2 s minimum between fetches) a request starts a background refresh; the old
+    # key serves until it completes, then the token is refused.
+    _wait_for(lambda: client.get("/hello", headers=headers).status_code == 401)
+    assert jwks_host.fetches == 2
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        lambda: json_reply(200, {"keys": [{"kty": "RSA", "kid": "dummy", "use": "enc", "n": "AQAB", "e": "AQAB"}]}),
+        lambda: (200, {"Content-Type": "application/json"}, b"[]"),
+        lambda: (404, {}, b""),
+    ],
+    ids=["encryption key only", "JSON but not a JWKS", "not found"],
+)
+def test_more_unusable_jwks_answers_give_503(pool, jwks_host, minter, fault):
+    jwks_host.fault = fault
+    client = create_app({**pool, "jwks_url": jwks_host.url}).test_client()
+    response = client.get("/hello", headers={"Authorization": f"Bearer {minter.token()}"})
+    assert response.status_code == 503
+
+
+def test_a_jwks_slower_than_the_timeout_gives_503_quickly(pool, jwks_host, minter):
+    jwks_host.delay = 3
+    client = create_app({**pool, "jwks_url": jwks_host.url, "jwks_timeout": 0.3}).test_client()
+    headers = {"Authorization": f"Bearer {minter.token()}"}
+    started = time.monotonic()
+    assert client.get("/hello", headers=headers).status_code == 503
+    assert client.get("/hello", headers=headers).status_code == 503  # within the retry interval: no new wait
+    assert time.monotonic() - started < 2
+
+
+def test_held_keys_stop_serving_after_the_stale_limit(jwks_host):
+    now = [1000.0]
+    cache = JwksCache(jwks_host.url, max_age=60, stale_limit=600, retry_interval=1, clock=lambda: now[0])
+    cache.key("dummy")
+    jwks_host.fault = lambda: (500, {}, b"")
+    now[0] += 601
+    with pytest.raises(JwksUnavailable):
+        cache.key("dummy")
+    jwks_host.fault = None
+    now[0] += 2
+    assert cache.key("dummy") is not None  # recovers by itself once the JWKS answers again
