@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -23,10 +24,18 @@ with gzip.open(os.path.join(_MOTO_RESOURCES, "jwks-private.json.gz")) as _file:
 Reply = tuple[int, dict[str, str], bytes]
 
 
-class ScriptedServer:
-    """A loopback HTTP server whose answer is whatever `reply(method, path, body)` returns; counts requests."""
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
 
-    def __init__(self, reply: Callable[[str, str, bytes], Reply]) -> None:
+
+class ScriptedServer:
+    """A loopback HTTP server whose answer is whatever `reply(request)` returns; counts requests."""
+
+    def __init__(self, reply: Callable[[Request], Reply], port: int = 0) -> None:
         self.reply = reply
         self.requests: list[tuple[str, str]] = []
         server = self
@@ -35,7 +44,8 @@ class ScriptedServer:
             def _answer(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 server.requests.append((self.command, self.path))
-                status, headers, payload = server.reply(self.command, self.path, body)
+                request = Request(self.command, self.path, dict(self.headers.items()), body)
+                status, headers, payload = server.reply(request)
                 self.send_response(status)
                 for name, value in {"Content-Length": str(len(payload)), **headers}.items():
                     self.send_header(name, value)
@@ -50,7 +60,7 @@ class ScriptedServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_port}"
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
@@ -88,7 +98,7 @@ class JwksHost:
         self.server = ScriptedServer(self._reply)
         self.url = f"{self.server.url}/jwks.json"
 
-    def _reply(self, method: str, path: str, body: bytes) -> Reply:
+    def _reply(self, request: Request) -> Reply:
         time.sleep(self.delay)
         return self.fault() if self.fault else json_reply(200, self.document)
 

@@ -27,7 +27,7 @@ EC_KEY = ec.generate_private_key(ec.SECP256R1())
 @pytest.fixture
 def attacker():
     """An attacker's server publishing the attacker's key: it must never be asked for anything."""
-    server = ScriptedServer(lambda m, p, b: json_reply(200, {"keys": [public_jwk(ATTACKER_KEY, "dummy")]}))
+    server = ScriptedServer(lambda request: json_reply(200, {"keys": [public_jwk(ATTACKER_KEY, "dummy")]}))
     yield server
     assert server.requests == []
     server.stop()

@@ -66,7 +66,7 @@ def _app_against(pool, reply, **settings):
     "code", ["TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"]
 )
 def test_cognito_throttling_is_429_with_retry_after(pool, code):
-    scripted, client = _app_against(pool, lambda m, p, b: cognito_error(code))
+    scripted, client = _app_against(pool, lambda request: cognito_error(code))
     try:
         response = client.post("/auth/login", json=LOGIN)
     finally:
@@ -82,7 +82,7 @@ def test_cognito_unreachable_is_503(pool, closed_port_url):
 
 
 def test_cognito_timing_out_is_503_within_bounded_time(pool):
-    def slow(method, path, body):
+    def slow(request):
         time.sleep(3)
         return json_reply(200, {})
 
@@ -98,7 +98,7 @@ def test_cognito_timing_out_is_503_within_bounded_time(pool):
 
 
 def test_cognito_server_error_is_503(pool):
-    scripted, client = _app_against(pool, lambda m, p, b: cognito_error("InternalErrorException", status=500))
+    scripted, client = _app_against(pool, lambda request: cognito_error("InternalErrorException", status=500))
     try:
         assert_error(client.post("/auth/login", json=LOGIN), 503, "service_unavailable")
     finally:
@@ -108,8 +108,8 @@ def test_cognito_server_error_is_503(pool):
 @pytest.mark.parametrize(
     "reply",
     [
-        lambda m, p, b: json_reply(200, {"unexpected": "shape"}),  # our code meets a KeyError
-        lambda m, p, b: cognito_error("ResourceNotFoundException"),  # a misconfigured client id
+        lambda request: json_reply(200, {"unexpected": "shape"}),  # our code meets a KeyError
+        lambda request: cognito_error("ResourceNotFoundException"),  # a misconfigured client id
     ],
     ids=["unexpected answer", "unmapped cognito error"],
 )
