@@ -22,6 +22,7 @@ from routes import bp
 
 log = logging.getLogger("request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "request_id")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -71,7 +72,13 @@ def _add_request_hooks(app: Flask) -> None:
             request.path,
             response.status_code,
             elapsed_ms,
-            extra={"request_id": g.get("request_id"), "status": response.status_code, "duration_ms": elapsed_ms},
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(elapsed_ms, 2),
+                "request_id": g.get("request_id"),
+            },
         )
         return response
 
@@ -80,7 +87,9 @@ class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name}
         entry["message"] = record.getMessage()
-        for name in ("request_id", "status", "duration_ms"):
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        for name in _REQUEST_FIELDS:
             if hasattr(record, name):
                 entry[name] = getattr(record, name)
         return json.dumps(entry)

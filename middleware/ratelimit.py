@@ -57,4 +57,4 @@ def _login_username() -> str:
         body = None
     name = body.get("username", body.get("name")) if isinstance(body, dict) else None
     # Malformed bodies share one bucket; they are rejected before reaching Cognito anyway.
-    return name.strip().lower() if isinstance(name, str) else ""
+    return "user:" + (name.strip().lower() if isinstance(name, str) else "")

@@ -21,29 +21,41 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def local_server():
+def start_local_server(extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
+    """Start `python server.py` with no pool configured, as `make run` does; return its URL once it answers."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "AWS_"))}
-    env["PORT"] = str(port)
+    env.update(PORT=str(port), **(extra_env or {}))
     process = subprocess.Popen(
         [sys.executable, "server.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, process.stdout.read()
-            try:
-                requests.get(f"{base}/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-        yield base, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {process.stdout.read()}")
+        try:
+            requests.get(f"{base}/health", timeout=1)
+            return base, process
+        except requests.ConnectionError:
+            if time.monotonic() > deadline:
+                stop(process)
+                raise AssertionError("server did not start") from None
+            time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen) -> str:
+    """Stop the server; return everything it printed."""
+    process.terminate()
+    return process.communicate(timeout=10)[0]
+
+
+@pytest.fixture
+def local_server():
+    base, process = start_local_server()
+    yield base, process
+    if process.poll() is None:
+        stop(process)
 
 
 def test_quickstart_walkthrough(local_server):
@@ -63,8 +75,7 @@ def test_quickstart_walkthrough(local_server):
     assert hello.json()["message"] == "Hello, alice!"
     assert requests.get(f"{base}/hello", timeout=5).status_code == 401
 
-    process.terminate()
-    output = process.communicate(timeout=10)[0]
+    output = stop(process)
     assert "local Cognito emulator" in output and "FOR LOCAL USE ONLY" in output
     assert "Traceback" not in output
     for secret in ("Passw0rd!", token):

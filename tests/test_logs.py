@@ -1,0 +1,58 @@
+"""Logs: one line per request, and never a password, a code or a token."""
+
+from __future__ import annotations
+
+import logging
+
+from tests.conftest import PASSWORD
+from tests.test_quickstart import start_local_server, stop
+
+CODE = "918273"
+
+
+def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog):
+    caplog.set_level(logging.INFO)  # the level the server runs at, for every library
+    for own in ("request", "errors", "services", "middleware", "controllers"):
+        caplog.set_level(logging.DEBUG, logger=own)
+
+    users.register("alice")
+    users.confirm("alice", code=CODE)
+    tokens = users.login("alice").json
+    bad_token = minter.token(exp=1) + "SECRETTAIL"
+    for token in (tokens["access_token"], tokens["id_token"], bad_token):
+        client.get("/hello", headers={"Authorization": f"Bearer {token}"})
+        client.post("/auth/validate", json={"token": token})
+    users.login("alice", "Wr0ngButSecret1")
+    client.post("/auth/login", data=f'{{"username": "alice", "password": "{PASSWORD}"', content_type="application/json")
+    client.get(f"/hello?token={tokens['access_token']}")
+
+    text = caplog.text
+    assert "ERROR" not in text
+    assert text.count("POST /auth/") >= 6 and "GET /hello" in text  # the requests were logged...
+    secrets = [PASSWORD, "Wr0ngButSecret1", CODE, "SECRETTAIL"]
+    secrets += [tokens["access_token"], tokens["id_token"], tokens["refresh_token"]]
+    secrets += [token.split(".")[2] for token in (tokens["access_token"], tokens["id_token"])]
+    for secret in secrets:  # ...and nothing secret with them
+        assert secret not in text
+
+
+def test_json_logs_have_one_parseable_line_per_request():
+    import json
+
+    import requests
+
+    base, process = start_local_server({"LOG_FORMAT": "json"})
+    try:
+        requests.get(f"{base}/health", timeout=5, headers={"X-Request-ID": "trace-1"})
+        requests.post(f"{base}/auth/login", json={"username": "u", "password": PASSWORD}, timeout=5)
+    finally:
+        output = stop(process)
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    requests_logged = [line for line in lines if line["logger"] == "request"][-2:]  # after the start-up polls
+    assert [(r["method"], r["path"], r["status"]) for r in requests_logged] == [
+        ("GET", "/health", 200),
+        ("POST", "/auth/login", 401),
+    ]
+    assert requests_logged[0]["request_id"] == "trace-1"
+    assert all(r["duration_ms"] >= 0 for r in requests_logged)
+    assert PASSWORD not in output
