@@ -89,7 +89,7 @@ def test_confirm_for_an_unknown_user_looks_like_a_wrong_code(users):
     [("CodeMismatchException", "code_mismatch"), ("ExpiredCodeException", "expired_code")],
 )
 def test_wrong_or_expired_code_is_400(pool, cognito_code, error):
-    scripted = ScriptedServer(lambda method, path, body: cognito_error(cognito_code))
+    scripted = ScriptedServer(lambda request: cognito_error(cognito_code))
     try:
         client = create_app({**pool, "endpoint_url": scripted.url}).test_client()
         response = client.post("/auth/confirm", json={"username": "alice", "code": "000000"})
