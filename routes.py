@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, jsonify
 
+import openapi
 from controllers import auth
 from controllers import hello as greeting
 from middleware.auth import require_token
@@ -51,3 +52,8 @@ def hello():
 @bp.get("/health")
 def health():
     return greeting.health()
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
@@ -26,6 +27,14 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+# Field rules, shared with the OpenAPI document (which anchors them with ^...$).
+MAX_FIELD_CHARS = 256
+TEXT_PATTERN = r"[^\x00-\x1f]*[^\x00-\x1f\s][^\x00-\x1f]*"  # no control characters, not blank
+EMAIL_PATTERN = r"[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+"
+_TEXT = re.compile(TEXT_PATTERN)
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
 def fields(body: dict[str, Any], *names: str, aliases: dict[str, str] | None = None) -> list[str]:
     """The named string fields of `body`, all required; `aliases` maps a field to an accepted synonym."""
     aliases = aliases or {}
@@ -36,8 +45,10 @@ def fields(body: dict[str, Any], *names: str, aliases: dict[str, str] | None = N
             problems.append(f"'{name}' is required")
         elif not isinstance(value, str):
             problems.append(f"'{name}' must be a string")
-        elif not value.strip() or len(value) > 256 or any(ord(char) < 32 for char in value):
-            problems.append(f"'{name}' must be 1 to 256 printable characters")
+        elif len(value) > MAX_FIELD_CHARS or not _TEXT.fullmatch(value):
+            problems.append(f"'{name}' must be 1 to {MAX_FIELD_CHARS} printable characters")
+        elif name == "email" and not _EMAIL.fullmatch(value):
+            problems.append("'email' must be an email address")
         values.append(value)
     if problems:
         raise errors.InvalidRequest("Invalid request: " + "; ".join(problems) + ".")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from tests.conftest import PASSWORD
-from tests.test_quickstart import start_local_server, stop
+from tests.helpers import LocalServer
 
 CODE = "918273"
 
@@ -41,12 +41,12 @@ def test_json_logs_have_one_parseable_line_per_request():
 
     import requests
 
-    base, process = start_local_server({"LOG_FORMAT": "json"})
+    server = LocalServer({"LOG_FORMAT": "json"})
     try:
-        requests.get(f"{base}/health", timeout=5, headers={"X-Request-ID": "trace-1"})
-        requests.post(f"{base}/auth/login", json={"username": "u", "password": PASSWORD}, timeout=5)
+        requests.get(f"{server.url}/health", timeout=5, headers={"X-Request-ID": "trace-1"})
+        requests.post(f"{server.url}/auth/login", json={"username": "u", "password": PASSWORD}, timeout=5)
     finally:
-        output = stop(process)
+        output = server.stop()
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     requests_logged = [line for line in lines if line["logger"] == "request"][-2:]  # after the start-up polls
     assert [(r["method"], r["path"], r["status"]) for r in requests_logged] == [

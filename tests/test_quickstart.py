@@ -2,64 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_local_server(extra_env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen]:
-    """Start `python server.py` with no pool configured, as `make run` does; return its URL once it answers."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "AWS_"))}
-    env.update(PORT=str(port), **(extra_env or {}))
-    process = subprocess.Popen(
-        [sys.executable, "server.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {process.stdout.read()}")
-        try:
-            requests.get(f"{base}/health", timeout=1)
-            return base, process
-        except requests.ConnectionError:
-            if time.monotonic() > deadline:
-                stop(process)
-                raise AssertionError("server did not start") from None
-            time.sleep(0.1)
-
-
-def stop(process: subprocess.Popen) -> str:
-    """Stop the server; return everything it printed."""
-    process.terminate()
-    return process.communicate(timeout=10)[0]
+from tests.helpers import LocalServer
 
 
 @pytest.fixture
 def local_server():
-    base, process = start_local_server()
-    yield base, process
-    if process.poll() is None:
-        stop(process)
+    server = LocalServer()
+    yield server
+    server.stop()
 
 
 def test_quickstart_walkthrough(local_server):
-    base, process = local_server
+    base = local_server.url
     user = {"username": "alice", "email": "alice@example.com", "password": "Passw0rd!"}
 
     assert requests.post(f"{base}/auth/register", json=user, timeout=5).status_code == 201
@@ -75,7 +34,7 @@ def test_quickstart_walkthrough(local_server):
     assert hello.json()["message"] == "Hello, alice!"
     assert requests.get(f"{base}/hello", timeout=5).status_code == 401
 
-    output = stop(process)
+    output = local_server.stop()
     assert "local Cognito emulator" in output and "FOR LOCAL USE ONLY" in output
     assert "Traceback" not in output
     for secret in ("Passw0rd!", token):
@@ -84,8 +43,7 @@ def test_quickstart_walkthrough(local_server):
 
 def test_local_server_listens_on_127_0_0_1_only(local_server):
     """Bound to 0.0.0.0 the server would also answer on 127.0.0.2; bound to 127.0.0.1 it cannot."""
-    base, _ = local_server
-    port = int(base.rsplit(":", 1)[1])
+    port = local_server.port
     with socket.socket() as sock:
         sock.settimeout(1)
         assert sock.connect_ex(("127.0.0.1", port)) == 0
