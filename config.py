@@ -35,6 +35,8 @@ class Settings:
     jwks_timeout: float = 3.0
     jwks_max_age: float = 3600.0
     jwks_refetch_cooldown: float = 30.0
+    token_cache_entries: int = 4096
+    token_cache_bytes: int = 16 * 1024 * 1024
     max_body_bytes: int = 16 * 1024
     log_format: str = "text"
     trusted_proxies: int = 0
@@ -80,6 +82,8 @@ class Settings:
             raise ConfigError("TOKEN_LEEWAY_SECONDS must be between 0 and 300")
         if self.log_format not in ("text", "json"):
             raise ConfigError("LOG_FORMAT must be 'text' or 'json'")
+        if self.token_cache_entries < 0 or self.token_cache_bytes < 0:
+            raise ConfigError("TOKEN_CACHE_MAX_ENTRIES and TOKEN_CACHE_MAX_BYTES must be 0 (off) or more")
         if not 0 <= self.trusted_proxies <= 5:
             raise ConfigError("TRUSTED_PROXIES must be between 0 and 5")
         for name in ("register", "confirm", "login", "login_username", "validate"):
@@ -118,6 +122,8 @@ _ENVIRONMENT = (
     ("JWKS_TIMEOUT_SECONDS", "jwks_timeout", float),
     ("JWKS_MAX_AGE_SECONDS", "jwks_max_age", float),
     ("JWKS_REFETCH_COOLDOWN_SECONDS", "jwks_refetch_cooldown", float),
+    ("TOKEN_CACHE_MAX_ENTRIES", "token_cache_entries", int),
+    ("TOKEN_CACHE_MAX_BYTES", "token_cache_bytes", int),
     ("LOG_FORMAT", "log_format", str),
     ("TRUSTED_PROXIES", "trusted_proxies", int),
     ("RATE_LIMIT_STORAGE_URI", "rate_limit_storage_uri", str),

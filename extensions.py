@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import requests
 from flask import Flask, current_app
 
 from config import Settings
+from services import after_fork_in_child
 from services.cognito import AuthService, cognito_client
 from services.jwks import JwksCache
+from services.token_cache import VerifiedTokens
 from services.tokens import TokenVerifier
 
 _KEY = "cognito_auth"
@@ -29,10 +30,18 @@ def init_app(app: Flask, settings: Settings) -> None:
         timeout=settings.jwks_timeout,
         max_age=settings.jwks_max_age,
         cooldown=settings.jwks_refetch_cooldown,
-        session=requests.Session(),
     )
-    verifier = TokenVerifier(jwks, issuer=settings.issuer, client_id=settings.client_id, leeway=settings.token_leeway)
-    app.extensions[_KEY] = Services(settings, AuthService(cognito_client(settings), settings.client_id), verifier)
+    verifier = TokenVerifier(
+        jwks,
+        issuer=settings.issuer,
+        client_id=settings.client_id,
+        leeway=settings.token_leeway,
+        cache=VerifiedTokens(settings.token_cache_entries, settings.token_cache_bytes),
+    )
+    auth = AuthService(cognito_client(settings), settings.client_id)
+    # gunicorn --preload forks after this: give each worker its own connections and locks.
+    after_fork_in_child(auth, lambda service: setattr(service, "client", cognito_client(settings)))
+    app.extensions[_KEY] = Services(settings, auth, verifier)
 
 
 def services() -> Services:

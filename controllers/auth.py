@@ -50,7 +50,7 @@ def validate():
         username=username_of(claims),
         sub=claims["sub"],
         expires_at=claims["exp"],
-        claims=claims,
+        claims=dict(claims),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from flask import g, request
@@ -30,12 +30,12 @@ def require_token(token_uses: Collection[str] | None = None) -> Callable[[F], F]
     return decorator
 
 
-def current_claims() -> dict[str, Any]:
-    """The verified claims of the request's token (only inside a protected route)."""
+def current_claims() -> Mapping[str, Any]:
+    """The verified claims of the request's token, read-only (only inside a protected route)."""
     return g.token_claims
 
 
-def verify(token: str | None, token_uses: Collection[str] | None = None) -> dict[str, Any]:
+def verify(token: str | None, token_uses: Collection[str] | None = None) -> Mapping[str, Any]:
     """Verify a token with the app's verifier; raise InvalidToken, or ServiceUnavailable without keys."""
     app_services = services()
     try:

@@ -13,6 +13,8 @@ import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from services import after_fork_in_child
+
 log = logging.getLogger(__name__)
 
 MAX_JWKS_BYTES = 64 * 1024
@@ -49,7 +51,6 @@ class JwksCache:
         cooldown: float = 30.0,
         stale_limit: float = 24 * 3600.0,
         retry_interval: float = 2.0,
-        session: requests.Session | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.url = url
@@ -58,11 +59,16 @@ class JwksCache:
         self.cooldown = cooldown
         self.stale_limit = stale_limit
         self.retry_interval = retry_interval
-        self._session = session or requests.Session()
         self._clock = clock
         self._keys: dict[str, RSAPublicKey] = {}
         self._fetched_at = float("-inf")  # when the keys held were fetched
         self._attempted_at = float("-inf")  # when a fetch was last tried, successful or not
+        self._start_process()
+        after_fork_in_child(self, JwksCache._start_process)
+
+    def _start_process(self) -> None:
+        """Connections and locks of this process; a forked child keeps the keys but not these."""
+        self._session = requests.Session()
         self._lock = threading.Lock()
 
     def key(self, kid: str) -> RSAPublicKey:
@@ -81,6 +87,19 @@ class JwksCache:
         if not keys:
             raise JwksUnavailable("the signing keys could not be fetched")
         raise UnknownKey(f"unknown key id {kid[:64]!r}")
+
+    def current_key(self, kid: str) -> RSAPublicKey | None:
+        """The key held for `kid` right now, without waiting for a fetch; None when absent or too stale.
+
+        Past `max_age` this starts the background refresh, as `key` does, so a server whose traffic is
+        all cached tokens still notices rotations.
+        """
+        age = self._clock() - self._fetched_at
+        if age > self.stale_limit:
+            return None
+        if age > self.max_age:
+            self._refresh_in_background()
+        return self._keys.get(kid)
 
     def _fetch_if_due(self, seen: dict[str, RSAPublicKey]) -> dict[str, RSAPublicKey]:
         with self._lock:
@@ -116,7 +135,7 @@ class JwksCache:
     def _fetch_locked(self) -> None:
         self._attempted_at = self._clock()
         try:
-            keys = parse_jwks(self._download())
+            keys = parse_jwks(self._download(), previous=self._keys)
         except (requests.RequestException, ValueError) as err:
             log.warning("JWKS fetch from %s failed: %s", self.url, err)
             return
@@ -133,15 +152,20 @@ class JwksCache:
         return json.loads(body)
 
 
-def parse_jwks(document: Any) -> dict[str, RSAPublicKey]:
-    """Keep the RSA signing keys of a JWKS document; raise ValueError when none is usable."""
+def parse_jwks(document: Any, previous: dict[str, RSAPublicKey] | None = None) -> dict[str, RSAPublicKey]:
+    """Keep the RSA signing keys of a JWKS document; raise ValueError when none is usable.
+
+    A key unchanged since `previous` keeps its object, so tokens it verified stay cached across refreshes.
+    """
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise ValueError("not a JWKS document")
     keys = {}
     for jwk in document["keys"]:
         key = _signing_key(jwk)
-        if key is not None:
-            keys[jwk["kid"]] = key
+        if key is None:
+            continue
+        held = (previous or {}).get(jwk["kid"])
+        keys[jwk["kid"]] = held if held is not None and held.public_numbers() == key.public_numbers() else key
     if not keys:
         raise ValueError("no usable RSA signing key")
     return keys

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -175,8 +176,8 @@ class Minter:
             "iat": now,
             "auth_time": now,
             "exp": now + 3600,
-            "jti": "jti-1",
-            "origin_jti": "origin-1",
+            "jti": str(uuid.uuid4()),  # every token distinct, as Cognito's are
+            "origin_jti": str(uuid.uuid4()),
         }
         if kind == "id":
             claims.update({"aud": self.client_id, "cognito:username": "minted", "email": "minted@example.com"})
