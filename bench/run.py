@@ -1,0 +1,88 @@
+"""`make bench`: runs all five benchmarks against one emulator and prints each figure beside its target."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import platform
+import sys
+
+from bench import http, verify
+from services.emulator import LocalCognito
+
+# (label, figure, how it reads, target check, target text)
+TARGETS = [
+    ("1a. new token / raw RSA verify", lambda r: r["verify"]["new_over_raw"], "{:.2f}x", lambda v: v <= 1.5, "<= 1.5x"),
+    ("1b. repeated token", lambda r: r["verify"]["repeat"], "{:.2f} us", lambda v: v <= 5, "<= 5 us"),
+    (
+        "2. /hello one token / /health",
+        lambda r: r["http"]["hello_one"]["ratio_to_health"],
+        "{:.3f}",
+        lambda v: v >= 0.90,
+        ">= 0.90",
+    ),
+    (
+        "2. /hello 1,000 tokens / /health",
+        lambda r: r["http"]["hello_1000"]["ratio_to_health"],
+        "{:.3f}",
+        lambda v: v >= 0.85,
+        ">= 0.85",
+    ),
+    (
+        "3. JWKS fetches during run 2",
+        lambda r: r["http"]["jwks_fetches_run"],
+        "{}",
+        lambda v: v <= 2,
+        "<= 1 per worker (2)",
+    ),
+    (
+        "3. extra fetches, 1,000 unknown kids",
+        lambda r: r["http"]["jwks_fetches_burst"],
+        "{}",
+        lambda v: v <= 2,
+        "<= 1 per worker per cooldown",
+    ),
+    ("4. login: server / direct boto3", lambda r: r["http"]["login_ratio"], "{:.2f}x", lambda v: v <= 1.25, "<= 1.25x"),
+    (
+        "4. register: server / direct boto3",
+        lambda r: r["http"]["register_ratio"],
+        "{:.2f}x",
+        lambda v: v <= 1.25,
+        "<= 1.25x",
+    ),
+    (
+        "5. worker RSS growth, 100,000 tokens",
+        lambda r: r["http"]["rss_growth_mib"],
+        "{:.1f} MiB",
+        lambda v: v <= 30,
+        "<= 30 MiB",
+    ),
+]
+
+
+def main() -> int:
+    logging.disable(logging.INFO)  # the emulator's and server's per-request lines
+    emulator = LocalCognito()
+    try:
+        results = {
+            "verify": verify.run(emulator.create_pool("bench-verify")),
+            "http": http.run(emulator, emulator.create_pool("bench-http")),
+        }
+    finally:
+        emulator.stop()
+    print(f"# {datetime.date.today()} on {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(json.dumps(results, indent=1, default=str))
+    print("\n| Benchmark | Figure | Target | Result |\n|---|---|---|---|")
+    failed = 0
+    for label, figure, shape, check, target in TARGETS:
+        value = figure(results)
+        passed = check(value)
+        failed += not passed
+        print(f"| {label} | {shape.format(value)} | {target} | {'pass' if passed else 'FAIL'} |")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
