@@ -6,7 +6,7 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +25,7 @@ class Settings:
     user_pool_id: str
     client_id: str
     region: str
+    client_secret: str | None = field(default=None, repr=False)  # never printed
     endpoint_url: str | None = None
     jwks_url: str = ""
     token_leeway: float = 5.0
@@ -111,6 +112,7 @@ def is_loopback_url(url: str) -> bool:
 _ENVIRONMENT = (
     ("COGNITO_USER_POOL_ID", "user_pool_id", str),
     ("COGNITO_CLIENT_ID", "client_id", str),
+    ("COGNITO_CLIENT_SECRET", "client_secret", str),
     ("COGNITO_REGION", "region", str),
     ("COGNITO_ENDPOINT_URL", "endpoint_url", str),
     ("COGNITO_JWKS_URL", "jwks_url", str),

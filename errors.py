@@ -19,10 +19,13 @@ class ApiError(Exception):
     message = "The server could not complete the request."
     headers: dict[str, str] = {}
 
-    def __init__(self, message: str | None = None, *, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message or self.message)
         self.message = message or self.message
         self.extra = extra or {}
+        self.headers = {**type(self).headers, **(headers or {})}
 
     def body(self) -> dict[str, Any]:
         return {**self.extra, "error": self.error, "message": self.message}
@@ -61,6 +64,32 @@ class NotAuthorized(ApiError):
 class InvalidToken(ApiError):
     status_code, error, message = 401, "invalid_token", "The access token is missing or invalid."
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class Forbidden(ApiError):
+    status_code, error, message = 403, "forbidden", "This token's user is not in a group this route requires."
+    headers = {"WWW-Authenticate": 'Bearer error="forbidden"'}
+
+
+class InsufficientScope(ApiError):
+    status_code, error, message = 403, "insufficient_scope", "The token lacks a scope this route requires."
+    headers = {"WWW-Authenticate": 'Bearer error="insufficient_scope"'}
+
+
+class PasswordResetRequired(ApiError):
+    status_code, error, message = 403, "password_reset_required", "The password must be reset before signing in."
+
+
+class NotFound(ApiError):
+    status_code, error, message = 404, "user_not_found", "No such user."
+
+
+class RevokedToken(InvalidToken):
+    message = "The token is no longer valid at Cognito (signed out, revoked or the user changed)."
+
+
+class IncorrectPassword(ApiError):
+    status_code, error, message = 403, "not_authorized", "The old password is incorrect."
 
 
 class UserNotConfirmed(ApiError):

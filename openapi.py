@@ -18,7 +18,8 @@ _CHALLENGE = {"WWW-Authenticate": {"required": True, "schema": {"type": "string"
 _ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
     "400": ("Malformed JSON, JSON that is not an object, a missing or ill-typed field, or a Cognito refusal", {}),
     "401": ("Wrong credentials, or a missing or invalid token", {}),
-    "403": ("The user has not confirmed their account", {}),
+    "403": ("Not allowed: user not confirmed, password reset required, or missing group or scope", {}),
+    "404": ("No such user", {}),
     "409": ("The username is taken", {}),
     "413": ("The body is over 16 KiB", {}),
     "415": ("The body is not JSON", {}),
@@ -103,7 +104,112 @@ def document() -> dict[str, Any]:
         _error_schema(valid={"const": False}),
         _CHALLENGE,
     )
+    accepted = _response(
+        "Accepted; the same answer whether or not the account exists",
+        {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}},
+    )
+    bearer_errors = {"401": invalid_token, **_errors("403", "500", "503")}
+    new_tokens = {**tokens, "required": ["access_token", "id_token", "expires_in", "token_type"]}
     paths = {
+        "/auth/resend-code": {
+            "post": _operation(
+                "Resend the sign-up confirmation code",
+                {"202": accepted, **_errors(*_BODY_ERRORS, *_COGNITO_ERRORS)},
+                requestBody=_body([], _USERNAME, _USERNAME_REQUIRED),
+            )
+        },
+        "/auth/forgot-password": {
+            "post": _operation(
+                "Forgot-password: email a reset code",
+                {"202": accepted, **_errors(*_BODY_ERRORS, *_COGNITO_ERRORS)},
+                requestBody=_body([], _USERNAME, _USERNAME_REQUIRED),
+            )
+        },
+        "/auth/reset-password": {
+            "post": _operation(
+                "Reset-password with the emailed code",
+                {
+                    "200": _response(
+                        "The password is reset",
+                        {
+                            "type": "object",
+                            "required": ["username", "password_reset"],
+                            "properties": {"username": {"type": "string"}, "password_reset": {"const": True}},
+                        },
+                    ),
+                    **_errors(*_BODY_ERRORS, *_COGNITO_ERRORS),
+                },
+                requestBody=_body(
+                    ["code", "new_password"], {**_USERNAME, "code": _TEXT, "new_password": _TEXT}, _USERNAME_REQUIRED
+                ),
+            )
+        },
+        "/auth/change-password": {
+            "post": _operation(
+                "Change-password for the signed-in user (access token)",
+                {
+                    "200": _response(
+                        "Changed", {"type": "object", "properties": {"password_changed": {"const": True}}}
+                    ),
+                    **bearer_errors,
+                    **_errors(*_BODY_ERRORS),
+                },
+                requestBody=_body(["old_password", "new_password"], {"old_password": _TEXT, "new_password": _TEXT}),
+                security=[{"bearer": []}],
+            )
+        },
+        "/auth/refresh": {
+            "post": _operation(
+                "Refresh: new access and ID tokens (REFRESH_TOKEN_AUTH)",
+                {
+                    "200": _response(
+                        "New tokens",
+                        new_tokens,
+                        {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}},
+                    ),
+                    **_errors("401", *_BODY_ERRORS, *_COGNITO_ERRORS),
+                },
+                requestBody=_body(
+                    ["refresh_token"], {"refresh_token": {**_TEXT, "maxLength": 8192}, "username": _TEXT}
+                ),
+            )
+        },
+        "/auth/logout": {
+            "post": _operation(
+                "Logout: GlobalSignOut, and RevokeToken for a given refresh token",
+                {"204": _response("Signed out everywhere"), **bearer_errors, **_errors(*_BODY_ERRORS)},
+                requestBody={
+                    "required": False,
+                    "content": {
+                        JSON: {
+                            "schema": {"type": "object", "properties": {"refresh_token": {**_TEXT, "maxLength": 8192}}}
+                        }
+                    },
+                },
+                security=[{"bearer": []}],
+            )
+        },
+        "/auth/me": {
+            "get": _operation(
+                "Me: the signed-in user's username and attributes (GetUser)",
+                {
+                    "200": _response(
+                        "The user",
+                        {
+                            "type": "object",
+                            "required": ["username", "attributes"],
+                            "properties": {
+                                "username": {"type": "string"},
+                                "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
+                            },
+                        },
+                    ),
+                    **bearer_errors,
+                    **_errors("429"),
+                },
+                security=[{"bearer": []}],
+            )
+        },
         "/auth/register": {
             "post": _operation(
                 "Register a user (Cognito SignUp)",

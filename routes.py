@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 import openapi
-from controllers import auth
+from controllers import account, auth
 from controllers import hello as greeting
 from middleware.auth import require_token
 from middleware.ratelimit import failed_logins_per_username, per_client
@@ -36,6 +36,49 @@ def login():
 @per_client("rate_limit_validate")
 def validate():
     return auth.validate()
+
+
+@bp.post("/auth/resend-code")
+@per_client("rate_limit_confirm")
+def resend_code():
+    return account.resend_code()
+
+
+@bp.post("/auth/forgot-password")
+@per_client("rate_limit_confirm")
+def forgot_password():
+    return account.forgot_password()
+
+
+@bp.post("/auth/reset-password")
+@per_client("rate_limit_confirm")
+def reset_password():
+    return account.reset_password()
+
+
+@bp.post("/auth/change-password")
+@per_client("rate_limit_login")
+@require_token({"access"})
+def change_password():
+    return account.change_password()
+
+
+@bp.post("/auth/refresh")
+@per_client("rate_limit_login")
+def refresh():
+    return account.refresh()
+
+
+@bp.post("/auth/logout")
+@require_token({"access"})
+def logout():
+    return account.logout()
+
+
+@bp.get("/auth/me")
+@require_token({"access"}, scopes={"aws.cognito.signin.user.admin"})
+def me():
+    return account.me()
 
 
 @bp.get("/auth/config")

@@ -35,21 +35,44 @@ _TEXT = re.compile(TEXT_PATTERN)
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 
-def fields(body: dict[str, Any], *names: str, aliases: dict[str, str] | None = None) -> list[str]:
+def fields(
+    body: dict[str, Any], *names: str, aliases: dict[str, str] | None = None, max_chars: int = MAX_FIELD_CHARS
+) -> list[str]:
     """The named string fields of `body`, all required; `aliases` maps a field to an accepted synonym."""
     aliases = aliases or {}
     values, problems = [], []
     for name in names:
-        value = body.get(name, body.get(aliases.get(name, ""), None))
-        if value is None:
-            problems.append(f"'{name}' is required")
-        elif not isinstance(value, str):
-            problems.append(f"'{name}' must be a string")
-        elif len(value) > MAX_FIELD_CHARS or not _TEXT.fullmatch(value):
-            problems.append(f"'{name}' must be 1 to {MAX_FIELD_CHARS} printable characters")
-        elif name == "email" and not _EMAIL.fullmatch(value):
-            problems.append("'email' must be an email address")
+        alias = aliases.get(name)
+        if alias in body and name in body:  # both spellings: the synonym must be well-formed too
+            problem = _problem(alias, body[alias], max_chars)
+            if problem:
+                problems.append(f"'{alias}' {problem}")
+        value = body.get(name, body.get(alias or "", None))
+        problem = "is required" if value is None else _problem(name, value, max_chars)
+        if problem:
+            problems.append(f"'{name}' {problem}")
         values.append(value)
     if problems:
         raise errors.InvalidRequest("Invalid request: " + "; ".join(problems) + ".")
     return values
+
+
+def optional_field(body: dict[str, Any], name: str, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
+    """A string field that may be absent (but not null)."""
+    if name not in body:
+        return None
+    value = body[name]
+    problem = _problem(name, value, max_chars)
+    if problem:
+        raise errors.InvalidRequest(f"Invalid request: '{name}' {problem}.")
+    return value
+
+
+def _problem(name: str, value: Any, max_chars: int) -> str | None:
+    if not isinstance(value, str):
+        return "must be a string"
+    if len(value) > max_chars or not _TEXT.fullmatch(value):
+        return f"must be 1 to {max_chars} printable characters"
+    if name == "email" and not _EMAIL.fullmatch(value):
+        return "must be an email address"
+    return None

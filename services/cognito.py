@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -27,10 +30,14 @@ _ERRORS: dict[str, type[errors.ApiError]] = {
     "ExpiredCodeException": errors.ExpiredCode,
     "NotAuthorizedException": errors.NotAuthorized,
     "UserNotConfirmedException": errors.UserNotConfirmed,
+    "UserNotFoundException": errors.NotFound,
+    "PasswordResetRequiredException": errors.PasswordResetRequired,
     "TooManyRequestsException": errors.TooManyRequests,
     "LimitExceededException": errors.TooManyRequests,
     "TooManyFailedAttemptsException": errors.TooManyRequests,
 }
+# Calls Cognito authorizes with the user's access token: its refusal means the token, not a password.
+_BEARER_CALL = {"NotAuthorizedException": errors.RevokedToken}
 # Errors whose Cognito message is meant for the user (a password policy's reason, a field's constraint).
 _PASS_MESSAGE = (errors.InvalidPassword, errors.InvalidRequest)
 
@@ -49,9 +56,17 @@ def cognito_client(settings: Settings) -> Any:
 class AuthService:
     """Sign-up, confirmation and sign-in against one user pool app client."""
 
-    def __init__(self, client: Any, client_id: str) -> None:
+    def __init__(self, client: Any, client_id: str, client_secret: str | None = None) -> None:
         self.client = client
         self.client_id = client_id
+        self.client_secret = client_secret
+
+    def _secret_hash(self, username: str) -> dict[str, str]:
+        """SECRET_HASH for app clients with a secret: base64(HMAC-SHA256(secret, username + client id))."""
+        if not self.client_secret:
+            return {}
+        digest = hmac.new(self.client_secret.encode(), (username + self.client_id).encode(), hashlib.sha256).digest()
+        return {"SecretHash": base64.b64encode(digest).decode()}
 
     def register(self, username: str, email: str, password: str) -> dict[str, Any]:
         """SignUp; returns the new user's sub, confirmation state and where the code was sent."""
@@ -61,24 +76,21 @@ class AuthService:
                 Username=username,
                 Password=password,
                 UserAttributes=[{"Name": "email", "Value": email}],
+                **self._secret_hash(username),
             )
-        delivery = result.get("CodeDeliveryDetails")
         return {
             "username": username,
             "user_sub": result["UserSub"],
             "confirmed": result["UserConfirmed"],
-            "code_delivery": delivery
-            and {
-                "destination": delivery.get("Destination"),
-                "medium": delivery.get("DeliveryMedium"),
-                "attribute": delivery.get("AttributeName"),
-            },
+            "code_delivery": _delivery(result.get("CodeDeliveryDetails")),
         }
 
     def confirm(self, username: str, code: str) -> None:
         """ConfirmSignUp with the code the user received."""
         with _translated("ConfirmSignUp", {"UserNotFoundException": errors.CodeMismatch}):
-            self.client.confirm_sign_up(ClientId=self.client_id, Username=username, ConfirmationCode=code)
+            self.client.confirm_sign_up(
+                ClientId=self.client_id, Username=username, ConfirmationCode=code, **self._secret_hash(username)
+            )
 
     def login(self, username: str, password: str) -> dict[str, Any]:
         """InitiateAuth USER_PASSWORD_AUTH; returns tokens, or the challenge Cognito asks for."""
@@ -87,22 +99,131 @@ class AuthService:
             result = self.client.initiate_auth(
                 ClientId=self.client_id,
                 AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": username, "PASSWORD": password},
+                AuthParameters={
+                    "USERNAME": username,
+                    "PASSWORD": password,
+                    **_auth_secret(self._secret_hash(username)),
+                },
             )
-        if "ChallengeName" in result:
-            return {
-                "challenge": result["ChallengeName"],
-                "session": result.get("Session"),
-                "parameters": result.get("ChallengeParameters", {}),
-            }
-        tokens = result["AuthenticationResult"]
+        return _tokens_or_challenge(result)
+
+    def resend_code(self, username: str) -> None:
+        """ResendConfirmationCode. Answers alike whether or not the user exists."""
+        with _unless_user_unknown("ResendConfirmationCode"):
+            self.client.resend_confirmation_code(
+                ClientId=self.client_id, Username=username, **self._secret_hash(username)
+            )
+
+    def forgot_password(self, username: str) -> None:
+        """ForgotPassword. Answers alike whether or not the user exists."""
+        with _unless_user_unknown("ForgotPassword"):
+            self.client.forgot_password(ClientId=self.client_id, Username=username, **self._secret_hash(username))
+
+    def reset_password(self, username: str, code: str, new_password: str) -> None:
+        """ConfirmForgotPassword with the emailed code."""
+        # The emulator reports an unknown user here as ResourceNotFoundException; Cognito, as UserNotFound.
+        unknown_user = {"UserNotFoundException": errors.CodeMismatch, "ResourceNotFoundException": errors.CodeMismatch}
+        with _translated("ConfirmForgotPassword", unknown_user):
+            self.client.confirm_forgot_password(
+                ClientId=self.client_id,
+                Username=username,
+                ConfirmationCode=code,
+                Password=new_password,
+                **self._secret_hash(username),
+            )
+
+    def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
+        """ChangePassword for the signed-in user."""
+        try:
+            with _translated("ChangePassword", _BEARER_CALL):
+                self.client.change_password(
+                    AccessToken=access_token, PreviousPassword=old_password, ProposedPassword=new_password
+                )
+        except errors.RevokedToken as err:
+            # Cognito answers NotAuthorized both for a dead token and for a wrong old password; if the
+            # token still reads the user, it was the password.
+            self.me(access_token)
+            raise errors.IncorrectPassword() from err.__cause__
+
+    def refresh(self, refresh_token: str, username: str | None = None) -> dict[str, Any]:
+        """REFRESH_TOKEN_AUTH: new access and ID tokens. With a client secret, `username` is the token's
+        `cognito:username` (the sub in email-as-username pools), which the secret hash is computed over."""
+        parameters = {"REFRESH_TOKEN": refresh_token}
+        if self.client_secret:
+            if not username:
+                raise errors.InvalidRequest("Invalid request: 'username' is required with this app client.")
+            parameters.update(_auth_secret(self._secret_hash(username)))
+        with _translated("InitiateAuth", keep_message=False):
+            result = self.client.initiate_auth(
+                ClientId=self.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=parameters
+            )
+        tokens = _tokens_or_challenge(result)
+        tokens.setdefault("refresh_token", None)
+        return tokens
+
+    def logout(self, access_token: str, refresh_token: str | None = None) -> None:
+        """RevokeToken for the given refresh token, then GlobalSignOut (every session of the user)."""
+        if refresh_token:
+            secret = {"ClientSecret": self.client_secret} if self.client_secret else {}
+            try:
+                with _translated("RevokeToken", keep_message=False):
+                    self.client.revoke_token(Token=refresh_token, ClientId=self.client_id, **secret)
+            except errors.ServiceUnavailable:
+                # GlobalSignOut below invalidates every refresh token of the user anyway.
+                log.warning("RevokeToken failed; relying on GlobalSignOut to invalidate the refresh token")
+        with _translated("GlobalSignOut", _BEARER_CALL):
+            self.client.global_sign_out(AccessToken=access_token)
+
+    def me(self, access_token: str) -> dict[str, Any]:
+        """GetUser: the signed-in user's username and attributes."""
+        with _translated("GetUser", _BEARER_CALL):
+            result = self.client.get_user(AccessToken=access_token)
+        attributes = {item["Name"]: item["Value"] for item in result.get("UserAttributes", [])}
+        return {"username": result["Username"], "attributes": attributes}
+
+
+@contextmanager
+def _unless_user_unknown(operation: str) -> Iterator[None]:
+    """Translate errors, but swallow the ones that would tell an unknown (or unverifiable) user apart."""
+    try:
+        with _translated(operation):
+            yield
+    except (errors.NotFound, errors.NotAuthorized, errors.InvalidRequest) as err:
+        log.info("%s for an unknown or unverifiable user: %s", operation, err.error)
+
+
+def _auth_secret(secret_hash: dict[str, str]) -> dict[str, str]:
+    """The secret hash as InitiateAuth's AuthParameters spell it."""
+    return {"SECRET_HASH": secret_hash["SecretHash"]} if secret_hash else {}
+
+
+def _delivery(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not details:
+        return None
+    return {
+        "destination": details.get("Destination"),
+        "medium": details.get("DeliveryMedium"),
+        "attribute": details.get("AttributeName"),
+    }
+
+
+def _tokens_or_challenge(result: Mapping[str, Any]) -> dict[str, Any]:
+    if "ChallengeName" in result:
         return {
-            "access_token": tokens["AccessToken"],
-            "id_token": tokens["IdToken"],
-            "refresh_token": tokens.get("RefreshToken"),
-            "expires_in": tokens["ExpiresIn"],
-            "token_type": "Bearer",
+            "challenge": result["ChallengeName"],
+            "session": result.get("Session"),
+            "parameters": result.get("ChallengeParameters", {}),
         }
+    tokens = result["AuthenticationResult"]
+    answer = {
+        "access_token": tokens["AccessToken"],
+        "id_token": tokens["IdToken"],
+        "expires_in": tokens["ExpiresIn"],
+        "token_type": "Bearer",
+    }
+    if "RefreshToken" in tokens:
+        answer["refresh_token"] = tokens["RefreshToken"]
+    return answer
 
 
 @contextmanager

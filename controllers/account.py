@@ -1,0 +1,60 @@
+"""The account lifecycle after sign-up: codes, passwords, refresh, sign-out and the user's own record."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from controllers.body import fields, json_body, optional_field
+from extensions import services
+from middleware.auth import current_token
+
+_USERNAME_ALIAS = {"username": "name"}
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def resend_code():
+    """Send a new sign-up confirmation code; the answer is the same for unknown users."""
+    (username,) = fields(json_body(), "username", aliases=_USERNAME_ALIAS)
+    services().auth.resend_code(username)
+    return jsonify(message="If the account exists and is unconfirmed, a new code is on its way."), 202
+
+
+def forgot_password():
+    """Start a password reset; the answer is the same for unknown users."""
+    (username,) = fields(json_body(), "username", aliases=_USERNAME_ALIAS)
+    services().auth.forgot_password(username)
+    return jsonify(message="If the account exists, a reset code is on its way."), 202
+
+
+def reset_password():
+    """Set a new password with the emailed reset code."""
+    username, code, new_password = fields(json_body(), "username", "code", "new_password", aliases=_USERNAME_ALIAS)
+    services().auth.reset_password(username, code, new_password)
+    return jsonify(username=username, password_reset=True)
+
+
+def change_password():
+    """Change the signed-in user's password."""
+    old_password, new_password = fields(json_body(), "old_password", "new_password")
+    services().auth.change_password(current_token(), old_password, new_password)
+    return jsonify(password_changed=True)
+
+
+def refresh():
+    """New access and ID tokens for a refresh token (never cached)."""
+    body = json_body()
+    (refresh_token,) = fields(body, "refresh_token", max_chars=8192)
+    username = optional_field(body, "username")
+    return jsonify(services().auth.refresh(refresh_token, username)), 200, _NO_STORE
+
+
+def logout():
+    """Sign the user out everywhere, and revoke the refresh token when one is given."""
+    refresh_token = optional_field(json_body(), "refresh_token", max_chars=8192)
+    services().auth.logout(current_token(), refresh_token)
+    return "", 204
+
+
+def me():
+    """The signed-in user's username and attributes, from Cognito."""
+    return jsonify(services().auth.me(current_token()))

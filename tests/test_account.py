@@ -1,0 +1,244 @@
+"""The account lifecycle: resend, forgot/reset, change password, refresh, logout, me, and secret-hash clients."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.stub import Stubber
+
+from app import create_app
+from services.pools import create_pool
+from tests.conftest import PASSWORD, Users
+
+NEW_PASSWORD = "N3wPassw0rd!"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def cognito_client(app):
+    return app.extensions["cognito_auth"].auth.client
+
+
+def capture_reset_codes(app) -> list[str]:
+    """The emulator returns the reset code in a response header; collect it where botocore reads responses."""
+    codes: list[str] = []
+
+    def remember(http_response, **_):
+        code = http_response.headers.get("x-moto-forgot-password-confirmation-code")
+        if code:
+            codes.append(code)
+
+    cognito_client(app).meta.events.register("after-call.cognito-idp.ForgotPassword", remember)
+    return codes
+
+
+def test_forgot_then_reset_password_round_trip(app, client, users):
+    users.tokens("alice")
+    codes = capture_reset_codes(app)
+    response = client.post("/auth/forgot-password", json={"username": "alice"})
+    assert response.status_code == 202
+    assert codes, "the emulator issued no reset code"
+    reset = {"username": "alice", "code": codes[0], "new_password": NEW_PASSWORD}
+    response = client.post("/auth/reset-password", json=reset)
+    assert response.status_code == 200
+    assert response.json == {"username": "alice", "password_reset": True}
+    assert users.login("alice", NEW_PASSWORD).status_code == 200
+    assert users.login("alice", PASSWORD).status_code == 401
+
+
+def test_forgot_password_answers_the_same_for_an_unknown_user(client, users):
+    users.tokens("alice")
+    known = client.post("/auth/forgot-password", json={"username": "alice"})
+    unknown = client.post("/auth/forgot-password", json={"username": "nobody"})
+    assert known.status_code == unknown.status_code == 202
+    assert known.json == unknown.json
+
+
+def test_reset_password_for_an_unknown_user_is_a_code_mismatch(client):
+    body = {"username": "nobody", "code": "123456", "new_password": NEW_PASSWORD}
+    response = client.post("/auth/reset-password", json=body)
+    assert response.status_code == 400
+    assert response.json["error"] == "code_mismatch"
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "error"),
+    [
+        ("InvalidPasswordException", 400, "invalid_password"),
+        ("CodeMismatchException", 400, "code_mismatch"),
+        ("ExpiredCodeException", 400, "expired_code"),
+        ("UserNotFoundException", 400, "code_mismatch"),
+    ],
+)
+def test_reset_password_refusals(app, client, code, status, error):
+    """The emulator accepts any reset code and any new password: Stubber at the client's edge."""
+    with Stubber(cognito_client(app)) as stubber:
+        stubber.add_client_error("confirm_forgot_password", code, "Password does not conform to policy: too short")
+        response = client.post("/auth/reset-password", json={"username": "alice", "code": "1", "new_password": "weak"})
+    assert response.status_code == status
+    assert response.json["error"] == error
+
+
+def test_change_password_then_log_in_with_it(client, users):
+    access = users.tokens("alice")["access_token"]
+    body = {"old_password": PASSWORD, "new_password": NEW_PASSWORD}
+    response = client.post("/auth/change-password", json=body, headers=bearer(access))
+    assert response.status_code == 200
+    assert users.login("alice", NEW_PASSWORD).status_code == 200
+
+
+def test_change_password_needs_an_access_token_and_the_old_password(client, users):
+    tokens = users.tokens("alice")
+    body = {"old_password": PASSWORD, "new_password": NEW_PASSWORD}
+    assert client.post("/auth/change-password", json=body).status_code == 401
+    assert client.post("/auth/change-password", json=body, headers=bearer(tokens["id_token"])).status_code == 401
+    wrong = {"old_password": "Wr0ngPassword", "new_password": NEW_PASSWORD}
+    response = client.post("/auth/change-password", json=wrong, headers=bearer(tokens["access_token"]))
+    assert response.status_code == 403  # the token is fine; the old password is not
+    assert response.json == {"error": "not_authorized", "message": "The old password is incorrect."}
+
+
+def test_refresh_returns_new_tokens_that_work(client, users):
+    tokens = users.tokens("alice")
+    response = client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    fresh = response.json
+    assert fresh["token_type"] == "Bearer" and fresh["access_token"] != tokens["access_token"]
+    assert client.get("/hello", headers=bearer(fresh["access_token"])).json["username"] == "alice"
+
+
+def test_refresh_with_a_bad_token_is_401(client):
+    response = client.post("/auth/refresh", json={"refresh_token": "not-a-refresh-token"})
+    assert response.status_code == 401
+    assert response.json["error"] == "not_authorized"
+
+
+def test_logout_then_refresh_fails(client, users):
+    tokens = users.tokens("alice")
+    response = client.post("/auth/logout", headers=bearer(tokens["access_token"]))
+    assert response.status_code == 204
+    assert client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
+    # The JWT still verifies locally, but Cognito refuses it: 401 invalid_token, as for any dead token.
+    for response in (
+        client.get("/auth/me", headers=bearer(tokens["access_token"])),
+        client.post("/auth/logout", headers=bearer(tokens["access_token"])),
+        client.post(
+            "/auth/change-password",
+            json={"old_password": PASSWORD, "new_password": NEW_PASSWORD},
+            headers=bearer(tokens["access_token"]),
+        ),
+    ):
+        assert response.status_code == 401
+        assert response.json["error"] == "invalid_token"
+        assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_logout_revokes_the_given_refresh_token(app, client, users):
+    """RevokeToken is not implemented by the emulator: Stubber at the client's edge shows the call."""
+    tokens = users.tokens("alice")
+    with Stubber(cognito_client(app)) as stubber:
+        expected = {"Token": tokens["refresh_token"], "ClientId": app.extensions["cognito_auth"].settings.client_id}
+        stubber.add_response("revoke_token", {}, expected)
+        stubber.add_response("global_sign_out", {}, {"AccessToken": tokens["access_token"]})
+        response = client.post(
+            "/auth/logout", json={"refresh_token": tokens["refresh_token"]}, headers=bearer(tokens["access_token"])
+        )
+        stubber.assert_no_pending_responses()
+    assert response.status_code == 204
+
+
+def test_logout_with_a_refresh_token_signs_out_even_where_revoke_token_is_unavailable(client, users):
+    """The emulator answers RevokeToken with HTTP 500; GlobalSignOut still ends every session."""
+    tokens = users.tokens("alice")
+    body = {"refresh_token": tokens["refresh_token"]}
+    assert client.post("/auth/logout", json=body, headers=bearer(tokens["access_token"])).status_code == 204
+    assert client.post("/auth/refresh", json=body).status_code == 401
+
+
+def test_me_returns_the_users_attributes(client, users):
+    access = users.tokens("alice")["access_token"]
+    response = client.get("/auth/me", headers=bearer(access))
+    assert response.status_code == 200
+    assert response.json["username"] == "alice"
+    assert response.json["attributes"]["email"] == "alice@example.com"
+
+
+def test_me_needs_an_access_token(client, users):
+    id_token = users.tokens("alice")["id_token"]
+    assert client.get("/auth/me", headers=bearer(id_token)).status_code == 401
+
+
+def test_resend_code_calls_cognito_and_answers_the_same_for_unknown_users(app, client):
+    """ResendConfirmationCode is not implemented by the emulator: Stubber at the client's edge."""
+    client_id = app.extensions["cognito_auth"].settings.client_id
+    with Stubber(cognito_client(app)) as stubber:
+        delivery = {"CodeDeliveryDetails": {"Destination": "a***@e***", "DeliveryMedium": "EMAIL"}}
+        stubber.add_response("resend_confirmation_code", delivery, {"ClientId": client_id, "Username": "alice"})
+        stubber.add_client_error("resend_confirmation_code", "UserNotFoundException", "User does not exist.")
+        known = client.post("/auth/resend-code", json={"username": "alice"})
+        unknown = client.post("/auth/resend-code", json={"name": "nobody"})
+        stubber.assert_no_pending_responses()
+    assert known.status_code == unknown.status_code == 202
+    assert known.json == unknown.json
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "named"),
+    [
+        ("/auth/forgot-password", {}, "'username' is required"),
+        ("/auth/reset-password", {"username": "a", "code": "1"}, "'new_password' is required"),
+        ("/auth/refresh", {"refresh_token": 5}, "'refresh_token' must be a string"),
+        ("/auth/resend-code", {"username": ""}, "'username' must be 1 to 256"),
+        ("/auth/forgot-password", {"username": "a", "name": {}}, "'name' must be a string"),
+        ("/auth/refresh", {"refresh_token": "r", "username": None}, "'username' must be a string"),
+    ],
+)
+def test_lifecycle_bodies_are_checked(client, path, body, named):
+    response = client.post(path, json=body)
+    assert response.status_code == 400
+    assert named in response.json["message"]
+
+
+@pytest.fixture
+def secret_client(emulator, pool):
+    """An app client with a secret on the same pool; the server configured with that secret."""
+    app_client = emulator.client.create_user_pool_client(
+        UserPoolId=pool["user_pool_id"],
+        ClientName="with-secret",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ReadAttributes=["email"],
+    )["UserPoolClient"]
+    app = create_app({**pool, "client_id": app_client["ClientId"], "client_secret": app_client["ClientSecret"]})
+    return app.test_client()
+
+
+def test_a_client_with_a_secret_signs_every_call(secret_client):
+    users = Users(secret_client)
+    tokens = users.tokens("alice")
+    assert secret_client.get("/hello", headers=bearer(tokens["access_token"])).status_code == 200
+    refreshed = secret_client.post(
+        "/auth/refresh", json={"refresh_token": tokens["refresh_token"], "username": "alice"}
+    )
+    assert refreshed.status_code == 200, refreshed.json
+
+
+def test_refresh_with_a_secret_needs_the_right_username(secret_client):
+    tokens = Users(secret_client).tokens("alice")
+    missing = secret_client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert missing.status_code == 400
+    wrong = secret_client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"], "username": "bob"})
+    assert wrong.status_code == 401  # the emulator checks SECRET_HASH on refresh
+
+
+def test_the_secret_never_appears_in_settings_repr_or_public_config(emulator, pool):
+    app = create_app({**pool, "client_secret": "s3cr3t-value"})
+    assert "s3cr3t-value" not in repr(app.extensions["cognito_auth"].settings)
+    assert "s3cr3t-value" not in app.test_client().get("/auth/config").get_data(as_text=True)
+
+
+def test_create_pool_is_the_code_the_embedded_default_uses(emulator):
+    ids = create_pool(emulator.client, "another")
+    assert ids["user_pool_id"].startswith("us-east-1_") and ids["client_id"]
