@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 from limits import parse_many
 
 TOKEN_USES = frozenset({"id", "access"})
+REGISTRATION_MODES = ("self", "auto_confirm", "admin")
+LOGIN_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
 _POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$")
 
 
@@ -36,6 +38,8 @@ class Settings:
     jwks_timeout: float = 3.0
     jwks_max_age: float = 3600.0
     jwks_refetch_cooldown: float = 30.0
+    registration_mode: str = "self"
+    login_flow: str = "USER_PASSWORD_AUTH"
     token_cache_entries: int = 4096
     token_cache_bytes: int = 16 * 1024 * 1024
     max_body_bytes: int = 16 * 1024
@@ -83,6 +87,10 @@ class Settings:
             raise ConfigError("TOKEN_LEEWAY_SECONDS must be between 0 and 300")
         if self.log_format not in ("text", "json"):
             raise ConfigError("LOG_FORMAT must be 'text' or 'json'")
+        if self.registration_mode not in REGISTRATION_MODES:
+            raise ConfigError(f"REGISTRATION_MODE must be one of {', '.join(REGISTRATION_MODES)}")
+        if self.login_flow not in LOGIN_FLOWS:
+            raise ConfigError(f"LOGIN_FLOW must be one of {', '.join(LOGIN_FLOWS)}")
         if self.token_cache_entries < 0 or self.token_cache_bytes < 0:
             raise ConfigError("TOKEN_CACHE_MAX_ENTRIES and TOKEN_CACHE_MAX_BYTES must be 0 (off) or more")
         if not 0 <= self.trusted_proxies <= 5:
@@ -124,6 +132,8 @@ _ENVIRONMENT = (
     ("JWKS_TIMEOUT_SECONDS", "jwks_timeout", float),
     ("JWKS_MAX_AGE_SECONDS", "jwks_max_age", float),
     ("JWKS_REFETCH_COOLDOWN_SECONDS", "jwks_refetch_cooldown", float),
+    ("REGISTRATION_MODE", "registration_mode", str),
+    ("LOGIN_FLOW", "login_flow", str),
     ("TOKEN_CACHE_MAX_ENTRIES", "token_cache_entries", int),
     ("TOKEN_CACHE_MAX_BYTES", "token_cache_bytes", int),
     ("LOG_FORMAT", "log_format", str),

@@ -38,7 +38,14 @@ def init_app(app: Flask, settings: Settings) -> None:
         leeway=settings.token_leeway,
         cache=VerifiedTokens(settings.token_cache_entries, settings.token_cache_bytes),
     )
-    auth = AuthService(cognito_client(settings), settings.client_id, settings.client_secret)
+    auth = AuthService(
+        cognito_client(settings),
+        settings.client_id,
+        settings.client_secret,
+        user_pool_id=settings.user_pool_id,
+        registration_mode=settings.registration_mode,
+        login_flow=settings.login_flow,
+    )
     # gunicorn --preload forks after this: give each worker its own connections and locks.
     after_fork_in_child(auth, lambda service: setattr(service, "client", cognito_client(settings)))
     app.extensions[_KEY] = Services(settings, auth, verifier)

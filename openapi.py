@@ -265,6 +265,30 @@ def document() -> dict[str, Any]:
                 requestBody=_body(["password"], {**_USERNAME, "password": _TEXT}, _USERNAME_REQUIRED),
             )
         },
+        "/auth/challenge": {
+            "post": _operation(
+                "Challenge: answer NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA or SMS_MFA",
+                {
+                    "200": _response(
+                        "Tokens, or the next challenge",
+                        {"oneOf": [tokens, challenge]},
+                        {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}},
+                    ),
+                    **_errors("401", *_BODY_ERRORS, *_COGNITO_ERRORS),
+                },
+                requestBody=_body(
+                    ["challenge", "session"],
+                    {
+                        **_USERNAME,
+                        "challenge": {"enum": ["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA", "SMS_MFA"]},
+                        "session": {**_TEXT, "maxLength": 4096},
+                        "new_password": _TEXT,
+                        "code": _TEXT,
+                    },
+                    _USERNAME_REQUIRED,
+                ),
+            )
+        },
         "/auth/validate": {
             "post": _operation(
                 "Validate a token from the body or the Authorization header",

@@ -32,6 +32,12 @@ def login():
     return auth.login()
 
 
+@bp.post("/auth/challenge")
+@per_client("rate_limit_login")
+def challenge():
+    return auth.challenge()
+
+
 @bp.post("/auth/validate")
 @per_client("rate_limit_validate")
 def validate():

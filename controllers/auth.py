@@ -8,6 +8,7 @@ import errors
 from controllers.body import fields, json_body
 from extensions import services
 from middleware.auth import bearer_token, verify
+from services.cognito import CHALLENGE_ANSWER
 from services.tokens import username_of
 
 # The tutorial's clients call the username `name`.
@@ -32,6 +33,18 @@ def login():
     """Sign in with username and password; answers tokens (never cached) or a challenge."""
     username, password = fields(json_body(), "username", "password", aliases=_USERNAME_ALIAS)
     return jsonify(services().auth.login(username, password)), 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def challenge():
+    """Answer the challenge a sign-in returned: a new password, or an MFA code."""
+    body = json_body()
+    (username,) = fields(body, "username", aliases=_USERNAME_ALIAS)
+    name, session = fields(body, "challenge", "session", max_chars=4096)
+    if name not in CHALLENGE_ANSWER:
+        raise errors.InvalidRequest(f"Invalid request: 'challenge' must be one of {', '.join(CHALLENGE_ANSWER)}.")
+    (answer,) = fields(body, "new_password" if name == "NEW_PASSWORD_REQUIRED" else "code")
+    result = services().auth.answer_challenge(username, name, session, answer)
+    return jsonify(result), 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def validate():

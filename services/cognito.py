@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -36,6 +37,12 @@ _ERRORS: dict[str, type[errors.ApiError]] = {
     "LimitExceededException": errors.TooManyRequests,
     "TooManyFailedAttemptsException": errors.TooManyRequests,
 }
+# The challenges /auth/challenge answers, and the ChallengeResponses key that carries the answer.
+CHALLENGE_ANSWER = {
+    "NEW_PASSWORD_REQUIRED": "NEW_PASSWORD",
+    "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
+    "SMS_MFA": "SMS_MFA_CODE",
+}
 # Calls Cognito authorizes with the user's access token: its refusal means the token, not a password.
 _BEARER_CALL = {"NotAuthorizedException": errors.RevokedToken}
 # Errors whose Cognito message is meant for the user (a password policy's reason, a field's constraint).
@@ -56,10 +63,22 @@ def cognito_client(settings: Settings) -> Any:
 class AuthService:
     """Sign-up, confirmation and sign-in against one user pool app client."""
 
-    def __init__(self, client: Any, client_id: str, client_secret: str | None = None) -> None:
+    def __init__(
+        self,
+        client: Any,
+        client_id: str,
+        client_secret: str | None = None,
+        *,
+        user_pool_id: str = "",
+        registration_mode: str = "self",
+        login_flow: str = "USER_PASSWORD_AUTH",
+    ) -> None:
         self.client = client
         self.client_id = client_id
         self.client_secret = client_secret
+        self.user_pool_id = user_pool_id  # for the admin calls of the admin modes
+        self.registration_mode = registration_mode
+        self.login_flow = login_flow
 
     def _secret_hash(self, username: str) -> dict[str, str]:
         """SECRET_HASH for app clients with a secret: base64(HMAC-SHA256(secret, username + client id))."""
@@ -69,7 +88,14 @@ class AuthService:
         return {"SecretHash": base64.b64encode(digest).decode()}
 
     def register(self, username: str, email: str, password: str) -> dict[str, Any]:
-        """SignUp; returns the new user's sub, confirmation state and where the code was sent."""
+        """Create the user the configured way; return its sub, confirmation state and where a code was sent.
+
+        self: SignUp, the user confirms with the emailed code. auto_confirm: SignUp, then
+        AdminConfirmSignUp. admin: AdminCreateUser (no welcome message, email verified), then
+        AdminSetUserPassword (permanent).
+        """
+        if self.registration_mode == "admin":
+            return self._create_as_admin(username, email, password)
         with _translated("SignUp"):
             result = self.client.sign_up(
                 ClientId=self.client_id,
@@ -78,12 +104,36 @@ class AuthService:
                 UserAttributes=[{"Name": "email", "Value": email}],
                 **self._secret_hash(username),
             )
+        confirmed = result["UserConfirmed"]
+        if self.registration_mode == "auto_confirm" and not confirmed:
+            with _translated("AdminConfirmSignUp"):
+                self.client.admin_confirm_sign_up(UserPoolId=self.user_pool_id, Username=username)
+            confirmed = True
         return {
             "username": username,
             "user_sub": result["UserSub"],
-            "confirmed": result["UserConfirmed"],
-            "code_delivery": _delivery(result.get("CodeDeliveryDetails")),
+            "confirmed": confirmed,
+            "code_delivery": None if confirmed else _delivery(result.get("CodeDeliveryDetails")),
         }
+
+    def _create_as_admin(self, username: str, email: str, password: str) -> dict[str, Any]:
+        attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        with _translated("AdminCreateUser"):
+            user = self.client.admin_create_user(
+                UserPoolId=self.user_pool_id, Username=username, UserAttributes=attributes, MessageAction="SUPPRESS"
+            )["User"]
+        try:
+            with _translated("AdminSetUserPassword"):
+                self.client.admin_set_user_password(
+                    UserPoolId=self.user_pool_id, Username=username, Password=password, Permanent=True
+                )
+        except errors.ApiError:
+            # A user left with no usable password would hold the username forever.
+            with contextlib.suppress(ClientError, BotoCoreError):
+                self.client.admin_delete_user(UserPoolId=self.user_pool_id, Username=username)
+            raise
+        sub = next((a["Value"] for a in user.get("Attributes", []) if a["Name"] == "sub"), None)
+        return {"username": username, "user_sub": sub, "confirmed": True, "code_delivery": None}
 
     def confirm(self, username: str, code: str) -> None:
         """ConfirmSignUp with the code the user received."""
@@ -93,18 +143,54 @@ class AuthService:
             )
 
     def login(self, username: str, password: str) -> dict[str, Any]:
-        """InitiateAuth USER_PASSWORD_AUTH; returns tokens, or the challenge Cognito asks for."""
+        """Sign in with the configured flow; returns tokens, or the challenge Cognito asks for."""
+        parameters = {"USERNAME": username, "PASSWORD": password, **_auth_secret(self._secret_hash(username))}
         # An unknown user answers exactly like a wrong password: no user enumeration.
-        with _translated("InitiateAuth", {"UserNotFoundException": errors.NotAuthorized}, keep_message=False):
-            result = self.client.initiate_auth(
-                ClientId=self.client_id,
-                AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={
-                    "USERNAME": username,
-                    "PASSWORD": password,
-                    **_auth_secret(self._secret_hash(username)),
-                },
-            )
+        with _translated(self.login_flow, {"UserNotFoundException": errors.NotAuthorized}, keep_message=False):
+            if self.login_flow == "ADMIN_USER_PASSWORD_AUTH":
+                result = self.client.admin_initiate_auth(
+                    UserPoolId=self.user_pool_id,
+                    ClientId=self.client_id,
+                    AuthFlow=self.login_flow,
+                    AuthParameters=parameters,
+                )
+            else:
+                result = self.client.initiate_auth(
+                    ClientId=self.client_id, AuthFlow=self.login_flow, AuthParameters=parameters
+                )
+        if self.login_flow == "ADMIN_USER_PASSWORD_AUTH" and "AuthenticationResult" in result:
+            self._refuse_if_unconfirmed(username)
+        return _tokens_or_challenge(result)
+
+    def _refuse_if_unconfirmed(self, username: str) -> None:
+        """Cognito refuses unconfirmed users; the emulator's admin flow does not, so check (after the
+        password, so the answer tells nothing to someone without it)."""
+        with _translated("AdminGetUser"):
+            status = self.client.admin_get_user(UserPoolId=self.user_pool_id, Username=username)["UserStatus"]
+        if status == "UNCONFIRMED":
+            with contextlib.suppress(ClientError, BotoCoreError):
+                self.client.admin_user_global_sign_out(UserPoolId=self.user_pool_id, Username=username)
+            raise errors.UserNotConfirmed()
+
+    def answer_challenge(self, username: str, challenge: str, session: str, answer: str) -> dict[str, Any]:
+        """RespondToAuthChallenge: a new password, or an MFA code; returns tokens or the next challenge."""
+        responses = {"USERNAME": username, CHALLENGE_ANSWER[challenge]: answer}
+        responses.update(_auth_secret(self._secret_hash(username)))
+        # The emulator reports an unknown session as ResourceNotFoundException; Cognito, as NotAuthorized.
+        overrides = {"UserNotFoundException": errors.NotAuthorized, "ResourceNotFoundException": errors.NotAuthorized}
+        with _translated("RespondToAuthChallenge", overrides, keep_message=challenge == "NEW_PASSWORD_REQUIRED"):
+            if self.login_flow == "ADMIN_USER_PASSWORD_AUTH":
+                result = self.client.admin_respond_to_auth_challenge(
+                    UserPoolId=self.user_pool_id,
+                    ClientId=self.client_id,
+                    ChallengeName=challenge,
+                    Session=session,
+                    ChallengeResponses=responses,
+                )
+            else:
+                result = self.client.respond_to_auth_challenge(
+                    ClientId=self.client_id, ChallengeName=challenge, Session=session, ChallengeResponses=responses
+                )
         return _tokens_or_challenge(result)
 
     def resend_code(self, username: str) -> None:
