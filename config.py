@@ -38,6 +38,7 @@ class Settings:
     jwks_timeout: float = 3.0
     jwks_max_age: float = 3600.0
     jwks_refetch_cooldown: float = 30.0
+    totp_issuer: str = "Cognito"
     registration_mode: str = "self"
     login_flow: str = "USER_PASSWORD_AUTH"
     token_cache_entries: int = 4096
@@ -132,6 +133,7 @@ _ENVIRONMENT = (
     ("JWKS_TIMEOUT_SECONDS", "jwks_timeout", float),
     ("JWKS_MAX_AGE_SECONDS", "jwks_max_age", float),
     ("JWKS_REFETCH_COOLDOWN_SECONDS", "jwks_refetch_cooldown", float),
+    ("TOTP_ISSUER", "totp_issuer", str),
     ("REGISTRATION_MODE", "registration_mode", str),
     ("LOGIN_FLOW", "login_flow", str),
     ("TOKEN_CACHE_MAX_ENTRIES", "token_cache_entries", int),

@@ -189,6 +189,46 @@ def document() -> dict[str, Any]:
                 security=[{"bearer": []}],
             )
         },
+        "/auth/mfa/totp/setup": {
+            "post": _operation(
+                "TOTP set-up: the secret and otpauth:// URI (AssociateSoftwareToken)",
+                {
+                    "200": _response(
+                        "The secret",
+                        {
+                            "type": "object",
+                            "required": ["secret", "otpauth_uri"],
+                            "properties": {
+                                "secret": {"type": "string"},
+                                "otpauth_uri": {"type": "string", "pattern": "^otpauth://totp/"},
+                            },
+                        },
+                        {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}},
+                    ),
+                    **bearer_errors,
+                    **_errors("429"),
+                },
+                security=[{"bearer": []}],
+            )
+        },
+        "/auth/mfa/totp/verify": {
+            "post": _operation(
+                "TOTP verify: check a code and make TOTP the preferred MFA",
+                {
+                    "200": _response(
+                        "TOTP is on",
+                        {
+                            "type": "object",
+                            "properties": {"mfa": {"const": "SOFTWARE_TOKEN_MFA"}, "enabled": {"const": True}},
+                        },
+                    ),
+                    **bearer_errors,
+                    **_errors(*_BODY_ERRORS),
+                },
+                requestBody=_body(["code"], {"code": _TEXT}),
+                security=[{"bearer": []}],
+            )
+        },
         "/auth/me": {
             "get": _operation(
                 "Me: the signed-in user's username and attributes (GetUser)",

@@ -87,6 +87,19 @@ def me():
     return account.me()
 
 
+@bp.post("/auth/mfa/totp/setup")
+@require_token({"access"})
+def totp_setup():
+    return account.totp_setup()
+
+
+@bp.post("/auth/mfa/totp/verify")
+@per_client("rate_limit_confirm")
+@require_token({"access"})
+def totp_verify():
+    return account.totp_verify()
+
+
 @bp.get("/auth/config")
 def config():
     return auth.public_config()

@@ -6,7 +6,7 @@ from flask import jsonify
 
 from controllers.body import fields, json_body, optional_field
 from extensions import services
-from middleware.auth import current_token
+from middleware.auth import current_claims, current_token
 
 _USERNAME_ALIAS = {"username": "name"}
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -58,3 +58,17 @@ def logout():
 def me():
     """The signed-in user's username and attributes, from Cognito."""
     return jsonify(services().auth.me(current_token()))
+
+
+def totp_setup():
+    """Start TOTP set-up for the signed-in user: the secret and an otpauth:// URI for an authenticator app."""
+    settings = services().settings
+    result = services().auth.totp_setup(current_token(), current_claims()["username"], settings.totp_issuer)
+    return jsonify(result), 200, _NO_STORE
+
+
+def totp_verify():
+    """Finish TOTP set-up with a code from the app; TOTP becomes the user's preferred MFA."""
+    (code,) = fields(json_body(), "code")
+    services().auth.totp_verify(current_token(), code)
+    return jsonify(mfa="SOFTWARE_TOKEN_MFA", enabled=True)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
@@ -259,6 +260,24 @@ class AuthService:
                 log.warning("RevokeToken failed; relying on GlobalSignOut to invalidate the refresh token")
         with _translated("GlobalSignOut", _BEARER_CALL):
             self.client.global_sign_out(AccessToken=access_token)
+
+    def totp_setup(self, access_token: str, username: str, issuer: str) -> dict[str, str]:
+        """AssociateSoftwareToken: the secret for an authenticator app, also as an otpauth:// URI."""
+        with _translated("AssociateSoftwareToken", _BEARER_CALL):
+            secret = self.client.associate_software_token(AccessToken=access_token)["SecretCode"]
+        label = quote(f"{issuer}:{username}", safe=":@")  # Key URI format: issuer:account
+        return {"secret": secret, "otpauth_uri": f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}"}
+
+    def totp_verify(self, access_token: str, code: str) -> None:
+        """VerifySoftwareToken with a code from the app, then make TOTP the user's preferred MFA."""
+        with _translated("VerifySoftwareToken", _BEARER_CALL):
+            result = self.client.verify_software_token(AccessToken=access_token, UserCode=code)
+        if result.get("Status") != "SUCCESS":
+            raise errors.CodeMismatch()
+        with _translated("SetUserMFAPreference", _BEARER_CALL):
+            self.client.set_user_mfa_preference(
+                AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+            )
 
     def me(self, access_token: str) -> dict[str, Any]:
         """GetUser: the signed-in user's username and attributes."""

@@ -1,7 +1,13 @@
-"""Creates a user pool and app client set up the way this server expects."""
+"""Creates a user pool and app client set up the way this server expects.
+
+The embedded default uses `create_pool` at start-up; `python -m services.pools create-pool` runs the same
+code against real AWS (or any endpoint) and prints the environment lines for the server.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
 from typing import Any
 
 PASSWORD_POLICY = {
@@ -14,20 +20,63 @@ PASSWORD_POLICY = {
 }
 
 
-def create_pool(client: Any, name: str) -> dict[str, str]:
-    """Create a pool (email attribute, auto-verified) and an app client; return their ids."""
+def create_pool(client: Any, name: str, *, with_secret: bool = False, admin_flow: bool = False) -> dict[str, str]:
+    """Create a pool (email attribute, auto-verified, optional TOTP MFA) and an app client; return their ids."""
     pool = client.create_user_pool(
         PoolName=name,
         Policies={"PasswordPolicy": PASSWORD_POLICY},
         AutoVerifiedAttributes=["email"],
         Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
+        MfaConfiguration="OPTIONAL",
     )["UserPool"]
+    # Users may turn on TOTP (authenticator app) MFA for themselves; SMS would need an SNS role.
+    client.set_user_pool_mfa_config(
+        UserPoolId=pool["Id"], SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL"
+    )
+    flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    if admin_flow:
+        flows.append("ALLOW_ADMIN_USER_PASSWORD_AUTH")
     app_client = client.create_user_pool_client(
         UserPoolId=pool["Id"],
         ClientName=f"{name}-client",
-        GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        GenerateSecret=with_secret,
+        ExplicitAuthFlows=flows,
         ReadAttributes=["email", "email_verified"],
         PreventUserExistenceErrors="ENABLED",
+        EnableTokenRevocation=True,
     )["UserPoolClient"]
-    return {"user_pool_id": pool["Id"], "client_id": app_client["ClientId"]}
+    ids = {"user_pool_id": pool["Id"], "client_id": app_client["ClientId"]}
+    if with_secret:
+        ids["client_secret"] = app_client["ClientSecret"]
+    return ids
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`create-pool`: make a pool and client, print the server's environment lines."""
+    import boto3
+
+    parser = argparse.ArgumentParser(prog="python -m services.pools", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-pool", help="create a user pool and an app client")
+    create.add_argument("--name", default="auth-server", help="pool name (default: auth-server)")
+    create.add_argument("--region", help="AWS region (default: boto3's configured one)")
+    create.add_argument("--endpoint-url", help="a custom Cognito endpoint, such as a running emulator")
+    create.add_argument("--with-secret", action="store_true", help="give the app client a secret")
+    create.add_argument("--admin-flow", action="store_true", help="allow ADMIN_USER_PASSWORD_AUTH (LOGIN_FLOW)")
+    args = parser.parse_args(argv)
+
+    client = boto3.client("cognito-idp", region_name=args.region, endpoint_url=args.endpoint_url)
+    ids = create_pool(client, args.name, with_secret=args.with_secret, admin_flow=args.admin_flow)
+    print(f"COGNITO_USER_POOL_ID={ids['user_pool_id']}")
+    print(f"COGNITO_CLIENT_ID={ids['client_id']}")
+    if args.endpoint_url:
+        print(f"COGNITO_ENDPOINT_URL={args.endpoint_url}")
+    if "client_secret" in ids:
+        print(f"COGNITO_CLIENT_SECRET={ids['client_secret']}")
+    if args.admin_flow:
+        print("LOGIN_FLOW=ADMIN_USER_PASSWORD_AUTH")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -242,3 +242,30 @@ def test_the_secret_never_appears_in_settings_repr_or_public_config(emulator, po
 def test_create_pool_is_the_code_the_embedded_default_uses(emulator):
     ids = create_pool(emulator.client, "another")
     assert ids["user_pool_id"].startswith("us-east-1_") and ids["client_id"]
+
+
+def test_create_pool_command_prints_settings_the_server_runs_on(emulator):
+    """`python -m services.pools create-pool` against the emulator, then a server from its output."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
+    command = [sys.executable, "-m", "services.pools", "create-pool", "--endpoint-url", emulator.endpoint_url]
+    output = subprocess.run([*command, "--with-secret"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    lines = dict(line.split("=", 1) for line in output.stdout.split())
+    assert set(lines) == {"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_ENDPOINT_URL", "COGNITO_CLIENT_SECRET"}
+    pool_id = lines["COGNITO_USER_POOL_ID"]
+    app = create_app(
+        {
+            "user_pool_id": pool_id,
+            "client_id": lines["COGNITO_CLIENT_ID"],
+            "client_secret": lines["COGNITO_CLIENT_SECRET"],
+            "endpoint_url": lines["COGNITO_ENDPOINT_URL"],
+            "jwks_url": f"{emulator.endpoint_url}/{pool_id}/.well-known/jwks.json",
+        }
+    )
+    tokens = Users(app.test_client()).tokens("alice")
+    assert app.test_client().get("/hello", headers=bearer(tokens["access_token"])).status_code == 200

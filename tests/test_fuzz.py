@@ -58,7 +58,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation():
             "--exclude-path",
             "/auth/resend-code",
         ]
-        run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)  # noqa: S603
+        run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     finally:
         server_output = server.stop()
     report = run.stdout + run.stderr

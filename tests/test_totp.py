@@ -1,0 +1,71 @@
+"""TOTP: set-up and verification for a signed-in user, then a SOFTWARE_TOKEN_MFA sign-in with a real code."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238: HMAC-SHA1 over the 30-second step, 6 digits."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    digest = hmac.new(key, int((at or time.time()) // 30).to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+@pytest.fixture(autouse=True)
+def _emulator_checks_totp_codes(monkeypatch):
+    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")  # the emulator runs in this process
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_totp_setup_verify_then_sign_in_with_a_code(client, users):
+    access = users.tokens("alice")["access_token"]
+    setup = client.post("/auth/mfa/totp/setup", headers=bearer(access))
+    assert setup.status_code == 200
+    assert setup.headers["Cache-Control"] == "no-store"
+    secret = setup.json["secret"]
+    uri = urlsplit(setup.json["otpauth_uri"])
+    assert (uri.scheme, uri.netloc, uri.path) == ("otpauth", "totp", "/Cognito:alice")
+    assert parse_qs(uri.query) == {"secret": [secret], "issuer": ["Cognito"]}
+
+    wrong = client.post("/auth/mfa/totp/verify", json={"code": "000000"}, headers=bearer(access))
+    assert wrong.status_code == 400 and wrong.json["error"] == "code_mismatch"
+    verified = client.post("/auth/mfa/totp/verify", json={"code": totp(secret)}, headers=bearer(access))
+    assert verified.status_code == 200, verified.json
+
+    login = users.login("alice")
+    assert login.status_code == 200
+    assert login.json["challenge"] == "SOFTWARE_TOKEN_MFA"
+    answer = {"username": "alice", "challenge": "SOFTWARE_TOKEN_MFA", "session": login.json["session"]}
+    refused = client.post("/auth/challenge", json={**answer, "code": "000000"})
+    assert refused.status_code == 400 and refused.json["error"] == "code_mismatch"
+    response = client.post("/auth/challenge", json={**answer, "code": totp(secret)})
+    assert response.status_code == 200, response.json
+    assert client.get("/hello", headers=bearer(response.json["access_token"])).status_code == 200
+
+
+def test_totp_endpoints_need_an_access_token(client, users):
+    id_token = users.tokens("alice")["id_token"]
+    assert client.post("/auth/mfa/totp/setup").status_code == 401
+    assert client.post("/auth/mfa/totp/setup", headers=bearer(id_token)).status_code == 401
+    assert client.post("/auth/mfa/totp/verify", json={"code": "123456"}, headers=bearer(id_token)).status_code == 401
+
+
+def test_totp_verify_checks_its_body(client, users):
+    access = users.tokens("alice")["access_token"]
+    response = client.post("/auth/mfa/totp/verify", json={}, headers=bearer(access))
+    assert response.status_code == 400
+    assert "'code' is required" in response.json["message"]
+    assert PASSWORD not in response.get_data(as_text=True)
