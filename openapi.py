@@ -307,7 +307,7 @@ def document() -> dict[str, Any]:
         },
         "/auth/challenge": {
             "post": _operation(
-                "Challenge: answer NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA or SMS_MFA",
+                "Challenge: answer NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA or MFA_SETUP",
                 {
                     "200": _response(
                         "Tokens, or the next challenge",
@@ -320,7 +320,7 @@ def document() -> dict[str, Any]:
                     ["challenge", "session"],
                     {
                         **_USERNAME,
-                        "challenge": {"enum": ["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA", "SMS_MFA"]},
+                        "challenge": {"enum": ["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA", "SMS_MFA", "MFA_SETUP"]},
                         "session": {**_TEXT, "maxLength": 4096},
                         "new_password": _TEXT,
                         "code": _TEXT,

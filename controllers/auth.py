@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 import errors
-from controllers.body import fields, json_body
+from controllers.body import fields, json_body, optional_field
 from extensions import services
 from middleware.auth import bearer_token, verify
 from services.cognito import CHALLENGE_ANSWER
@@ -40,10 +40,19 @@ def challenge():
     body = json_body()
     (username,) = fields(body, "username", aliases=_USERNAME_ALIAS)
     name, session = fields(body, "challenge", "session", max_chars=4096)
-    if name not in CHALLENGE_ANSWER:
-        raise errors.InvalidRequest(f"Invalid request: 'challenge' must be one of {', '.join(CHALLENGE_ANSWER)}.")
-    (answer,) = fields(body, "new_password" if name == "NEW_PASSWORD_REQUIRED" else "code")
-    result = services().auth.answer_challenge(username, name, session, answer)
+    auth = services().auth
+    if name == "MFA_SETUP":  # two steps: get a TOTP secret for the session, then answer with a code
+        code = optional_field(body, "code")
+        if code is None:
+            result = auth.mfa_setup_challenge(username, session, services().settings.totp_issuer)
+        else:
+            result = auth.answer_mfa_setup(username, session, code)
+    elif name in CHALLENGE_ANSWER:
+        (answer,) = fields(body, "new_password" if name == "NEW_PASSWORD_REQUIRED" else "code")
+        result = auth.answer_challenge(username, name, session, answer)
+    else:
+        names = ", ".join([*CHALLENGE_ANSWER, "MFA_SETUP"])
+        raise errors.InvalidRequest(f"Invalid request: 'challenge' must be one of {names}.")
     return jsonify(result), 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 

@@ -175,8 +175,10 @@ class AuthService:
 
     def answer_challenge(self, username: str, challenge: str, session: str, answer: str) -> dict[str, Any]:
         """RespondToAuthChallenge: a new password, or an MFA code; returns tokens or the next challenge."""
-        responses = {"USERNAME": username, CHALLENGE_ANSWER[challenge]: answer}
-        responses.update(_auth_secret(self._secret_hash(username)))
+        return self._respond(challenge, session, {"USERNAME": username, CHALLENGE_ANSWER[challenge]: answer}, username)
+
+    def _respond(self, challenge: str, session: str, responses: dict[str, str], username: str) -> dict[str, Any]:
+        responses = {**responses, **_auth_secret(self._secret_hash(username))}
         # The emulator reports an unknown session as ResourceNotFoundException; Cognito, as NotAuthorized.
         overrides = {"UserNotFoundException": errors.NotAuthorized, "ResourceNotFoundException": errors.NotAuthorized}
         with _translated("RespondToAuthChallenge", overrides, keep_message=challenge == "NEW_PASSWORD_REQUIRED"):
@@ -265,8 +267,25 @@ class AuthService:
         """AssociateSoftwareToken: the secret for an authenticator app, also as an otpauth:// URI."""
         with _translated("AssociateSoftwareToken", _BEARER_CALL):
             secret = self.client.associate_software_token(AccessToken=access_token)["SecretCode"]
-        label = quote(f"{issuer}:{username}", safe=":@")  # Key URI format: issuer:account
-        return {"secret": secret, "otpauth_uri": f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}"}
+        return _totp_secret(secret, username, issuer)
+
+    def mfa_setup_challenge(self, username: str, session: str, issuer: str) -> dict[str, Any]:
+        """First half of MFA_SETUP: a TOTP secret for the sign-in session, and the session to answer with."""
+        with _translated("AssociateSoftwareToken", keep_message=False):
+            result = self.client.associate_software_token(Session=session)
+        return {
+            "challenge": "MFA_SETUP",
+            "session": result.get("Session", session),
+            "parameters": _totp_secret(result["SecretCode"], username, issuer),
+        }
+
+    def answer_mfa_setup(self, username: str, session: str, code: str) -> dict[str, Any]:
+        """Second half of MFA_SETUP: verify the app's code, then complete the sign-in."""
+        with _translated("VerifySoftwareToken", {"ResourceNotFoundException": errors.NotAuthorized}):
+            result = self.client.verify_software_token(Session=session, UserCode=code)
+        if result.get("Status") != "SUCCESS":
+            raise errors.CodeMismatch()
+        return self._respond("MFA_SETUP", result.get("Session", session), {"USERNAME": username}, username)
 
     def totp_verify(self, access_token: str, code: str) -> None:
         """VerifySoftwareToken with a code from the app, then make TOTP the user's preferred MFA."""
@@ -295,6 +314,11 @@ def _unless_user_unknown(operation: str) -> Iterator[None]:
             yield
     except (errors.NotFound, errors.NotAuthorized, errors.InvalidRequest) as err:
         log.info("%s for an unknown or unverifiable user: %s", operation, err.error)
+
+
+def _totp_secret(secret: str, username: str, issuer: str) -> dict[str, str]:
+    label = quote(f"{issuer}:{username}", safe=":@")  # Key URI format: issuer:account
+    return {"secret": secret, "otpauth_uri": f"otpauth://totp/{label}?secret={secret}&issuer={quote(issuer)}"}
 
 
 def _auth_secret(secret_hash: dict[str, str]) -> dict[str, str]:

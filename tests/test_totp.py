@@ -69,3 +69,51 @@ def test_totp_verify_checks_its_body(client, users):
     assert response.status_code == 400
     assert "'code' is required" in response.json["message"]
     assert PASSWORD not in response.get_data(as_text=True)
+
+
+def test_mfa_setup_for_an_invited_user_when_the_pool_requires_mfa(emulator, pool, client):
+    """First password, then MFA set-up, then tokens: the sign-in of an invited user where MFA is required."""
+    emulator.client.set_user_pool_mfa_config(
+        UserPoolId=pool["user_pool_id"], SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
+    )
+    emulator.client.admin_create_user(
+        UserPoolId=pool["user_pool_id"], Username="alice", TemporaryPassword="Temp0rary!", MessageAction="SUPPRESS"
+    )
+    login = client.post("/auth/login", json={"username": "alice", "password": "Temp0rary!"})
+    assert login.json["challenge"] == "NEW_PASSWORD_REQUIRED"
+    first = {"username": "alice", "challenge": "NEW_PASSWORD_REQUIRED", "session": login.json["session"]}
+    next_step = client.post("/auth/challenge", json={**first, "new_password": PASSWORD})
+    assert next_step.json["challenge"] == "MFA_SETUP"
+    step = {"username": "alice", "challenge": "MFA_SETUP", "session": next_step.json["session"]}
+    setup = client.post("/auth/challenge", json=step)
+    assert setup.status_code == 200, setup.json
+    assert setup.json["challenge"] == "MFA_SETUP"
+    secret = setup.json["parameters"]["secret"]
+    assert setup.json["parameters"]["otpauth_uri"].startswith("otpauth://totp/Cognito:alice?")
+    answer = {**step, "session": setup.json["session"]}
+    assert client.post("/auth/challenge", json={**answer, "code": "000000"}).json["error"] == "code_mismatch"
+    response = client.post("/auth/challenge", json={**answer, "code": totp(secret)})
+    assert response.status_code == 200, response.json
+    assert client.get("/hello", headers=bearer(response.json["access_token"])).status_code == 200
+
+
+def test_sms_mfa_answer_reaches_cognito_as_sms_mfa_code(app, client):
+    """SMS needs a phone and an SNS role the emulator cannot provide: Stubber at the client's edge."""
+    from botocore.stub import Stubber
+
+    settings = app.extensions["cognito_auth"].settings
+    session = "s" * 40
+    expected = {
+        "ClientId": settings.client_id,
+        "ChallengeName": "SMS_MFA",
+        "Session": session,
+        "ChallengeResponses": {"USERNAME": "alice", "SMS_MFA_CODE": "123456"},
+    }
+    tokens = {"AuthenticationResult": {"AccessToken": "a", "IdToken": "i", "ExpiresIn": 3600, "TokenType": "Bearer"}}
+    with Stubber(app.extensions["cognito_auth"].auth.client) as stubber:
+        stubber.add_response("respond_to_auth_challenge", tokens, expected)
+        body = {"username": "alice", "challenge": "SMS_MFA", "session": session, "code": "123456"}
+        response = client.post("/auth/challenge", json=body)
+        stubber.assert_no_pending_responses()
+    assert response.status_code == 200
+    assert response.json == {"access_token": "a", "id_token": "i", "expires_in": 3600, "token_type": "Bearer"}
