@@ -129,6 +129,11 @@ def cognito_error(code: str, status: int = 400, message: str = "scripted") -> Re
     )
 
 
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header carrying `token`."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 def b64url(data: bytes | str) -> str:
     raw = data.encode() if isinstance(data, str) else data
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

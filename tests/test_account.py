@@ -8,12 +8,9 @@ from botocore.stub import Stubber
 from app import create_app
 from services.pools import create_pool
 from tests.conftest import PASSWORD, Users
+from tests.helpers import bearer
 
 NEW_PASSWORD = "N3wPassw0rd!"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def cognito_client(app):

@@ -6,12 +6,9 @@ import pytest
 
 from app import create_app
 from tests.conftest import PASSWORD, Users
+from tests.helpers import bearer
 
 NEW_PASSWORD = "N3wPassw0rd!"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize("mode", ["self", "auto_confirm", "admin"])

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.helpers import bearer
 
 
 def totp(secret: str, at: float | None = None) -> str:
@@ -24,10 +25,6 @@ def totp(secret: str, at: float | None = None) -> str:
 @pytest.fixture(autouse=True)
 def _emulator_checks_totp_codes(monkeypatch):
     monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")  # the emulator runs in this process
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_totp_setup_verify_then_sign_in_with_a_code(client, users):
