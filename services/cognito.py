@@ -45,7 +45,7 @@ CHALLENGE_ANSWER = {
     "SMS_MFA": "SMS_MFA_CODE",
 }
 # Calls Cognito authorizes with the user's access token: its refusal means the token, not a password.
-_BEARER_CALL = {"NotAuthorizedException": errors.RevokedToken}
+_BEARER_CALL = {"NotAuthorizedException": errors.RevokedToken, "UserNotFoundException": errors.RevokedToken}
 # Errors whose Cognito message is meant for the user (a password policy's reason, a field's constraint).
 _PASS_MESSAGE = (errors.InvalidPassword, errors.InvalidRequest)
 
@@ -242,7 +242,7 @@ class AuthService:
             if not username:
                 raise errors.InvalidRequest("Invalid request: 'username' is required with this app client.")
             parameters.update(_auth_secret(self._secret_hash(username)))
-        with _translated("InitiateAuth", keep_message=False):
+        with _translated("InitiateAuth", {"UserNotFoundException": errors.NotAuthorized}, keep_message=False):
             result = self.client.initiate_auth(
                 ClientId=self.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=parameters
             )

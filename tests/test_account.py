@@ -266,3 +266,12 @@ def test_create_pool_command_prints_settings_the_server_runs_on(emulator):
     )
     tokens = Users(app.test_client()).tokens("alice")
     assert app.test_client().get("/hello", headers=bearer(tokens["access_token"])).status_code == 200
+
+
+def test_a_deleted_users_token_is_refused_as_invalid(emulator, pool, client, users):
+    tokens = users.tokens("alice")
+    emulator.client.admin_delete_user(UserPoolId=pool["user_pool_id"], Username="alice")
+    response = client.get("/auth/me", headers=bearer(tokens["access_token"]))
+    assert response.status_code == 401
+    assert response.json["error"] == "invalid_token"
+    assert client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
