@@ -7,47 +7,26 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, ParamValidationError
-from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import BotoCoreError, ClientError
 
 import errors
 from config import Settings
+from services.cognito_errors import BEARER_CALL, translated, unless_user_unknown
 
 log = logging.getLogger(__name__)
 
-# Cognito error code -> our error. Operations may override entries (see `login`).
-_ERRORS: dict[str, type[errors.ApiError]] = {
-    "UsernameExistsException": errors.UsernameExists,
-    "AliasExistsException": errors.UsernameExists,
-    "InvalidPasswordException": errors.InvalidPassword,
-    "InvalidParameterException": errors.InvalidRequest,
-    "CodeMismatchException": errors.CodeMismatch,
-    "ExpiredCodeException": errors.ExpiredCode,
-    "NotAuthorizedException": errors.NotAuthorized,
-    "UserNotConfirmedException": errors.UserNotConfirmed,
-    "UserNotFoundException": errors.NotFound,
-    "PasswordResetRequiredException": errors.PasswordResetRequired,
-    "TooManyRequestsException": errors.TooManyRequests,
-    "LimitExceededException": errors.TooManyRequests,
-    "TooManyFailedAttemptsException": errors.TooManyRequests,
-}
 # The challenges /auth/challenge answers, and the ChallengeResponses key that carries the answer.
 CHALLENGE_ANSWER = {
     "NEW_PASSWORD_REQUIRED": "NEW_PASSWORD",
     "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
     "SMS_MFA": "SMS_MFA_CODE",
 }
-# Calls Cognito authorizes with the user's access token: its refusal means the token, not a password.
-_BEARER_CALL = {"NotAuthorizedException": errors.RevokedToken, "UserNotFoundException": errors.RevokedToken}
-# Errors whose Cognito message is meant for the user (a password policy's reason, a field's constraint).
-_PASS_MESSAGE = (errors.InvalidPassword, errors.InvalidRequest)
 
 
 def cognito_client(settings: Settings) -> Any:
@@ -97,7 +76,7 @@ class AuthService:
         """
         if self.registration_mode == "admin":
             return self._create_as_admin(username, email, password)
-        with _translated("SignUp"):
+        with translated("SignUp"):
             result = self.client.sign_up(
                 ClientId=self.client_id,
                 Username=username,
@@ -107,7 +86,7 @@ class AuthService:
             )
         confirmed = result["UserConfirmed"]
         if self.registration_mode == "auto_confirm" and not confirmed:
-            with _translated("AdminConfirmSignUp"):
+            with translated("AdminConfirmSignUp"):
                 self.client.admin_confirm_sign_up(UserPoolId=self.user_pool_id, Username=username)
             confirmed = True
         return {
@@ -119,12 +98,12 @@ class AuthService:
 
     def _create_as_admin(self, username: str, email: str, password: str) -> dict[str, Any]:
         attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
-        with _translated("AdminCreateUser"):
+        with translated("AdminCreateUser"):
             user = self.client.admin_create_user(
                 UserPoolId=self.user_pool_id, Username=username, UserAttributes=attributes, MessageAction="SUPPRESS"
             )["User"]
         try:
-            with _translated("AdminSetUserPassword"):
+            with translated("AdminSetUserPassword"):
                 self.client.admin_set_user_password(
                     UserPoolId=self.user_pool_id, Username=username, Password=password, Permanent=True
                 )
@@ -138,7 +117,7 @@ class AuthService:
 
     def confirm(self, username: str, code: str) -> None:
         """ConfirmSignUp with the code the user received."""
-        with _translated("ConfirmSignUp", {"UserNotFoundException": errors.CodeMismatch}):
+        with translated("ConfirmSignUp", {"UserNotFoundException": errors.CodeMismatch}):
             self.client.confirm_sign_up(
                 ClientId=self.client_id, Username=username, ConfirmationCode=code, **self._secret_hash(username)
             )
@@ -147,7 +126,7 @@ class AuthService:
         """Sign in with the configured flow; returns tokens, or the challenge Cognito asks for."""
         parameters = {"USERNAME": username, "PASSWORD": password, **_auth_secret(self._secret_hash(username))}
         # An unknown user answers exactly like a wrong password: no user enumeration.
-        with _translated(self.login_flow, {"UserNotFoundException": errors.NotAuthorized}, keep_message=False):
+        with translated(self.login_flow, {"UserNotFoundException": errors.NotAuthorized}, keep_message=False):
             if self.login_flow == "ADMIN_USER_PASSWORD_AUTH":
                 result = self.client.admin_initiate_auth(
                     UserPoolId=self.user_pool_id,
@@ -166,7 +145,7 @@ class AuthService:
     def _refuse_if_unconfirmed(self, username: str) -> None:
         """Cognito refuses unconfirmed users; the emulator's admin flow does not, so check (after the
         password, so the answer tells nothing to someone without it)."""
-        with _translated("AdminGetUser"):
+        with translated("AdminGetUser"):
             status = self.client.admin_get_user(UserPoolId=self.user_pool_id, Username=username)["UserStatus"]
         if status == "UNCONFIRMED":
             with contextlib.suppress(ClientError, BotoCoreError):
@@ -181,7 +160,7 @@ class AuthService:
         responses = {**responses, **_auth_secret(self._secret_hash(username))}
         # The emulator reports an unknown session as ResourceNotFoundException; Cognito, as NotAuthorized.
         overrides = {"UserNotFoundException": errors.NotAuthorized, "ResourceNotFoundException": errors.NotAuthorized}
-        with _translated("RespondToAuthChallenge", overrides, keep_message=challenge == "NEW_PASSWORD_REQUIRED"):
+        with translated("RespondToAuthChallenge", overrides, keep_message=challenge == "NEW_PASSWORD_REQUIRED"):
             if self.login_flow == "ADMIN_USER_PASSWORD_AUTH":
                 result = self.client.admin_respond_to_auth_challenge(
                     UserPoolId=self.user_pool_id,
@@ -198,21 +177,21 @@ class AuthService:
 
     def resend_code(self, username: str) -> None:
         """ResendConfirmationCode. Answers alike whether or not the user exists."""
-        with _unless_user_unknown("ResendConfirmationCode"):
+        with unless_user_unknown("ResendConfirmationCode"):
             self.client.resend_confirmation_code(
                 ClientId=self.client_id, Username=username, **self._secret_hash(username)
             )
 
     def forgot_password(self, username: str) -> None:
         """ForgotPassword. Answers alike whether or not the user exists."""
-        with _unless_user_unknown("ForgotPassword"):
+        with unless_user_unknown("ForgotPassword"):
             self.client.forgot_password(ClientId=self.client_id, Username=username, **self._secret_hash(username))
 
     def reset_password(self, username: str, code: str, new_password: str) -> None:
         """ConfirmForgotPassword with the emailed code."""
         # The emulator reports an unknown user here as ResourceNotFoundException; Cognito, as UserNotFound.
         unknown_user = {"UserNotFoundException": errors.CodeMismatch, "ResourceNotFoundException": errors.CodeMismatch}
-        with _translated("ConfirmForgotPassword", unknown_user):
+        with translated("ConfirmForgotPassword", unknown_user):
             self.client.confirm_forgot_password(
                 ClientId=self.client_id,
                 Username=username,
@@ -224,7 +203,7 @@ class AuthService:
     def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
         """ChangePassword for the signed-in user."""
         try:
-            with _translated("ChangePassword", _BEARER_CALL):
+            with translated("ChangePassword", BEARER_CALL):
                 self.client.change_password(
                     AccessToken=access_token, PreviousPassword=old_password, ProposedPassword=new_password
                 )
@@ -242,7 +221,7 @@ class AuthService:
             if not username:
                 raise errors.InvalidRequest("Invalid request: 'username' is required with this app client.")
             parameters.update(_auth_secret(self._secret_hash(username)))
-        with _translated("InitiateAuth", {"UserNotFoundException": errors.NotAuthorized}, keep_message=False):
+        with translated("InitiateAuth", {"UserNotFoundException": errors.NotAuthorized}, keep_message=False):
             result = self.client.initiate_auth(
                 ClientId=self.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=parameters
             )
@@ -255,23 +234,23 @@ class AuthService:
         if refresh_token:
             secret = {"ClientSecret": self.client_secret} if self.client_secret else {}
             try:
-                with _translated("RevokeToken", keep_message=False):
+                with translated("RevokeToken", keep_message=False):
                     self.client.revoke_token(Token=refresh_token, ClientId=self.client_id, **secret)
             except errors.ServiceUnavailable:
                 # GlobalSignOut below invalidates every refresh token of the user anyway.
                 log.warning("RevokeToken failed; relying on GlobalSignOut to invalidate the refresh token")
-        with _translated("GlobalSignOut", _BEARER_CALL):
+        with translated("GlobalSignOut", BEARER_CALL):
             self.client.global_sign_out(AccessToken=access_token)
 
     def totp_setup(self, access_token: str, username: str, issuer: str) -> dict[str, str]:
         """AssociateSoftwareToken: the secret for an authenticator app, also as an otpauth:// URI."""
-        with _translated("AssociateSoftwareToken", _BEARER_CALL):
+        with translated("AssociateSoftwareToken", BEARER_CALL):
             secret = self.client.associate_software_token(AccessToken=access_token)["SecretCode"]
         return _totp_secret(secret, username, issuer)
 
     def mfa_setup_challenge(self, username: str, session: str, issuer: str) -> dict[str, Any]:
         """First half of MFA_SETUP: a TOTP secret for the sign-in session, and the session to answer with."""
-        with _translated("AssociateSoftwareToken", keep_message=False):
+        with translated("AssociateSoftwareToken", keep_message=False):
             result = self.client.associate_software_token(Session=session)
         return {
             "challenge": "MFA_SETUP",
@@ -281,7 +260,7 @@ class AuthService:
 
     def answer_mfa_setup(self, username: str, session: str, code: str) -> dict[str, Any]:
         """Second half of MFA_SETUP: verify the app's code, then complete the sign-in."""
-        with _translated("VerifySoftwareToken", {"ResourceNotFoundException": errors.NotAuthorized}):
+        with translated("VerifySoftwareToken", {"ResourceNotFoundException": errors.NotAuthorized}):
             result = self.client.verify_software_token(Session=session, UserCode=code)
         if result.get("Status") != "SUCCESS":
             raise errors.CodeMismatch()
@@ -289,31 +268,21 @@ class AuthService:
 
     def totp_verify(self, access_token: str, code: str) -> None:
         """VerifySoftwareToken with a code from the app, then make TOTP the user's preferred MFA."""
-        with _translated("VerifySoftwareToken", _BEARER_CALL):
+        with translated("VerifySoftwareToken", BEARER_CALL):
             result = self.client.verify_software_token(AccessToken=access_token, UserCode=code)
         if result.get("Status") != "SUCCESS":
             raise errors.CodeMismatch()
-        with _translated("SetUserMFAPreference", _BEARER_CALL):
+        with translated("SetUserMFAPreference", BEARER_CALL):
             self.client.set_user_mfa_preference(
                 AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
             )
 
     def me(self, access_token: str) -> dict[str, Any]:
         """GetUser: the signed-in user's username and attributes."""
-        with _translated("GetUser", _BEARER_CALL):
+        with translated("GetUser", BEARER_CALL):
             result = self.client.get_user(AccessToken=access_token)
         attributes = {item["Name"]: item["Value"] for item in result.get("UserAttributes", [])}
         return {"username": result["Username"], "attributes": attributes}
-
-
-@contextmanager
-def _unless_user_unknown(operation: str) -> Iterator[None]:
-    """Translate errors, but swallow the ones that would tell an unknown (or unverifiable) user apart."""
-    try:
-        with _translated(operation):
-            yield
-    except (errors.NotFound, errors.NotAuthorized, errors.InvalidRequest) as err:
-        log.info("%s for an unknown or unverifiable user: %s", operation, err.error)
 
 
 def _totp_secret(secret: str, username: str, issuer: str) -> dict[str, str]:
@@ -353,32 +322,3 @@ def _tokens_or_challenge(result: Mapping[str, Any]) -> dict[str, Any]:
     if "RefreshToken" in tokens:
         answer["refresh_token"] = tokens["RefreshToken"]
     return answer
-
-
-@contextmanager
-def _translated(
-    operation: str, overrides: Mapping[str, type[errors.ApiError]] | None = None, *, keep_message: bool = True
-) -> Iterator[None]:
-    """Turn a Cognito or network failure into an ApiError, keeping the cause."""
-    try:
-        yield
-    except ClientError as err:
-        code = err.response.get("Error", {}).get("Code", "")
-        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500)
-        error = {**_ERRORS, **(overrides or {})}.get(code)
-        if error is None and status >= 500:
-            log.warning("Cognito %s failed: %s (HTTP %s)", operation, code, status)
-            raise errors.ServiceUnavailable() from err
-        if error is None:
-            log.error("Cognito %s answered an unexpected %s (HTTP %s)", operation, code, status)
-            raise errors.ApiError() from err
-        message = err.response["Error"].get("Message") if keep_message and error in _PASS_MESSAGE else None
-        raise error(message) from err
-    except ParamValidationError as err:
-        raise errors.InvalidRequest(str(err).replace("\n", " ")) from err
-    except (BotoConnectionError, HTTPClientError) as err:
-        log.warning("Cognito %s unreachable: %s", operation, type(err).__name__)
-        raise errors.ServiceUnavailable() from err
-    except BotoCoreError as err:
-        log.error("Cognito %s failed: %s", operation, type(err).__name__)
-        raise errors.ApiError() from err
