@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from controllers.body import fields, json_body, optional_field
+from controllers.body import NO_STORE, USERNAME_ALIAS, fields, json_body, optional_field
 from extensions import services
 from middleware.auth import current_claims, current_token
-
-_USERNAME_ALIAS = {"username": "name"}
-_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def resend_code():
     """Send a new sign-up confirmation code; the answer is the same for unknown users."""
-    (username,) = fields(json_body(), "username", aliases=_USERNAME_ALIAS)
+    (username,) = fields(json_body(), "username", aliases=USERNAME_ALIAS)
     services().auth.resend_code(username)
     return jsonify(message="If the account exists and is unconfirmed, a new code is on its way."), 202
 
 
 def forgot_password():
     """Start a password reset; the answer is the same for unknown users."""
-    (username,) = fields(json_body(), "username", aliases=_USERNAME_ALIAS)
+    (username,) = fields(json_body(), "username", aliases=USERNAME_ALIAS)
     services().auth.forgot_password(username)
     return jsonify(message="If the account exists, a reset code is on its way."), 202
 
 
 def reset_password():
     """Set a new password with the emailed reset code."""
-    username, code, new_password = fields(json_body(), "username", "code", "new_password", aliases=_USERNAME_ALIAS)
+    username, code, new_password = fields(json_body(), "username", "code", "new_password", aliases=USERNAME_ALIAS)
     services().auth.reset_password(username, code, new_password)
     return jsonify(username=username, password_reset=True)
 
@@ -45,7 +42,7 @@ def refresh():
     body = json_body()
     (refresh_token,) = fields(body, "refresh_token", max_chars=8192)
     username = optional_field(body, "username")
-    return jsonify(services().auth.refresh(refresh_token, username)), 200, _NO_STORE
+    return jsonify(services().auth.refresh(refresh_token, username)), 200, NO_STORE
 
 
 def logout():
@@ -64,7 +61,7 @@ def totp_setup():
     """Start TOTP set-up for the signed-in user: the secret and an otpauth:// URI for an authenticator app."""
     settings = services().settings
     result = services().auth.totp_setup(current_token(), current_claims()["username"], settings.totp_issuer)
-    return jsonify(result), 200, _NO_STORE
+    return jsonify(result), 200, NO_STORE
 
 
 def totp_verify():

@@ -5,40 +5,37 @@ from __future__ import annotations
 from flask import jsonify
 
 import errors
-from controllers.body import fields, json_body, optional_field
+from controllers.body import NO_STORE, USERNAME_ALIAS, fields, json_body, optional_field
 from extensions import services
 from middleware.auth import bearer_token, verify
 from services.cognito import CHALLENGE_ANSWER
 from services.tokens import username_of
 
-# The tutorial's clients call the username `name`.
-_USERNAME_ALIAS = {"username": "name"}
-
 
 def register():
     """Sign a new user up; they confirm with the code Cognito sends."""
     body = json_body()
-    username, email, password = fields(body, "username", "email", "password", aliases=_USERNAME_ALIAS)
+    username, email, password = fields(body, "username", "email", "password", aliases=USERNAME_ALIAS)
     return jsonify(services().auth.register(username, email, password)), 201
 
 
 def confirm():
     """Confirm a sign-up with the emailed code."""
-    username, code = fields(json_body(), "username", "code", aliases=_USERNAME_ALIAS)
+    username, code = fields(json_body(), "username", "code", aliases=USERNAME_ALIAS)
     services().auth.confirm(username, code)
     return jsonify(username=username, confirmed=True)
 
 
 def login():
     """Sign in with username and password; answers tokens (never cached) or a challenge."""
-    username, password = fields(json_body(), "username", "password", aliases=_USERNAME_ALIAS)
-    return jsonify(services().auth.login(username, password)), 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    username, password = fields(json_body(), "username", "password", aliases=USERNAME_ALIAS)
+    return jsonify(services().auth.login(username, password)), 200, NO_STORE
 
 
 def challenge():
     """Answer the challenge a sign-in returned: a new password, or an MFA code."""
     body = json_body()
-    (username,) = fields(body, "username", aliases=_USERNAME_ALIAS)
+    (username,) = fields(body, "username", aliases=USERNAME_ALIAS)
     name, session = fields(body, "challenge", "session", max_chars=4096)
     auth = services().auth
     if name == "MFA_SETUP":  # two steps: get a TOTP secret for the session, then answer with a code
@@ -53,7 +50,7 @@ def challenge():
     else:
         names = ", ".join([*CHALLENGE_ANSWER, "MFA_SETUP"])
         raise errors.InvalidRequest(f"Invalid request: 'challenge' must be one of {names}.")
-    return jsonify(result), 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    return jsonify(result), 200, NO_STORE
 
 
 def validate():

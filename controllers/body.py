@@ -27,6 +27,11 @@ def json_body() -> dict[str, Any]:
     return body
 
 
+# The tutorial's clients call the username `name`.
+USERNAME_ALIAS = {"username": "name"}
+# Headers of every response that carries a token or a secret.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
 # Field rules, shared with the OpenAPI document (which anchors them with ^...$).
 MAX_FIELD_CHARS = 256
 TEXT_PATTERN = r"[^\x00-\x1f]*[^\x00-\x1f\s][^\x00-\x1f]*"  # no control characters, not blank
