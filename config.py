@@ -1,11 +1,16 @@
-"""Settings: defaults, then the environment, then explicit overrides; types converted and checked once."""
+"""Settings: defaults, then the environment, then explicit overrides; types converted and checked once.
+
+Each setting is declared once, as a field of `Settings`: its environment variable, how the text is read,
+its default and its check. What depends on several settings (the pool id and the region, the JWKS URL)
+is checked in `Settings.load`.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,47 +21,118 @@ TOKEN_USES = frozenset({"id", "access"})
 REGISTRATION_MODES = ("self", "auto_confirm", "admin")
 LOGIN_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
 _POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$")
+# Cognito's own pattern for pool ids, which emulators (cognito-local's `local_5mw6owVR`) also follow.
+_ANY_POOL_ID = re.compile(r"^[\w-]{1,50}_[0-9A-Za-z]{1,50}$", re.ASCII)
+_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$|^local$")
+_CLIENT_ID = re.compile(r"^[\w+]{1,128}$", re.ASCII)  # Cognito's pattern for ClientId
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the message names it."""
 
 
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _rate(value: str) -> bool:
+    try:
+        return bool(parse_many(value))
+    except ValueError:
+        return False
+
+
+def _url(value: str | None) -> bool:
+    parts = urlsplit(value or "")
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and value == value.strip()
+
+
+def setting(
+    env: str,
+    default: Any = None,
+    read: Callable[[str], Any] = str,
+    check: Callable[[Any], bool] | None = None,
+    must: str = "",
+    *,
+    secret: bool = False,
+) -> Any:
+    """A field of Settings: read from `env` with `read`; `check(value)` false stops start-up: '{env} must {must}'."""
+    metadata = {"env": env, "read": read, "check": check, "must": must}
+    return field(default=default, repr=not secret, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class Settings:
-    user_pool_id: str
-    client_id: str
-    region: str
-    client_secret: str | None = field(default=None, repr=False)  # never printed
-    endpoint_url: str | None = None
-    jwks_url: str = ""
-    token_leeway: float = 5.0
-    accepted_token_uses: frozenset[str] = TOKEN_USES
-    cors_origins: tuple[str, ...] = ("*",)
-    port: int = 5000
-    cognito_timeout: float = 5.0
-    jwks_timeout: float = 3.0
-    jwks_max_age: float = 3600.0
-    jwks_refetch_cooldown: float = 30.0
-    totp_issuer: str = "Cognito"
-    registration_mode: str = "self"
-    login_flow: str = "USER_PASSWORD_AUTH"
-    token_cache_entries: int = 4096
-    token_cache_bytes: int = 16 * 1024 * 1024
-    max_body_bytes: int = 16 * 1024
-    log_format: str = "text"
-    trusted_proxies: int = 0
-    rate_limit_storage_uri: str = "memory://"
-    rate_limit_register: str = "10/minute"
-    rate_limit_confirm: str = "10/minute"
-    rate_limit_login: str = "30/minute"
-    rate_limit_login_username: str = "5/minute"
-    rate_limit_validate: str = "300/minute"
+    user_pool_id: str = setting("COGNITO_USER_POOL_ID")
+    client_id: str = setting("COGNITO_CLIENT_ID")
+    region: str = setting("COGNITO_REGION")
+    client_secret: str | None = setting("COGNITO_CLIENT_SECRET", secret=True)  # never printed
+    accepted_client_ids: frozenset[str] = setting(
+        "COGNITO_ACCEPTED_CLIENT_IDS",
+        frozenset(),
+        lambda v: frozenset(_split(v)),
+        lambda ids: all(_CLIENT_ID.match(client) for client in ids),
+        "list app client ids",
+    )
+    endpoint_url: str | None = setting("COGNITO_ENDPOINT_URL", check=_url, must="be a URL")
+    issuer_override: str | None = setting(
+        "COGNITO_ISSUER", check=_url, must="be the exact issuer URL, such as 'http://localhost:9229/local_AbC123'"
+    )
+    jwks_url: str = setting("COGNITO_JWKS_URL", "")
+    token_leeway: float = setting("TOKEN_LEEWAY_SECONDS", 5.0, float, lambda v: 0 <= v <= 300, "be 0 to 300")
+    accepted_token_uses: frozenset[str] = setting(
+        "ACCEPTED_TOKEN_USES",
+        TOKEN_USES,
+        lambda v: frozenset(_split(v)),
+        lambda v: bool(v) and v <= TOKEN_USES,
+        "name 'id', 'access' or both",
+    )
+    cors_origins: tuple[str, ...] = setting("CORS_ORIGINS", ("*",), lambda v: tuple(_split(v)))
+    port: int = setting("PORT", 5000, int, lambda v: 0 < v < 65536, "be a port number")
+    cognito_timeout: float = setting("COGNITO_TIMEOUT_SECONDS", 5.0, float, lambda v: 0 < v <= 60, "be 0 to 60")
+    jwks_timeout: float = setting("JWKS_TIMEOUT_SECONDS", 3.0, float, lambda v: 0 < v <= 60, "be 0 to 60")
+    jwks_max_age: float = setting("JWKS_MAX_AGE_SECONDS", 3600.0, float, lambda v: v >= 0, "be 0 or more")
+    jwks_refetch_cooldown: float = setting(
+        "JWKS_REFETCH_COOLDOWN_SECONDS", 30.0, float, lambda v: v >= 0, "be 0 or more"
+    )
+    totp_issuer: str = setting("TOTP_ISSUER", "Cognito")
+    registration_mode: str = setting(
+        "REGISTRATION_MODE", "self", check=REGISTRATION_MODES.__contains__, must=f"be one of {REGISTRATION_MODES}"
+    )
+    login_flow: str = setting(
+        "LOGIN_FLOW", "USER_PASSWORD_AUTH", check=LOGIN_FLOWS.__contains__, must=f"be one of {LOGIN_FLOWS}"
+    )
+    token_cache_entries: int = setting("TOKEN_CACHE_MAX_ENTRIES", 4096, int, lambda v: v >= 0, "be 0 (off) or more")
+    token_cache_bytes: int = setting("TOKEN_CACHE_MAX_BYTES", 16 * 1024 * 1024, int, lambda v: v >= 0, "be 0 or more")
+    max_body_bytes: int = setting("MAX_BODY_BYTES", 16 * 1024, int, lambda v: 1024 <= v <= 1 << 20, "be 1 KiB to 1 MiB")
+    log_format: str = setting("LOG_FORMAT", "text", check=("text", "json").__contains__, must="be 'text' or 'json'")
+    trusted_proxies: int = setting("TRUSTED_PROXIES", 0, int, lambda v: 0 <= v <= 5, "be 0 to 5")
+    rate_limit_storage_uri: str = setting("RATE_LIMIT_STORAGE_URI", "memory://")
+    rate_limit_register: str = setting("RATE_LIMIT_REGISTER", "10/minute", check=_rate, must="look like '10/minute'")
+    rate_limit_confirm: str = setting("RATE_LIMIT_CONFIRM", "10/minute", check=_rate, must="look like '10/minute'")
+    rate_limit_login: str = setting("RATE_LIMIT_LOGIN", "30/minute", check=_rate, must="look like '30/minute'")
+    rate_limit_login_username: str = setting(
+        "RATE_LIMIT_LOGIN_USERNAME", "5/minute", check=_rate, must="look like '5/minute'"
+    )
+    rate_limit_validate: str = setting("RATE_LIMIT_VALIDATE", "300/minute", check=_rate, must="look like '300/minute'")
 
     @property
     def issuer(self) -> str:
-        """The `iss` every token of this pool carries (the AWS form, also under the emulator)."""
-        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+        """The pool's issuer: `COGNITO_ISSUER` when set, else AWS's original form (moto issues that too)."""
+        return self.issuer_override or f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+    @property
+    def issuers(self) -> frozenset[str]:
+        """Every `iss` accepted: exactly `COGNITO_ISSUER`, or both of AWS's forms (ORIGINAL and UPDATED)."""
+        if self.issuer_override:
+            return frozenset({self.issuer_override})
+        updated = f"https://issuer-cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+        return frozenset({self.issuer, updated})
+
+    @property
+    def client_ids(self) -> frozenset[str]:
+        """App clients whose tokens are accepted: the server's own and `COGNITO_ACCEPTED_CLIENT_IDS`."""
+        return self.accepted_client_ids | {self.client_id}
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -69,12 +145,7 @@ class Settings:
         for name, env in (("user_pool_id", "COGNITO_USER_POOL_ID"), ("client_id", "COGNITO_CLIENT_ID")):
             if not values.get(name):
                 raise ConfigError(f"{env} is required (no user pool is configured)")
-        match = _POOL_ID.match(values["user_pool_id"])
-        if not match:
-            raise ConfigError("COGNITO_USER_POOL_ID must look like 'us-east-1_AbC123'")
-        values.setdefault("region", match["region"])
-        if values["region"] != match["region"]:
-            raise ConfigError("COGNITO_REGION does not match the region in COGNITO_USER_POOL_ID")
+        _check_pool(values)
         settings = cls(**values)
         if not settings.jwks_url:
             settings = cls(**{**values, "jwks_url": f"{settings.issuer}/.well-known/jwks.json"})
@@ -82,28 +153,35 @@ class Settings:
         return settings
 
     def _check(self) -> None:
-        if not self.accepted_token_uses or not self.accepted_token_uses <= TOKEN_USES:
-            raise ConfigError("ACCEPTED_TOKEN_USES must name 'id', 'access' or both")
-        if not 0 <= self.token_leeway <= 300:
-            raise ConfigError("TOKEN_LEEWAY_SECONDS must be between 0 and 300")
-        if self.log_format not in ("text", "json"):
-            raise ConfigError("LOG_FORMAT must be 'text' or 'json'")
-        if self.registration_mode not in REGISTRATION_MODES:
-            raise ConfigError(f"REGISTRATION_MODE must be one of {', '.join(REGISTRATION_MODES)}")
-        if self.login_flow not in LOGIN_FLOWS:
-            raise ConfigError(f"LOGIN_FLOW must be one of {', '.join(LOGIN_FLOWS)}")
-        if self.token_cache_entries < 0 or self.token_cache_bytes < 0:
-            raise ConfigError("TOKEN_CACHE_MAX_ENTRIES and TOKEN_CACHE_MAX_BYTES must be 0 (off) or more")
-        if not 0 <= self.trusted_proxies <= 5:
-            raise ConfigError("TRUSTED_PROXIES must be between 0 and 5")
-        for name in ("register", "confirm", "login", "login_username", "validate"):
-            try:
-                parse_many(getattr(self, f"rate_limit_{name}"))
-            except ValueError:
-                raise ConfigError(f"RATE_LIMIT_{name.upper()} must look like '10/minute'") from None
+        for spec in fields(self):
+            value, check = getattr(self, spec.name), spec.metadata["check"]
+            if check is not None and value is not None and not check(value):
+                raise ConfigError(f"{spec.metadata['env']} must {spec.metadata['must']}")
+        if not _CLIENT_ID.match(self.client_id):
+            raise ConfigError("COGNITO_CLIENT_ID must be an app client id")
         scheme = urlsplit(self.jwks_url).scheme
         if scheme != "https" and not (scheme == "http" and is_loopback_url(self.jwks_url)):
             raise ConfigError("COGNITO_JWKS_URL must be https (plain http only on loopback, for the emulator)")
+
+
+def _check_pool(values: dict[str, Any]) -> None:
+    """An AWS pool id names its region; another endpoint's (an emulator's) need not, but then the region is given."""
+    match = _POOL_ID.match(values["user_pool_id"])
+    if match:
+        values.setdefault("region", match["region"])
+        if values["region"] != match["region"]:
+            raise ConfigError("COGNITO_REGION does not match the region in COGNITO_USER_POOL_ID")
+        return
+    if not values.get("endpoint_url"):
+        raise ConfigError(
+            "COGNITO_USER_POOL_ID must look like 'us-east-1_AbC123' (another form only with COGNITO_ENDPOINT_URL)"
+        )
+    if not _ANY_POOL_ID.match(values["user_pool_id"]):
+        raise ConfigError("COGNITO_USER_POOL_ID must look like 'local_AbC123' (letters, digits, '-', one '_')")
+    if not values.get("region"):
+        raise ConfigError("COGNITO_REGION is required when the pool id does not name a region")
+    if not _REGION.match(values["region"]):
+        raise ConfigError("COGNITO_REGION must look like 'us-east-1'")
 
 
 def is_loopback_url(url: str) -> bool:
@@ -117,50 +195,15 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-# (environment variable, setting, converter)
-_ENVIRONMENT = (
-    ("COGNITO_USER_POOL_ID", "user_pool_id", str),
-    ("COGNITO_CLIENT_ID", "client_id", str),
-    ("COGNITO_CLIENT_SECRET", "client_secret", str),
-    ("COGNITO_REGION", "region", str),
-    ("COGNITO_ENDPOINT_URL", "endpoint_url", str),
-    ("COGNITO_JWKS_URL", "jwks_url", str),
-    ("TOKEN_LEEWAY_SECONDS", "token_leeway", float),
-    ("ACCEPTED_TOKEN_USES", "accepted_token_uses", lambda v: frozenset(_split(v))),
-    ("CORS_ORIGINS", "cors_origins", lambda v: tuple(_split(v))),
-    ("PORT", "port", int),
-    ("COGNITO_TIMEOUT_SECONDS", "cognito_timeout", float),
-    ("JWKS_TIMEOUT_SECONDS", "jwks_timeout", float),
-    ("JWKS_MAX_AGE_SECONDS", "jwks_max_age", float),
-    ("JWKS_REFETCH_COOLDOWN_SECONDS", "jwks_refetch_cooldown", float),
-    ("TOTP_ISSUER", "totp_issuer", str),
-    ("REGISTRATION_MODE", "registration_mode", str),
-    ("LOGIN_FLOW", "login_flow", str),
-    ("TOKEN_CACHE_MAX_ENTRIES", "token_cache_entries", int),
-    ("TOKEN_CACHE_MAX_BYTES", "token_cache_bytes", int),
-    ("LOG_FORMAT", "log_format", str),
-    ("TRUSTED_PROXIES", "trusted_proxies", int),
-    ("RATE_LIMIT_STORAGE_URI", "rate_limit_storage_uri", str),
-    ("RATE_LIMIT_REGISTER", "rate_limit_register", str),
-    ("RATE_LIMIT_CONFIRM", "rate_limit_confirm", str),
-    ("RATE_LIMIT_LOGIN", "rate_limit_login", str),
-    ("RATE_LIMIT_LOGIN_USERNAME", "rate_limit_login_username", str),
-    ("RATE_LIMIT_VALIDATE", "rate_limit_validate", str),
-)
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()]
-
-
 def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    for env, name, convert in _ENVIRONMENT:
+    for spec in fields(Settings):
+        env = spec.metadata["env"]
         raw = environ.get(env, "").strip()
         if not raw:
             continue
         try:
-            values[name] = convert(raw)
+            values[spec.name] = spec.metadata["read"](raw)
         except ValueError:
             raise ConfigError(f"{env} has an invalid value: {raw!r}") from None
     return values

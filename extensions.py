@@ -8,7 +8,8 @@ from flask import Flask, current_app
 
 from config import Settings
 from services import after_fork_in_child
-from services.cognito import AuthService, cognito_client
+from services.auth import AuthService
+from services.cognito import check_admin_credentials, cognito_client
 from services.jwks import JwksCache
 from services.token_cache import VerifiedTokens
 from services.tokens import TokenVerifier
@@ -25,6 +26,7 @@ class Services:
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Build the Cognito client, the JWKS cache and the verifier for this process."""
+    check_admin_credentials(settings)
     jwks = JwksCache(
         settings.jwks_url,
         timeout=settings.jwks_timeout,
@@ -33,8 +35,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     verifier = TokenVerifier(
         jwks,
-        issuer=settings.issuer,
-        client_id=settings.client_id,
+        issuers=settings.issuers,
+        client_ids=settings.client_ids,
         leeway=settings.token_leeway,
         cache=VerifiedTokens(settings.token_cache_entries, settings.token_cache_bytes),
     )

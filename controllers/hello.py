@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask import jsonify
 
 from middleware.auth import current_claims
+from services.names import display_name
 from services.tokens import username_of
 
 
 def hello():
-    """Greet the signed-in user by the name their token carries."""
+    """Greet the signed-in user by the most human name their token carries (`username` stays the username)."""
     claims = current_claims()
     username = username_of(claims)
-    body = {"message": f"Hello, {username}!", "username": username}
+    body = {"message": f"Hello, {display_name(claims, username)}!", "username": username}
     if isinstance(claims.get("email"), str):
         body["email"] = claims["email"]
     return jsonify(body)

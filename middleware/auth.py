@@ -10,8 +10,7 @@ from flask import g, request
 
 import errors
 from extensions import services
-from services.jwks import JwksUnavailable
-from services.tokens import TokenError
+from services.tokens import is_machine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,12 +21,15 @@ def require_token(
     groups: Collection[str] = (),
     all_groups: bool = False,
     scopes: Collection[str] = (),
+    machine: bool = False,
 ) -> Callable[[F], F]:
     """Let the route run only for a valid token of an accepted type (default: the configured ones).
 
     `groups`: the token's `cognito:groups` must include any of them (all of them with `all_groups`);
     a token without the claim has no groups. `scopes`: the access token's space-separated `scope` must
-    include every one, exactly. A valid token failing these gets 403, not 401.
+    include every one, exactly. `machine`: machine-to-machine access tokens (client-credentials grant,
+    no user) are let in as well as users'; without it they get 403. A valid token failing these gets 403,
+    not 401.
     """
     required_groups, required_scopes = frozenset(groups), frozenset(scopes)
 
@@ -36,6 +38,10 @@ def require_token(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             token = bearer_token()
             claims = verify(token, token_uses)
+            if not machine and is_machine(claims):  # the route's rule, so cached tokens meet it too
+                raise errors.Forbidden(
+                    "This route needs a user's token; a machine (client credentials) token is not enough."
+                )
             if required_groups:
                 held = required_groups & set(claims.get("cognito:groups", ()))
                 if not held or (all_groups and held != required_groups):
@@ -47,6 +53,7 @@ def require_token(
             g.token, g.token_claims = token, claims
             return view(*args, **kwargs)
 
+        wrapper.token_uses = token_uses or "configured"  # type: ignore[attr-defined]  # for the OpenAPI document
         return wrapper  # type: ignore[return-value]
 
     return decorator
@@ -63,14 +70,9 @@ def current_claims() -> Mapping[str, Any]:
 
 
 def verify(token: str | None, token_uses: Collection[str] | None = None) -> Mapping[str, Any]:
-    """Verify a token with the app's verifier; raise InvalidToken, or ServiceUnavailable without keys."""
+    """Verify a token with the app's verifier: its claims, or InvalidToken (401), or ServiceUnavailable (503)."""
     app_services = services()
-    try:
-        return app_services.verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
-    except TokenError as err:
-        raise errors.InvalidToken(f"The token is invalid: {err}.") from err
-    except JwksUnavailable as err:
-        raise errors.ServiceUnavailable("The token signing keys are unavailable; try again shortly.") from err
+    return app_services.verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
 
 
 def bearer_token() -> str | None:

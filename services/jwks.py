@@ -13,6 +13,7 @@ import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+import errors
 from services import after_fork_in_child
 
 log = logging.getLogger(__name__)
@@ -21,16 +22,14 @@ MAX_JWKS_BYTES = 64 * 1024
 MIN_RSA_BITS = 2048
 
 
-class JwksError(Exception):
-    """Base class for key lookup failures."""
+class UnknownKey(Exception):
+    """The token names a key the pool does not publish (the verifier turns it into a 401)."""
 
 
-class UnknownKey(JwksError):
-    """The token names a key the pool does not publish."""
+class JwksUnavailable(errors.ServiceUnavailable):
+    """No keys are held and the JWKS cannot be fetched: 503, and a retry shortly may succeed."""
 
-
-class JwksUnavailable(JwksError):
-    """No keys are held and the JWKS cannot be fetched."""
+    message = "The token signing keys are unavailable; try again shortly."
 
 
 class JwksCache:
@@ -85,7 +84,7 @@ class JwksCache:
         if key is not None:
             return key
         if not keys:
-            raise JwksUnavailable("the signing keys could not be fetched")
+            raise JwksUnavailable()
         raise UnknownKey(f"unknown key id {kid[:64]!r}")
 
     def current_key(self, kid: str) -> RSAPublicKey | None:

@@ -1,13 +1,13 @@
-"""Decorator options: token types, groups (any/all) and scopes; 403 for a valid token lacking them, 401 otherwise."""
+"""Decorator options: token types, groups (any/all), scopes and machine tokens; 403 for a valid token lacking them."""
 
 from __future__ import annotations
 
 import pytest
-from flask import jsonify
+from flask import Blueprint, jsonify
 
 from app import create_app
 from middleware.auth import current_claims, require_token
-from tests.conftest import Users
+from services.tokens import username_of
 from tests.helpers import DROP, Minter
 
 
@@ -99,9 +99,9 @@ def test_an_id_token_where_only_access_tokens_go_is_401(guarded):
     assert call(client, "/scoped", minter.token("id")).status_code == 401
 
 
-def test_groups_from_a_real_cognito_sign_in(guarded, emulator, pool):
+def test_groups_from_a_real_cognito_sign_in(guarded, emulator, pool, users_of):
     client, _ = guarded
-    users = Users(client)
+    users = users_of(client)
     users.register("alice")
     users.confirm("alice")
     emulator.client.create_group(GroupName="staff", UserPoolId=pool["user_pool_id"])
@@ -109,3 +109,104 @@ def test_groups_from_a_real_cognito_sign_in(guarded, emulator, pool):
     access = users.login("alice").json["access_token"]
     assert call(client, "/any-group", access).json == {"groups": ["staff"]}
     assert call(client, "/all-groups", access).status_code == 403
+
+
+# Machine-to-machine access tokens (client-credentials grant): the app client is the subject, no user, no groups.
+ORDERS_SCOPE = "orders/read"
+
+
+def machine_token(minter: Minter, client_id: str | None = None, **claims) -> str:
+    client_id = client_id or minter.client_id
+    shape = {"username": DROP, "sub": client_id, "client_id": client_id, "scope": ORDERS_SCOPE}
+    return minter.token(**{**shape, **claims})
+
+
+@pytest.fixture
+def machine_app(pool):
+    """The app plus a service's own Blueprint: `/orders` lets machines in, with a scope."""
+    app = create_app({**pool, "accepted_client_ids": frozenset({"robotclient1"})})
+    orders = Blueprint("orders", __name__)
+
+    @orders.get("/orders")
+    @require_token({"access"}, machine=True, scopes={ORDERS_SCOPE})
+    def list_orders():
+        claims = current_claims()
+        return jsonify(client=claims["client_id"], user=username_of(claims))
+
+    app.register_blueprint(orders)
+    settings = app.extensions["cognito_auth"].settings
+    return app, Minter(settings.issuer, settings.client_id)
+
+
+@pytest.mark.parametrize("client_id", [None, "robotclient1"], ids=["own client", "accepted extra client"])
+def test_a_machine_token_passes_where_the_route_lets_machines_in(machine_app, client_id):
+    app, minter = machine_app
+    response = call(app.test_client(), "/orders", machine_token(minter, client_id))
+    assert response.status_code == 200, response.json
+    assert response.json == {"client": client_id or minter.client_id, "user": None}
+
+
+def test_a_users_token_passes_there_too(machine_app):
+    app, minter = machine_app
+    response = call(app.test_client(), "/orders", minter.token(scope=f"openid {ORDERS_SCOPE}"))
+    assert response.json == {"client": minter.client_id, "user": "minted"}
+
+
+@pytest.mark.parametrize("scope", ["orders/write", "orders/read/all", "", DROP])
+def test_a_machine_token_without_the_scope_is_403_insufficient_scope(machine_app, scope):
+    app, minter = machine_app
+    response = call(app.test_client(), "/orders", machine_token(minter, scope=scope))
+    assert response.status_code == 403
+    assert response.json["error"] == "insufficient_scope"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/hello"),
+        ("GET", "/auth/me"),
+        ("POST", "/auth/logout"),
+        ("POST", "/auth/change-password"),
+        ("POST", "/auth/mfa/totp/setup"),
+        ("POST", "/auth/mfa/totp/verify"),
+    ],
+)
+def test_a_machine_token_on_a_user_route_is_403_forbidden(machine_app, method, path):
+    app, minter = machine_app
+    token = machine_token(minter, scope=f"{ORDERS_SCOPE} aws.cognito.signin.user.admin")  # not a scope matter
+    response = app.test_client().open(path, method=method, headers={"Authorization": f"Bearer {token}"}, json={})
+    assert response.status_code == 403, response.json
+    assert response.json["error"] == "forbidden"
+    assert "user's token" in response.json["message"]
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="forbidden"'
+
+
+def test_a_cached_machine_token_meets_the_same_rule(machine_app, monkeypatch):
+    app, minter = machine_app
+    client, verifier, token = app.test_client(), app.extensions["cognito_auth"].verifier, machine_token(minter)
+    full_checks: list = []
+    verify_new = verifier._verify_new
+    monkeypatch.setattr(verifier, "_verify_new", lambda *a: full_checks.append(1) or verify_new(*a))
+    for _ in range(2):
+        assert call(client, "/orders", token).status_code == 200
+        assert call(client, "/hello", token).status_code == 403
+    assert len(full_checks) == 1 and verifier.cache.get(token) is not None  # three of the four were cache hits
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        lambda m: m.token(username=DROP, scope=ORDERS_SCOPE),  # sub is a user's, not the client
+        lambda m: machine_token(m, **{"cognito:groups": ["admin"]}),
+        lambda m: machine_token(m, username=""),
+        lambda m: machine_token(m, username=None),
+        lambda m: machine_token(m, "strangerclient"),  # machine-shaped, but of a client not accepted
+        lambda m: m.token("id", sub=m.client_id, **{"cognito:username": DROP}),  # ID tokens always name a user
+    ],
+    ids=["sub not the client", "with groups", "username empty", "username null", "client not accepted", "ID token"],
+)
+def test_a_token_naming_no_user_without_the_machine_shape_is_401(machine_app, token):
+    app, minter = machine_app
+    response = call(app.test_client(), "/orders", token(minter))
+    assert response.status_code == 401
+    assert response.json["error"] == "invalid_token"

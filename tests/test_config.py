@@ -8,6 +8,12 @@ from app import create_app
 from config import ConfigError, Settings
 
 POOL = {"COGNITO_USER_POOL_ID": "eu-west-2_AbC123", "COGNITO_CLIENT_ID": "client123"}
+# An emulator's pool, as cognito-local names them.
+LOCAL = {
+    "COGNITO_USER_POOL_ID": "local_5mw6owVR",
+    "COGNITO_ENDPOINT_URL": "http://localhost:9229",
+    "COGNITO_REGION": "us-east-1",
+}
 
 
 def test_settings_come_from_the_environment():
@@ -29,6 +35,28 @@ def test_settings_come_from_the_environment():
     assert settings.port == 8080
 
 
+def test_both_aws_issuer_forms_are_accepted_by_default():
+    settings = Settings.load(POOL)
+    assert settings.issuers == {
+        "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_AbC123",
+        "https://issuer-cognito-idp.eu-west-2.amazonaws.com/eu-west-2_AbC123",
+    }
+
+
+def test_an_emulators_pool_takes_its_exact_issuer_and_the_jwks_beneath_it():
+    issuer = "http://localhost:9229/local_5mw6owVR"
+    settings = Settings.load({**POOL, **LOCAL, "COGNITO_ISSUER": issuer})
+    assert settings.issuers == {issuer}
+    assert settings.jwks_url == issuer + "/.well-known/jwks.json"
+    assert settings.region == "us-east-1"
+
+
+def test_accepted_client_ids_add_to_the_servers_own():
+    settings = Settings.load({**POOL, "COGNITO_ACCEPTED_CLIENT_IDS": "browser123, machine456"})
+    assert settings.client_ids == {"client123", "browser123", "machine456"}
+    assert settings.client_id == "client123"  # still the one users sign in with
+
+
 def test_overrides_beat_the_environment():
     assert Settings.load(POOL, {"port": 9000}).port == 9000
 
@@ -45,6 +73,13 @@ def test_overrides_beat_the_environment():
         ({**POOL, "ACCEPTED_TOKEN_USES": "refresh"}, "ACCEPTED_TOKEN_USES"),
         ({**POOL, "COGNITO_JWKS_URL": "http://keys.example/jwks.json"}, "COGNITO_JWKS_URL"),
         ({**POOL, "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({**POOL, "COGNITO_ISSUER": "localhost:9229/pool"}, "COGNITO_ISSUER"),
+        ({**POOL, "COGNITO_ACCEPTED_CLIENT_IDS": "ok123, not a client"}, "COGNITO_ACCEPTED_CLIENT_IDS"),
+        ({**POOL, "COGNITO_USER_POOL_ID": "local_5mw6owVR"}, "COGNITO_ENDPOINT_URL"),  # AWS ids name a region
+        ({**POOL, **LOCAL, "COGNITO_REGION": ""}, "COGNITO_REGION"),  # ... others need it given
+        ({**POOL, **LOCAL, "COGNITO_USER_POOL_ID": "local pool"}, "COGNITO_USER_POOL_ID"),
+        ({**POOL, "RATE_LIMIT_LOGIN": "often"}, "RATE_LIMIT_LOGIN"),
+        ({**POOL, "MAX_BODY_BYTES": "12"}, "MAX_BODY_BYTES"),
     ],
 )
 def test_a_missing_or_bad_setting_fails_at_start_up_naming_it(environ, named):

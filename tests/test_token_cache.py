@@ -10,8 +10,8 @@ import pytest
 from app import create_app
 from services.jwks import JwksCache
 from services.token_cache import VerifiedTokens
-from services.tokens import TokenError, TokenVerifier
-from tests.helpers import Minter
+from services.tokens import TokenError, TokenVerifier, is_machine, username_of
+from tests.helpers import DROP, Minter
 
 USES = frozenset({"id", "access"})
 
@@ -31,7 +31,7 @@ def parts(jwks_host):
     issuer, client_id = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_cache", "client-1"
     cache = VerifiedTokens(max_entries=100, clock=clock)
     verifier = TokenVerifier(
-        JwksCache(jwks_host.url), issuer=issuer, client_id=client_id, leeway=5, cache=cache, clock=clock
+        JwksCache(jwks_host.url), issuers={issuer}, client_ids={client_id}, leeway=5, cache=cache, clock=clock
     )
     return verifier, cache, clock, Minter(issuer, client_id)
 
@@ -86,7 +86,7 @@ def test_a_hit_is_refused_once_its_key_leaves_the_jwks(jwks_host):
     issuer, client_id = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_cache", "client-1"
     jwks = JwksCache(jwks_host.url, max_age=0, retry_interval=0)  # refresh in the background on every use
     cache = VerifiedTokens(max_entries=100)
-    verifier = TokenVerifier(jwks, issuer=issuer, client_id=client_id, cache=cache)
+    verifier = TokenVerifier(jwks, issuers={issuer}, client_ids={client_id}, cache=cache)
     token = Minter(issuer, client_id).token()
     verifier.verify(token, USES)
     jwks_host.document = {"keys": [{**jwks_host.document["keys"][0], "kid": "successor"}]}
@@ -100,6 +100,19 @@ def test_a_hit_is_refused_once_its_key_leaves_the_jwks(jwks_host):
         assert time.monotonic() < deadline, "the cached token was never refused"
         time.sleep(0.01)
     assert cache.get(token) is None
+
+
+def test_a_machine_token_is_cached_and_rechecked_like_any_other(parts):
+    verifier, cache, clock, minter = parts
+    token = minter.token(username=DROP, sub=minter.client_id, iat=int(clock.now), exp=int(clock.now) + 60)
+    first = verifier.verify(token, USES)
+    assert verifier.verify(token, USES) is first and len(cache) == 1
+    assert is_machine(first) and username_of(first) is None
+    with pytest.raises(TokenError, match="type"):
+        verifier.verify(token, {"id"})
+    clock.now += 60 + 5 + 1
+    with pytest.raises(TokenError, match="expired"):
+        verifier.verify(token, USES)
 
 
 def test_entries_are_bounded_in_number_oldest_out_first():

@@ -45,12 +45,31 @@ def test_hello_greets_the_user_of_a_valid_token(client, users, token_name):
     token = users.tokens("alice")[token_name]
     response = hello(client, token)
     assert response.status_code == 200
-    assert response.json["message"] == "Hello, alice!"
     assert response.json["username"] == "alice"
-    if token_name == "id_token":  # only the ID token carries the email
+    if token_name == "id_token":  # only the ID token carries the email, the better name to greet by
+        assert response.json["message"] == "Hello, alice@example.com!"
         assert response.json["email"] == "alice@example.com"
     else:
+        assert response.json["message"] == "Hello, alice!"
         assert "email" not in response.json
+
+
+@pytest.mark.parametrize(
+    ("claims", "greeted"),
+    [
+        ({"preferred_username": "Ally"}, "Ally"),
+        ({}, "minted@example.com"),
+        ({"email": DROP}, "minted"),
+        ({"preferred_username": "", "email": DROP}, "minted"),
+        ({"preferred_username": 7}, "minted@example.com"),  # only strings name anyone
+        ({"preferred_username": ["Ally"], "email": DROP}, "minted"),
+    ],
+)
+def test_hello_greets_by_the_best_human_name_the_token_has(client, minter, claims, greeted):
+    response = hello(client, minter.token("id", **claims))
+    assert response.status_code == 200
+    assert response.json["message"] == f"Hello, {greeted}!"
+    assert response.json["username"] == "minted"  # the username claim, whatever the greeting
 
 
 def test_hello_accepts_a_bare_token_as_the_tutorial_sends_it(client, users):
@@ -71,7 +90,7 @@ def test_hello_without_a_usable_token_is_401(client, authorization):
 
 
 @pytest.mark.parametrize("token_name", ["access_token", "id_token"])
-def test_validate_reports_a_valid_token(client, users, token_name):
+def test_validate_reports_a_valid_token(client, users, token_name, conforms):
     token = users.tokens("alice")[token_name]
     response = validate(client, token)
     assert response.status_code == 200
@@ -81,6 +100,25 @@ def test_validate_reports_a_valid_token(client, users, token_name):
     assert body["username"] == "alice"
     assert body["sub"] == body["claims"]["sub"]
     assert body["expires_at"] == body["claims"]["exp"] > time.time()
+    if token_name == "access_token":  # the client it was issued to, and what it may do
+        assert body["client_id"] == body["claims"]["client_id"]
+        assert body["scope"] == body["claims"]["scope"]
+    else:
+        assert "client_id" not in body and "scope" not in body
+    conforms(response, "/auth/validate", "POST")
+
+
+def test_validate_reports_a_machine_token_with_no_username(client, minter, conforms):
+    """A client-credentials access token: valid, for its client and scopes, naming no user."""
+    token = minter.token(username=DROP, sub=minter.client_id, scope="orders/read orders/write")
+    response = validate(client, token)
+    assert response.status_code == 200, response.json
+    body = response.json
+    assert body["valid"] is True and body["token_use"] == "access"
+    assert body["username"] is None
+    assert body["sub"] == body["client_id"] == minter.client_id
+    assert body["scope"] == "orders/read orders/write"
+    conforms(response, "/auth/validate", "POST")
 
 
 def test_validate_reads_the_authorization_header_too(client, users):
@@ -164,11 +202,10 @@ def test_bad_tokens_are_401_on_hello_and_validate(client, minter, case):
 
 
 @pytest.mark.parametrize(("accepted", "rejected"), [("access", "id_token"), ("id", "access_token")])
-def test_accepted_token_types_are_a_setting(pool, accepted, rejected):
+def test_accepted_token_types_are_a_setting(pool, accepted, rejected, users_of):
     client = create_app({**pool, "accepted_token_uses": frozenset({accepted})}).test_client()
-    from tests.conftest import Users
 
-    tokens = Users(client).tokens("alice")
+    tokens = users_of(client).tokens("alice")
     assert_rejected(client, tokens[rejected])
     kept = {"access": "access_token", "id": "id_token"}[accepted]
     assert hello(client, tokens[kept]).status_code == 200
