@@ -1,14 +1,11 @@
-"""The API's errors: one hierarchy, one JSON shape, all handlers registered in one place."""
+"""The API's errors: one hierarchy, each error knowing its status, code, message and headers.
+
+No framework here: services raise these, and `handlers.py` (with the app) renders them as JSON.
+"""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
-
-log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -34,6 +31,12 @@ class ApiError(Exception):
 class InvalidRequest(ApiError):
     status_code, error = 400, "invalid_request"
     message = "The request is missing a field or has one of the wrong type."
+
+
+class InvalidParameter(ApiError):
+    """Cognito refused a parameter (an auth flow not enabled on the client, an attribute it does not know)."""
+
+    status_code, error, message = 400, "invalid_parameter", "Cognito refused a parameter of the request."
 
 
 class InvalidJson(ApiError):
@@ -109,27 +112,3 @@ class ServiceUnavailable(ApiError):
     status_code, error = 503, "service_unavailable"
     message = "The identity provider is unavailable; try again shortly."
     headers = {"Retry-After": "5"}
-
-
-def register_error_handlers(app: Flask) -> None:
-    """Answer every error, ours, Werkzeug's and unexpected ones, with the same JSON shape."""
-    app.register_error_handler(ApiError, _api_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected_error)
-
-
-def _api_error(err: ApiError):
-    return jsonify(err.body()), err.status_code, err.headers
-
-
-def _http_error(err: HTTPException):
-    if err.code is not None and err.code < 400:  # routing redirects keep Werkzeug's own response
-        return err.get_response()
-    code = (err.name or "error").lower().replace(" ", "_").replace("'", "")
-    headers = {k: v for k, v in err.get_headers() if k.lower() == "allow"}
-    return jsonify(error=code, message=err.description), err.code or 500, headers
-
-
-def _unexpected_error(err: Exception):
-    log.exception("unhandled error")
-    return _api_error(ApiError())

@@ -26,7 +26,7 @@ def main() -> None:
     """Serve locally: on loopback, against the configured pool or else the embedded emulator."""
     overrides = {}
     if not os.environ.get("COGNITO_USER_POOL_ID"):
-        from services.emulator import LocalCognito
+        from local.emulator import LocalCognito
 
         overrides = LocalCognito().create_pool()
     try:

@@ -10,7 +10,7 @@ import platform
 import sys
 
 from bench import http, verify
-from services.emulator import LocalCognito
+from local.emulator import LocalCognito
 
 # (label, figure, how it reads, target check, target text)
 TARGETS = [

@@ -5,53 +5,17 @@ from __future__ import annotations
 import time
 
 import pytest
-import requests
 
 from app import create_app
-from tests.conftest import Users
-from tests.helpers import Request, ScriptedServer, cognito_error
+from tests.cognito_proxy import CognitoProxy
 
 # Far above any fault's cost (two attempts of the 0.5 s timeout plus back-off): it only guards against hangs.
 HANG_GUARD_SECONDS = 5
 
 
-class FlakyCognito:
-    """A proxy in front of the emulator that can refuse connections, stall, fail or throttle, then heal."""
-
-    def __init__(self, upstream: str) -> None:
-        self.upstream = upstream
-        self.fault: str | None = None
-        self.server = ScriptedServer(self._reply)
-        self.url = self.server.url
-        self.port = int(self.url.rsplit(":", 1)[1])
-
-    def _reply(self, request: Request):
-        if self.fault == "timeout":
-            time.sleep(2)  # the server has given up by now; the stalled call never reaches the emulator
-            return cognito_error("InternalErrorException", status=500)
-        if self.fault == "server error":
-            return cognito_error("InternalErrorException", status=500)
-        if self.fault == "throttled":
-            return cognito_error("TooManyRequestsException")
-        forwarded = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
-        answer = requests.post(self.upstream + request.path, data=request.body, headers=forwarded, timeout=5)
-        return answer.status_code, {"Content-Type": answer.headers["Content-Type"]}, answer.content
-
-    def refuse_connections(self) -> None:
-        self.server.stop()
-
-    def heal(self) -> None:
-        if self.fault is None:  # was refusing: listen again on the same port
-            self.server = ScriptedServer(self._reply, port=self.port)
-        self.fault = None
-
-    def stop(self) -> None:
-        self.server.stop()
-
-
 @pytest.fixture
 def flaky(emulator):
-    proxy = FlakyCognito(emulator.endpoint_url)
+    proxy = CognitoProxy(emulator.endpoint_url)
     yield proxy
     proxy.stop()
 
@@ -65,9 +29,9 @@ def flaky(emulator):
         ("throttled", 429, "too_many_requests"),
     ],
 )
-def test_each_endpoint_degrades_cleanly_then_recovers(pool, flaky, fault, status, error):
+def test_each_endpoint_degrades_cleanly_then_recovers(pool, flaky, fault, status, error, users_of):
     client = create_app({**pool, "endpoint_url": flaky.url, "cognito_timeout": 0.5}).test_client()
-    users = Users(client)
+    users = users_of(client)
     if fault == "refused":
         flaky.refuse_connections()
     else:

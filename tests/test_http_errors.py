@@ -159,6 +159,7 @@ def test_public_config_has_what_a_front_end_needs_and_no_secret(client, pool):
         "client_id": pool["client_id"],
         "issuer": f"https://cognito-idp.us-east-1.amazonaws.com/{pool['user_pool_id']}",
         "jwks_url": pool["jwks_url"],
+        "endpoint_url": pool["endpoint_url"],  # set here (the emulator): a local front end needs it
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def test_login_returns_tokens_that_are_never_cached(users):
@@ -12,7 +12,8 @@ def test_login_returns_tokens_that_are_never_cached(users):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     body = response.json
-    assert set(body) == {"access_token", "id_token", "refresh_token", "expires_in", "token_type"}
+    assert set(body) == {"access_token", "id_token", "refresh_token", "expires_in", "token_type", "username"}
+    assert body["username"] == "alice"  # the stored username, which refresh with a client secret needs
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 3600
     assert body["access_token"].count(".") == 2 and body["id_token"].count(".") == 2

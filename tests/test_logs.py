@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from tests.conftest import PASSWORD
-from tests.helpers import LocalServer
+from tests.helpers import PASSWORD
+from tests.servers import ServerProcess
 
 CODE = "918273"
 
 
 def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog):
     caplog.set_level(logging.INFO)  # the level the server runs at, for every library
-    for own in ("request", "errors", "services", "middleware", "controllers"):
+    for own in ("request", "handlers", "services", "middleware", "controllers"):
         caplog.set_level(logging.DEBUG, logger=own)
 
     users.register("alice")
@@ -56,7 +56,7 @@ def test_json_logs_have_one_parseable_line_per_request():
 
     import requests
 
-    server = LocalServer({"LOG_FORMAT": "json"})
+    server = ServerProcess({"LOG_FORMAT": "json"})
     try:
         requests.get(f"{server.url}/health", timeout=5, headers={"X-Request-ID": "trace-1"})
         requests.post(f"{server.url}/auth/login", json={"username": "u", "password": PASSWORD}, timeout=5)

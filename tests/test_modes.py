@@ -5,16 +5,15 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.conftest import PASSWORD, Users
-from tests.helpers import bearer
+from tests.helpers import PASSWORD, bearer
 
 NEW_PASSWORD = "N3wPassw0rd!"
 
 
 @pytest.mark.parametrize("mode", ["self", "auto_confirm", "admin"])
-def test_each_registration_mode_goes_from_register_to_hello(pool, mode):
+def test_each_registration_mode_goes_from_register_to_hello(pool, mode, users_of):
     client = create_app({**pool, "registration_mode": mode}).test_client()
-    users = Users(client)
+    users = users_of(client)
     registered = users.register("alice")
     assert registered.status_code == 201
     assert registered.json["confirmed"] is (mode != "self")
@@ -26,34 +25,35 @@ def test_each_registration_mode_goes_from_register_to_hello(pool, mode):
     assert login.status_code == 200, login.json
     hello = client.get("/hello", headers=bearer(login.json["id_token"]))
     assert hello.status_code == 200
-    assert hello.json == {"message": "Hello, alice!", "username": "alice", "email": "alice@example.com"}
+    # The ID token has the email: the best human name to greet by.
+    assert hello.json == {"message": "Hello, alice@example.com!", "username": "alice", "email": "alice@example.com"}
 
 
-def test_admin_mode_verifies_the_email_and_sends_no_message(pool, emulator):
-    Users(create_app({**pool, "registration_mode": "admin"}).test_client()).register("alice")
+def test_admin_mode_verifies_the_email_and_sends_no_message(pool, emulator, users_of):
+    users_of(create_app({**pool, "registration_mode": "admin"}).test_client()).register("alice")
     user = emulator.client.admin_get_user(UserPoolId=pool["user_pool_id"], Username="alice")
     attributes = {item["Name"]: item["Value"] for item in user["UserAttributes"]}
     assert attributes["email_verified"] == "true"
     assert user["UserStatus"] == "CONFIRMED"
 
 
-def test_admin_mode_with_a_weak_password_leaves_no_account_behind(pool):
-    users = Users(create_app({**pool, "registration_mode": "admin"}).test_client())
+def test_admin_mode_with_a_weak_password_leaves_no_account_behind(pool, users_of):
+    users = users_of(create_app({**pool, "registration_mode": "admin"}).test_client())
     response = users.register("alice", password="weak")
     assert response.status_code == 400
     assert response.json["error"] == "invalid_password"
     assert users.register("alice").status_code == 201  # the username is still free
 
 
-def test_admin_flow_signs_in_confirmed_users(pool):
-    users = Users(create_app({**pool, "login_flow": "ADMIN_USER_PASSWORD_AUTH"}).test_client())
+def test_admin_flow_signs_in_confirmed_users(pool, users_of):
+    users = users_of(create_app({**pool, "login_flow": "ADMIN_USER_PASSWORD_AUTH"}).test_client())
     tokens = users.tokens("alice")
     assert users.client.get("/hello", headers=bearer(tokens["access_token"])).status_code == 200
 
 
-def test_admin_flow_refuses_an_unconfirmed_user_itself(pool):
+def test_admin_flow_refuses_an_unconfirmed_user_itself(pool, users_of):
     """The emulator's admin flow issues tokens to unconfirmed users; the server must not pass them on."""
-    users = Users(create_app({**pool, "login_flow": "ADMIN_USER_PASSWORD_AUTH"}).test_client())
+    users = users_of(create_app({**pool, "login_flow": "ADMIN_USER_PASSWORD_AUTH"}).test_client())
     users.register("alice")
     response = users.login("alice")
     assert response.status_code == 403

@@ -10,8 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.helpers import bearer
+from tests.helpers import PASSWORD, bearer
 
 
 def totp(secret: str, at: float | None = None) -> str:
@@ -34,7 +33,8 @@ def test_totp_setup_verify_then_sign_in_with_a_code(client, users):
     assert setup.headers["Cache-Control"] == "no-store"
     secret = setup.json["secret"]
     uri = urlsplit(setup.json["otpauth_uri"])
-    assert (uri.scheme, uri.netloc, uri.path) == ("otpauth", "totp", "/Cognito:alice")
+    # The app lists the account by the best human name the user has: here the email.
+    assert (uri.scheme, uri.netloc, uri.path) == ("otpauth", "totp", "/Cognito:alice@example.com")
     assert parse_qs(uri.query) == {"secret": [secret], "issuer": ["Cognito"]}
 
     wrong = client.post("/auth/mfa/totp/verify", json={"code": "000000"}, headers=bearer(access))
@@ -113,4 +113,5 @@ def test_sms_mfa_answer_reaches_cognito_as_sms_mfa_code(app, client):
         response = client.post("/auth/challenge", json=body)
         stubber.assert_no_pending_responses()
     assert response.status_code == 200
-    assert response.json == {"access_token": "a", "id_token": "i", "expires_in": 3600, "token_type": "Bearer"}
+    expected_tokens = {"access_token": "a", "id_token": "i", "expires_in": 3600, "token_type": "Bearer"}
+    assert response.json == {**expected_tokens, "username": None}  # not JWTs: no username to read

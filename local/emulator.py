@@ -14,9 +14,38 @@ from typing import Any
 import boto3
 import requests
 
-from services.pools import create_pool
+from local.pools import create_pool
 
 EMULATOR_REGION = "us-east-1"
+
+
+def _answer_get_tokens_from_refresh_token() -> None:
+    """Teach moto GetTokensFromRefreshToken, which it lacks and Amplify (6.15+) refreshes with only.
+
+    It answers as REFRESH_TOKEN_AUTH does, as Cognito does for a client without refresh-token rotation;
+    a client with a secret must send it (`ClientSecret`). Local-only: patched into this process's moto.
+    """
+    from moto.cognitoidp.exceptions import NotAuthorizedError, ResourceNotFoundError
+    from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import ActionResult
+
+    def get_tokens_from_refresh_token(self: CognitoIdpResponse) -> ActionResult:
+        client_id, token = self._get_param("ClientId"), self._get_param("RefreshToken")
+        backend = self._get_region_agnostic_backend()._find_backend_for_clientid(client_id)
+        pool = next((p for p in backend.user_pools.values() if client_id in p.clients), None)
+        if pool is None:
+            raise ResourceNotFoundError(client_id)
+        client = pool.clients[client_id]
+        if client.generate_secret and self._get_param("ClientSecret") != client.secret:
+            raise NotAuthorizedError("Unable to verify secret hash for client")
+        issued = pool.refresh_tokens.get(token)  # None once revoked or signed out
+        if not issued or issued[0] != client_id:
+            raise NotAuthorizedError("Invalid Refresh Token")
+        access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(token)
+        tokens = {"AccessToken": access_token, "IdToken": id_token, "ExpiresIn": expires_in, "TokenType": "Bearer"}
+        return ActionResult({"AuthenticationResult": tokens})
+
+    CognitoIdpResponse.get_tokens_from_refresh_token = get_tokens_from_refresh_token
 
 
 class LocalCognito:
@@ -25,6 +54,7 @@ class LocalCognito:
     def __init__(self) -> None:
         from moto.server import ThreadedMotoServer  # local runs and tests only
 
+        _answer_get_tokens_from_refresh_token()
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             os.environ.setdefault(name, "emulator")

@@ -1,6 +1,6 @@
 """Creates a user pool and app client set up the way this server expects.
 
-The embedded default uses `create_pool` at start-up; `python -m services.pools create-pool` runs the same
+The embedded default uses `create_pool` at start-up; `python -m local.pools create-pool` runs the same
 code against real AWS (or any endpoint) and prints the environment lines for the server.
 """
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     """`create-pool`: make a pool and client, print the server's environment lines."""
     import boto3
 
-    parser = argparse.ArgumentParser(prog="python -m services.pools", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m local.pools", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-pool", help="create a user pool and an app client")
     create.add_argument("--name", default="auth-server", help="pool name (default: auth-server)")

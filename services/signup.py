@@ -1,0 +1,106 @@
+"""Sign-up: creating users the configured way, confirming them, and resending their codes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+import errors
+from services.cognito import CognitoCalls
+from services.cognito_errors import translated, unless_user_unknown
+
+log = logging.getLogger(__name__)
+
+
+class SignUp(CognitoCalls):
+    """SignUp, the admin modes' creation, ConfirmSignUp and ResendConfirmationCode."""
+
+    def register(
+        self, username: str | None, email: str, password: str, attributes: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Create the user the configured way; return its sub, confirmation state and where a code was sent.
+
+        `username` defaults to the email (email-as-username pools take nothing else). `attributes` are extra
+        standard or `custom:` attributes. self: SignUp, the user confirms with the emailed code.
+        auto_confirm: SignUp, then AdminConfirmSignUp. admin: AdminCreateUser (no welcome message, email
+        verified), then AdminSetUserPassword (permanent).
+        """
+        username = username or email
+        user_attributes = [{"Name": "email", "Value": email}]
+        user_attributes += [{"Name": name, "Value": value} for name, value in (attributes or {}).items()]
+        if self.registration_mode == "admin":
+            return self._create_as_admin(username, user_attributes, password)
+        with translated("SignUp"):
+            result = self.client.sign_up(
+                ClientId=self.client_id,
+                Username=username,
+                Password=password,
+                UserAttributes=user_attributes,
+                **self.secret_hash(username),
+            )
+        confirmed = result["UserConfirmed"]
+        if self.registration_mode == "auto_confirm" and not confirmed:
+            with self._undone_on_failure(username):
+                with translated("AdminConfirmSignUp"):
+                    self.client.admin_confirm_sign_up(UserPoolId=self.user_pool_id, Username=username)
+            confirmed = True
+        return {
+            "username": username,
+            "user_sub": result["UserSub"],
+            "confirmed": confirmed,
+            "code_delivery": None if confirmed else _delivery(result.get("CodeDeliveryDetails")),
+        }
+
+    def _create_as_admin(self, username: str, attributes: list[dict[str, str]], password: str) -> dict[str, Any]:
+        attributes = [*attributes, {"Name": "email_verified", "Value": "true"}]
+        with translated("AdminCreateUser"):
+            user = self.client.admin_create_user(
+                UserPoolId=self.user_pool_id, Username=username, UserAttributes=attributes, MessageAction="SUPPRESS"
+            )["User"]
+        with self._undone_on_failure(username), translated("AdminSetUserPassword"):
+            self.client.admin_set_user_password(
+                UserPoolId=self.user_pool_id, Username=username, Password=password, Permanent=True
+            )
+        sub = next((a["Value"] for a in user.get("Attributes", []) if a["Name"] == "sub"), None)
+        return {"username": username, "user_sub": sub, "confirmed": True, "code_delivery": None}
+
+    @contextlib.contextmanager
+    def _undone_on_failure(self, username: str):
+        """Delete the just-created user if the next step fails: a user left half-made would hold the
+        username forever (a retry would get 409)."""
+        try:
+            yield
+        except errors.ApiError:
+            try:
+                self.client.admin_delete_user(UserPoolId=self.user_pool_id, Username=username)
+            except (ClientError, BotoCoreError) as err:
+                log.error("could not delete the half-made user after a failed sign-up: %s", type(err).__name__)
+            raise
+
+    def confirm(self, username: str, code: str) -> None:
+        """ConfirmSignUp with the code the user received."""
+        with translated("ConfirmSignUp", {"UserNotFoundException": errors.CodeMismatch}):
+            self.client.confirm_sign_up(
+                ClientId=self.client_id, Username=username, ConfirmationCode=code, **self.secret_hash(username)
+            )
+
+    def resend_code(self, username: str) -> None:
+        """ResendConfirmationCode. Answers alike whether or not the user exists."""
+        with unless_user_unknown("ResendConfirmationCode"):
+            self.client.resend_confirmation_code(
+                ClientId=self.client_id, Username=username, **self.secret_hash(username)
+            )
+
+
+def _delivery(details: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not details:
+        return None
+    return {
+        "destination": details.get("Destination"),
+        "medium": details.get("DeliveryMedium"),
+        "attribute": details.get("AttributeName"),
+    }
