@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+NODE_PEERS := tests/node/node_modules/.installed
+
+.PHONY: run test lint bench clean system-deps
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +19,17 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(BIN)/.installed lint
+# Test-only peers from npm, pinned by the lock file: cognito-local (a second Cognito) and aws-jwt-verify.
+$(NODE_PEERS): tests/node/package.json tests/node/package-lock.json
+	scripts/require.sh npm nodejs npm
+	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's packages the tests start: a headless browser.
+system-deps:
+	scripts/require.sh chromium chromium
+
+test: $(BIN)/.installed $(NODE_PEERS) system-deps lint
 	$(BIN)/python -m pytest
 
 # wrk comes from Debian's packages; the benchmark takes about five minutes on 2 cores.
@@ -26,4 +38,4 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/node/node_modules
