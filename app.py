@@ -14,9 +14,10 @@ from flask import Flask, Response, g, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import docs
 import extensions
 from config import Settings
-from errors import register_error_handlers
+from handlers import register_error_handlers
 from middleware import ratelimit
 from routes import bp
 
@@ -36,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if settings.trusted_proxies:  # the client address (for rate limits) comes from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(bp)
+    app.register_blueprint(docs.bp)
     _enable_cors(app, settings)
     register_error_handlers(app)
     _add_request_hooks(app)

@@ -18,6 +18,7 @@ import boto3
 import requests
 
 from tests.helpers import JwksHost, Minter
+from tests.servers import gunicorn, worker_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -32,36 +33,23 @@ UNLIMITED = {
 
 
 class Gunicorn:
-    """`gunicorn server:app` with 2 workers against the given pool; its output goes to a file."""
+    """`gunicorn server:app` with 2 workers against the given pool (the suite's one server-process helper)."""
 
-    def __init__(self, pool: dict[str, Any], jwks_url: str, port: int = 8765) -> None:
-        self.url = f"http://127.0.0.1:{port}"
+    def __init__(self, pool: dict[str, Any], jwks_url: str) -> None:
         env = {
-            **os.environ,
             **UNLIMITED,
             "COGNITO_USER_POOL_ID": pool["user_pool_id"],
             "COGNITO_CLIENT_ID": pool["client_id"],
             "COGNITO_ENDPOINT_URL": pool["endpoint_url"],
             "COGNITO_JWKS_URL": jwks_url,
+            "AWS_ACCESS_KEY_ID": "emulator",
+            "AWS_SECRET_ACCESS_KEY": "emulator",
         }
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log")
-        command = [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "server:app"]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while len(self.worker_pids()) < 2 or not self._answers():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn did not start: {Path(self.log.name).read_text()[-2000:]}")
-            time.sleep(0.2)
-
-    def _answers(self) -> bool:
-        try:
-            return requests.get(f"{self.url}/health", timeout=1).ok
-        except requests.ConnectionError:
-            return False
+        self.server = gunicorn(env)
+        self.url = self.server.url
 
     def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        return worker_pids(self.server)
 
     def worker_rss_mib(self) -> dict[int, float]:
         rss = {}
@@ -71,8 +59,7 @@ class Gunicorn:
         return rss
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=20)
+        self.server.stop()
 
 
 def wrk(url: str, *, seconds: float = SECONDS, threads: int = 1, connections: int = 4, **options: Any) -> dict:

@@ -4,51 +4,48 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from controllers.body import NO_STORE, USERNAME_ALIAS, fields, json_body, optional_field
+from apispec import request_body
+from controllers.body import NO_STORE
 from extensions import services
 from middleware.auth import current_claims, current_token
+from services.names import display_name
 
 
 def resend_code():
     """Send a new sign-up confirmation code; the answer is the same for unknown users."""
-    (username,) = fields(json_body(), "username", aliases=USERNAME_ALIAS)
-    services().auth.resend_code(username)
+    services().auth.resend_code(request_body().username)
     return jsonify(message="If the account exists and is unconfirmed, a new code is on its way."), 202
 
 
 def forgot_password():
     """Start a password reset; the answer is the same for unknown users."""
-    (username,) = fields(json_body(), "username", aliases=USERNAME_ALIAS)
-    services().auth.forgot_password(username)
+    services().auth.forgot_password(request_body().username)
     return jsonify(message="If the account exists, a reset code is on its way."), 202
 
 
 def reset_password():
     """Set a new password with the emailed reset code."""
-    username, code, new_password = fields(json_body(), "username", "code", "new_password", aliases=USERNAME_ALIAS)
-    services().auth.reset_password(username, code, new_password)
-    return jsonify(username=username, password_reset=True)
+    body = request_body()
+    services().auth.reset_password(body.username, body.code, body.new_password)
+    return jsonify(username=body.username, password_reset=True)
 
 
 def change_password():
     """Change the signed-in user's password."""
-    old_password, new_password = fields(json_body(), "old_password", "new_password")
-    services().auth.change_password(current_token(), old_password, new_password)
+    body = request_body()
+    services().auth.change_password(current_token(), body.old_password, body.new_password)
     return jsonify(password_changed=True)
 
 
 def refresh():
     """New access and ID tokens for a refresh token (never cached)."""
-    body = json_body()
-    (refresh_token,) = fields(body, "refresh_token", max_chars=8192)
-    username = optional_field(body, "username")
-    return jsonify(services().auth.refresh(refresh_token, username)), 200, NO_STORE
+    body = request_body()
+    return jsonify(services().auth.refresh(body.refresh_token, body.username)), 200, NO_STORE
 
 
 def logout():
     """Sign the user out everywhere, and revoke the refresh token when one is given."""
-    refresh_token = optional_field(json_body(), "refresh_token", max_chars=8192)
-    services().auth.logout(current_token(), refresh_token)
+    services().auth.logout(current_token(), request_body().refresh_token)
     return "", 204
 
 
@@ -59,13 +56,14 @@ def me():
 
 def totp_setup():
     """Start TOTP set-up for the signed-in user: the secret and an otpauth:// URI for an authenticator app."""
-    settings = services().settings
-    result = services().auth.totp_setup(current_token(), current_claims()["username"], settings.totp_issuer)
-    return jsonify(result), 200, NO_STORE
+    auth, token = services().auth, current_token()
+    # The app lists the account by a name the user knows; in email-as-username pools the token's username
+    # is a uuid, and access tokens carry no email, so the user's record has it.
+    label = display_name(auth.me(token)["attributes"], current_claims()["username"])
+    return jsonify(auth.totp_setup(token, label, services().settings.totp_issuer)), 200, NO_STORE
 
 
 def totp_verify():
     """Finish TOTP set-up with a code from the app; TOTP becomes the user's preferred MFA."""
-    (code,) = fields(json_body(), "code")
-    services().auth.totp_verify(current_token(), code)
+    services().auth.totp_verify(current_token(), request_body().code)
     return jsonify(mfa="SOFTWARE_TOKEN_MFA", enabled=True)

@@ -15,6 +15,7 @@ from flask_limiter.util import get_remote_address
 import strictjson
 from config import Settings
 from extensions import services
+from schemas.bodies import Login
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,6 +56,6 @@ def _login_username() -> str:
         body = strictjson.loads(request.get_data(cache=True))
     except (ValueError, RecursionError):
         body = None
-    name = body.get("username", body.get("name")) if isinstance(body, dict) else None
+    name = Login.username_in(body)
     # Malformed bodies share one bucket; they are rejected before reaching Cognito anyway.
-    return "user:" + (name.strip().lower() if isinstance(name, str) else "")
+    return "user:" + (name.strip().lower() if name else "")

@@ -7,12 +7,13 @@ import socket
 from typing import Any
 
 import pytest
+import schemathesis
 
+import apispec
 from app import create_app
-from services.emulator import LocalCognito
-from tests.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter
-
-PASSWORD = "Passw0rd!"
+from local.emulator import LocalCognito
+from tests.cognito_local import CognitoLocal
+from tests.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +30,7 @@ def _no_unexpected_server_errors(request: pytest.FixtureRequest, caplog: pytest.
     yield
     if request.node.get_closest_marker("internal_error_expected"):
         return
-    unhandled = [r for r in caplog.get_records("call") if r.name == "errors" and r.levelname == "ERROR"]
+    unhandled = [r for r in caplog.get_records("call") if r.name == "handlers" and r.levelname == "ERROR"]
     assert not unhandled, f"unhandled server error: {unhandled[0].getMessage()}"
 
 
@@ -47,9 +48,35 @@ def pool(emulator: LocalCognito) -> dict[str, Any]:
     return emulator.create_pool("test")
 
 
+@pytest.fixture(scope="session")
+def cognito_local():
+    """cognito-local, the second Cognito implementation: one process per session, its output readable."""
+    local = CognitoLocal()
+    yield local
+    local.stop()
+
+
+@pytest.fixture
+def local_pool(cognito_local: CognitoLocal) -> dict[str, Any]:
+    """A fresh pool and client on cognito-local: the settings overrides pointing at them."""
+    return cognito_local.create_pool("test")
+
+
 @pytest.fixture
 def app(pool: dict[str, Any]):
     return create_app(pool)
+
+
+@pytest.fixture
+def conforms(app):
+    """`conforms(response, path, method)`: the response is one the app's OpenAPI document allows (else raises)."""
+    schema = schemathesis.openapi.from_dict(apispec.document(app))
+
+    def check(response, path: str, method: str):
+        schema[path][method].validate_response(response)
+        return response
+
+    return check
 
 
 @pytest.fixture
@@ -72,34 +99,16 @@ def jwks_host():
     host.server.stop()
 
 
-class Users:
-    """Common steps through the API: register, confirm and log in."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def register(self, username: str = "alice", password: str = PASSWORD, email: str | None = None):
-        body = {"username": username, "email": email or f"{username}@example.com", "password": password}
-        return self.client.post("/auth/register", json=body)
-
-    def confirm(self, username: str = "alice", code: str = "123456"):
-        return self.client.post("/auth/confirm", json={"username": username, "code": code})
-
-    def login(self, username: str = "alice", password: str = PASSWORD):
-        return self.client.post("/auth/login", json={"username": username, "password": password})
-
-    def tokens(self, username: str = "alice") -> dict[str, Any]:
-        """Register, confirm and log in; return the login response body."""
-        assert self.register(username).status_code == 201
-        assert self.confirm(username).status_code == 200
-        response = self.login(username)
-        assert response.status_code == 200, response.json
-        return response.json
+@pytest.fixture
+def users(client) -> Users:
+    """Register, confirm and log in through the test app's client."""
+    return Users(client)
 
 
 @pytest.fixture
-def users(client) -> Users:
-    return Users(client)
+def users_of():
+    """`users_of(client)`: the same steps through another app's client."""
+    return Users
 
 
 @pytest.fixture

@@ -6,10 +6,6 @@ import base64
 import gzip
 import json
 import os
-import socket
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -20,7 +16,6 @@ from typing import Any
 
 import jwt
 import moto.cognitoidp
-import requests
 
 # Everything the emulator signs uses this key; its private half ships inside moto.
 _MOTO_RESOURCES = os.path.join(os.path.dirname(moto.cognitoidp.__file__), "resources")
@@ -28,46 +23,8 @@ with gzip.open(os.path.join(_MOTO_RESOURCES, "jwks-private.json.gz")) as _file:
     EMULATOR_PRIVATE_JWK: dict[str, Any] = json.load(_file)
 
 Reply = tuple[int, dict[str, str], bytes]
+PASSWORD = "Passw0rd!"  # meets the test pools' password policy
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-class LocalServer:
-    """`python server.py` as its own process with no pool configured, as `make run` starts it."""
-
-    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "AWS_"))}
-        env.update(PORT=str(self.port), **(extra_env or {}))
-        # A file, not a pipe: a pipe nobody reads fills up and blocks the server's logging.
-        self._log = tempfile.TemporaryFile(mode="w+")
-        self._process = subprocess.Popen(
-            [sys.executable, "server.py"], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
-        )
-        self._wait_until_serving()
-
-    def _wait_until_serving(self) -> None:
-        deadline = time.monotonic() + 30
-        while True:
-            if self._process.poll() is not None:
-                raise AssertionError(f"server exited: {self.stop()}")
-            try:
-                requests.get(f"{self.url}/health", timeout=1)
-                return
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"server did not start: {self.stop()}") from None
-                time.sleep(0.1)
-
-    def stop(self) -> str:
-        """Stop the server (if running); return everything it printed."""
-        if self._process.poll() is None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
-        self._log.seek(0)
-        return self._log.read()
 
 
 @dataclass(frozen=True)
@@ -225,3 +182,28 @@ def _segment(part: Any) -> str:
     if isinstance(part, dict | list):
         return b64url(json.dumps(part))
     return b64url(part)
+
+
+class Users:
+    """Common steps through the API: register, confirm and log in."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def register(self, username: str = "alice", password: str = PASSWORD, email: str | None = None):
+        body = {"username": username, "email": email or f"{username}@example.com", "password": password}
+        return self.client.post("/auth/register", json=body)
+
+    def confirm(self, username: str = "alice", code: str = "123456"):
+        return self.client.post("/auth/confirm", json={"username": username, "code": code})
+
+    def login(self, username: str = "alice", password: str = PASSWORD):
+        return self.client.post("/auth/login", json={"username": username, "password": password})
+
+    def tokens(self, username: str = "alice") -> dict[str, Any]:
+        """Register, confirm and log in; return the login response body."""
+        assert self.register(username).status_code == 201
+        assert self.confirm(username).status_code == 200
+        response = self.login(username)
+        assert response.status_code == 200, response.json
+        return response.json

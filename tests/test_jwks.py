@@ -20,10 +20,9 @@ def counted_client(pool, jwks_host):
     return create_app({**pool, "jwks_url": jwks_host.url, "jwks_refetch_cooldown": 30}).test_client()
 
 
-def test_jwks_is_fetched_once_across_many_requests(counted_client, users, jwks_host, minter):
-    from tests.conftest import Users
+def test_jwks_is_fetched_once_across_many_requests(counted_client, users, jwks_host, minter, users_of):
 
-    tokens = Users(counted_client).tokens("alice")
+    tokens = users_of(counted_client).tokens("alice")
     for _ in range(25):
         for name in ("access_token", "id_token"):
             headers = {"Authorization": f"Bearer {tokens[name]}"}

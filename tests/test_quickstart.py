@@ -7,12 +7,12 @@ import socket
 import pytest
 import requests
 
-from tests.helpers import LocalServer
+from tests.servers import ServerProcess
 
 
 @pytest.fixture
 def local_server():
-    server = LocalServer()
+    server = ServerProcess()
     yield server
     server.stop()
 

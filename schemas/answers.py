@@ -1,0 +1,115 @@
+"""Answers: what each endpoint returns on success, and the one error shape."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, RootModel
+
+
+class Answer(BaseModel):
+    """A documented answer (the JSON Schema is what matters; controllers build plain dicts)."""
+
+
+class Error(Answer):
+    error: str = Field(pattern="^[a-z_]+$", description="machine-readable, snake_case")
+    message: str = Field(description="a sentence for people, never internals")
+
+
+class InvalidTokenError(Error):
+    valid: Literal[False] = Field(default=False, description="on /auth/validate only")
+
+
+class CodeDelivery(Answer):
+    destination: str | None
+    medium: str | None
+    attribute: str | None
+
+
+class Registered(Answer):
+    username: str
+    user_sub: str | None
+    confirmed: bool
+    code_delivery: CodeDelivery | None
+
+
+class Confirmed(Answer):
+    username: str
+    confirmed: Literal[True]
+
+
+class Tokens(Answer):
+    access_token: str
+    id_token: str
+    refresh_token: str | None = Field(description="on refresh: the new one when the client rotates them, else null")
+    expires_in: int
+    token_type: Literal["Bearer"]
+    username: str | None = Field(description="the stored `cognito:username` (a uuid in email-as-username pools)")
+
+
+class NextChallenge(Answer):
+    challenge: str
+    session: str | None
+    parameters: dict[str, Any]
+
+
+class SignedIn(RootModel[Tokens | NextChallenge]):
+    """Tokens, or the challenge Cognito asks to be answered first."""
+
+
+class Validated(Answer):
+    valid: Literal[True]
+    token_use: Literal["id", "access"]
+    username: str | None = Field(description="null for a machine-to-machine (client credentials) access token")
+    sub: str
+    expires_at: float
+    claims: dict[str, Any]
+    client_id: str = Field(default=None, description="access tokens: the app client it was issued to")
+    scope: str | None = Field(default=None, description="access tokens: their scopes")
+
+
+class Accepted(Answer):
+    message: str = Field(description="the same whether or not the account exists")
+
+
+class PasswordReset(Answer):
+    username: str
+    password_reset: Literal[True]
+
+
+class PasswordChanged(Answer):
+    password_changed: Literal[True]
+
+
+class Me(Answer):
+    username: str
+    attributes: dict[str, str]
+
+
+class TotpSecret(Answer):
+    secret: str
+    otpauth_uri: str = Field(pattern="^otpauth://totp/")
+
+
+class TotpEnabled(Answer):
+    mfa: Literal["SOFTWARE_TOKEN_MFA"]
+    enabled: Literal[True]
+
+
+class PublicConfig(Answer):
+    region: str
+    user_pool_id: str
+    client_id: str
+    issuer: str
+    jwks_url: str
+    endpoint_url: str = Field(default=None, description="only when an endpoint (an emulator) is set")
+
+
+class Greeting(Answer):
+    message: str
+    username: str
+    email: str = Field(default=None, description="when the token has it")
+
+
+class Health(Answer):
+    status: Literal["ok"]

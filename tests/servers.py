@@ -1,0 +1,97 @@
+"""One way to start a server process for a test or a benchmark: on a free loopback port, waited for, stopped."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+ROOT = str(Path(__file__).resolve().parent.parent)
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """A server command (it must answer `GET /health` once up) with its output kept in a file.
+
+    With no command: `python server.py` with no pool configured, as `make run` starts it. `ready(self)`
+    adds a condition to wait for (gunicorn's workers, say). Settings come only from `env`: the caller's
+    COGNITO_* and AWS_* variables never leak in.
+    """
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        command: list[str] | None = None,
+        cwd: str = ROOT,
+        port: int | None = None,
+        ready: Callable[[ServerProcess], bool] = lambda server: True,
+        timeout: float = 30,
+    ) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "AWS_"))}
+        environ.update(PORT=str(self.port), **(env or {}))
+        # A file, not a pipe: a pipe nobody reads fills up and blocks the server's logging.
+        self._log = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(
+            command or [sys.executable, "server.py"], cwd=cwd, env=environ, stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while not (self._answers() and ready(self)):
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited: {self.stop()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"server did not start: {self.stop()[-3000:]}")
+            time.sleep(0.1)
+
+    def _answers(self) -> bool:
+        try:
+            requests.get(f"{self.url}/health", timeout=1)
+        except requests.ConnectionError:
+            return False
+        return True
+
+    def output(self) -> str:
+        """Everything the server has printed so far, even while it runs."""
+        # pread: the server shares this file's offset, and seeking it would make the server overwrite.
+        fd = self._log.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+
+    def stop(self) -> str:
+        """Stop the server (if running); return everything it printed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        return self.output()
+
+
+def gunicorn(env: dict[str, str], *options: str, workers: int = 2) -> ServerProcess:
+    """`gunicorn server:app` with `workers` workers, waited for until every worker is up."""
+    port = free_port()
+    command = [str(BIN / "gunicorn"), *options, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "server:app"]
+    return ServerProcess(env, command=command, port=port, ready=lambda server: len(worker_pids(server)) >= workers)
+
+
+def worker_pids(server: ServerProcess) -> list[int]:
+    """The pids of a server process's children (gunicorn's workers)."""
+    children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
