@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 import errors
-from controllers.body import json_body
+from controllers.body import request_fields
 from schemas.answers import Error, InvalidTokenError
 from schemas.errors import problems
 
@@ -74,7 +74,7 @@ def endpoint(
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if body is not None:
-                g.body = parse(body, json_body())
+                g.body = parse(body, request_fields())
             return view(*args, **kwargs)
 
         wrapper.contract = contract  # type: ignore[attr-defined]

@@ -35,6 +35,14 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _boolean(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
 def _rate(value: str) -> bool:
     try:
         return bool(parse_many(value))
@@ -96,6 +104,8 @@ class Settings:
         "JWKS_REFETCH_COOLDOWN_SECONDS", 30.0, float, lambda v: v >= 0, "be 0 or more"
     )
     totp_issuer: str = setting("TOTP_ISSUER", "Cognito")
+    # The sign-in page at `/`: on under `make run` (the emulator), off against a real pool unless asked for.
+    demo_page: bool = setting("DEMO_PAGE", False, lambda v: _boolean(v))
     registration_mode: str = setting(
         "REGISTRATION_MODE", "self", check=REGISTRATION_MODES.__contains__, must=f"be one of {REGISTRATION_MODES}"
     )

@@ -43,8 +43,19 @@ class InvalidJson(ApiError):
     status_code, error, message = 400, "invalid_json", "The request body is not valid JSON."
 
 
+class InvalidForm(ApiError):
+    status_code, error = 400, "invalid_form"
+    message = "The request body is not a valid form (UTF-8 application/x-www-form-urlencoded, each field once)."
+
+
+class RequestEntityTooLarge(ApiError):
+    status_code, error, message = 413, "request_entity_too_large", "The request body is too large."
+    headers = {"Connection": "close"}
+
+
 class UnsupportedMediaType(ApiError):
-    status_code, error, message = 415, "unsupported_media_type", "The request body must be JSON (application/json)."
+    status_code, error = 415, "unsupported_media_type"
+    message = "The request body must be JSON (application/json) or a form (application/x-www-form-urlencoded)."
 
 
 class InvalidPassword(ApiError):

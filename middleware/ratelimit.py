@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, request
+from flask import Flask, Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-import strictjson
+import errors
 from config import Settings
+from controllers.body import request_fields
 from extensions import services
 from schemas.bodies import Login
 
@@ -53,8 +54,8 @@ def _failed_login(response: Response) -> bool:
 
 def _login_username() -> str:
     try:
-        body = strictjson.loads(request.get_data(cache=True))
-    except (ValueError, RecursionError):
+        body = request_fields()  # JSON or a form, read as the route will read it
+    except errors.ApiError:
         body = None
     name = Login.username_in(body)
     # Malformed bodies share one bucket; they are rejected before reaching Cognito anyway.

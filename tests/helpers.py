@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
+import hmac
 import json
 import os
 import threading
@@ -89,6 +91,21 @@ def cognito_error(code: str, status: int = 400, message: str = "scripted") -> Re
 def bearer(token: str) -> dict[str, str]:
     """The Authorization header carrying `token`."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238: HMAC-SHA1 over the 30-second step, 6 digits."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    digest = hmac.new(key, int((at or time.time()) // 30).to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def steady_totp(secret: str) -> str:
+    """`totp(secret)` still valid two seconds on: the emulator takes the current 30-second step's code only."""
+    if time.time() % 30 > 28:
+        time.sleep(30 - time.time() % 30)
+    return totp(secret)
 
 
 def b64url(data: bytes | str) -> str:

@@ -44,8 +44,12 @@ class ServerProcess:
     ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        environ = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "AWS_"))}
+        environ = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "AWS_", "LOCAL_COGNITO"))}
         environ.update(PORT=str(self.port), **(env or {}))
+        self._state_dir = None
+        if command is None and "LOCAL_COGNITO_STATE" not in environ:  # never the developer's own saved users
+            self._state_dir = tempfile.TemporaryDirectory(prefix="local-cognito-")
+            environ["LOCAL_COGNITO_STATE"] = os.path.join(self._state_dir.name, "state.pickle")
         # A file, not a pipe: a pipe nobody reads fills up and blocks the server's logging.
         self._log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
@@ -81,6 +85,9 @@ class ServerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+        if self._state_dir is not None:
+            self._state_dir.cleanup()
+            self._state_dir = None
         return self.output()
 
 

@@ -38,8 +38,8 @@ def test_json_that_is_not_an_object_is_400(client, path, data):
 
 
 @pytest.mark.parametrize("path", ENDPOINTS)
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
-def test_a_body_that_is_not_json_is_415(client, path, content_type):
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data", "application/xml"])
+def test_a_body_that_is_neither_json_nor_a_form_is_415(client, path, content_type):
     response = client.post(path, data=b"username=alice", content_type=content_type)
     assert_error(response, 415, "unsupported_media_type")
 

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.helpers import PASSWORD, bearer
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    """RFC 6238: HMAC-SHA1 over the 30-second step, 6 digits."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    digest = hmac.new(key, int((at or time.time()) // 30).to_bytes(8, "big"), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+from tests.helpers import PASSWORD, bearer, totp
 
 
 @pytest.fixture(autouse=True)

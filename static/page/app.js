@@ -1,0 +1,270 @@
+// The sign-in page. Every action is one request to this server's API; its answer, or its error in the API's
+// own words next to the field it names, is shown on the page. Tokens live in `session` below and nowhere
+// else (neither web storage nor a cookie): reloading the page forgets them.
+"use strict";
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const { claimsOf, setTime, drawSecret, values, clearErrors } = window.PageShow; // show.js
+  // The field an error code is about, per form; `invalid_request` names its fields itself.
+  const FIELD_OF = {
+    register: { username_exists: "username", invalid_password: "password" },
+    confirm: { code_mismatch: "code", expired_code: "code" },
+    challenge: { code_mismatch: "code", invalid_password: "new_password" },
+    "totp-verify": { code_mismatch: "code" },
+    "change-password": { not_authorized: "old_password", invalid_password: "new_password" },
+  };
+  const CHALLENGES = {
+    NEW_PASSWORD_REQUIRED: ["This account was created for you: choose your own password.", "new_password"],
+    SOFTWARE_TOKEN_MFA: ["Enter the 6-digit code your authenticator app shows for this account.", "code"],
+    SMS_MFA: ["Enter the code sent to you by text message.", "code"],
+    MFA_SETUP: [
+      "This pool requires an authenticator app: scan the QR code, or enter the key, then the code the app shows.",
+      "code",
+    ],
+  };
+  let session = null; // {username, access_token, id_token, refresh_token}
+  let pending = null; // the challenge being answered: {username, challenge, session}
+  let oldAccess = null; // the access token of the session just signed out
+
+  async function api(method, path, { body, token } = {}) {
+    const headers = {};
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const init = { method, headers, cache: "no-store", credentials: "omit" };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    let response;
+    try {
+      response = await fetch(path, init); // relative: the API is wherever this page is served
+    } catch {
+      return { status: 0, ok: false, data: { error: "network_error", message: "The server could not be reached." } };
+    }
+    const text = await response.text();
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      data = { message: text.slice(0, 500) };
+    }
+    return { status: response.status, ok: response.ok, data };
+  }
+
+  const describe = (answer) => {
+    const { error = "error", message = "" } = answer.data || {};
+    return `${message} (${answer.status} ${error})`;
+  };
+  const announce = (id, text) => ($(`${id}-done`).textContent = text); // next to what was done
+  const show = (element, label, answer) => {
+    element.textContent = `${label}: ${answer.status}\n${answer.data ? JSON.stringify(answer.data, null, 2) : ""}`;
+    element.classList.toggle("refused", !answer.ok);
+  };
+
+  function fieldError(form, name, text) {
+    const input = name && form.querySelector(`input[name="${name}"]`);
+    if (!input || input.closest("[hidden]")) return false;
+    input.setAttribute("aria-invalid", "true");
+    const note = $(input.getAttribute("aria-describedby"));
+    note.textContent = note.textContent ? `${note.textContent}; ${text}` : text;
+    return true;
+  }
+
+  // Each error next to the field it is about, in the API's words; the rest under the form's button.
+  function showError(form, answer) {
+    const { error = "error", message = "" } = answer.data || {};
+    const rest = [];
+    if (error === "invalid_request") {
+      // "Invalid request: 'email' must be an email address; 'password' is required."
+      for (const phrase of message.replace(/^Invalid request: /, "").replace(/\.$/, "").split("; ")) {
+        const named = /^'([^']+)'/.exec(phrase);
+        if (!(named && fieldError(form, named[1], phrase))) rest.push(phrase);
+      }
+    } else if (!fieldError(form, (FIELD_OF[form.id] || {})[error], message)) {
+      rest.push(message);
+    }
+    if (rest.length) $(`${form.id}-error`).textContent = `${rest.join("; ")} (${answer.status} ${error})`;
+    const invalid = form.querySelector("[aria-invalid]");
+    if (invalid) invalid.focus();
+  }
+
+  // One request at a time per form or button: pressing it again while its request is under way does nothing.
+  function on(id, type, handler) {
+    const element = $(id);
+    element.addEventListener(type, async (event) => {
+      event.preventDefault(); // a form is sent by the script, never by the browser
+      if (element.getAttribute("aria-busy") === "true") return;
+      element.setAttribute("aria-busy", "true");
+      try {
+        await handler(element);
+      } finally {
+        element.removeAttribute("aria-busy");
+      }
+    });
+  }
+  const onSubmit = (id, handler) =>
+    on(id, "submit", (form) => {
+      clearErrors(form);
+      return handler(form, values(form));
+    });
+  const onClick = (id, handler) => on(id, "click", handler);
+
+  function tick() {
+    if (!session) return;
+    const left = claimsOf(session.access_token).exp - Date.now() / 1000;
+    const remaining = left > 0 ? `in ${Math.ceil(left / 60)} min` : "expired";
+    $("access-remaining").textContent = Number.isFinite(left) ? remaining : "unknown";
+  }
+
+  function render() {
+    $("signed-out-view").hidden = Boolean(session);
+    $("session-view").hidden = !session;
+    for (const id of ["access-claims", "id-claims", "call-answer"]) $(id).textContent = "";
+    if (!session) return;
+    const access = claimsOf(session.access_token);
+    const id = claimsOf(session.id_token);
+    $("session-user").textContent = session.username;
+    $("access-claims").textContent = JSON.stringify(access, null, 2);
+    $("id-claims").textContent = JSON.stringify(id, null, 2);
+    setTime($("access-expiry"), access.exp);
+    setTime($("id-expiry"), id.exp);
+    tick();
+  }
+
+  async function signedIn(data, username) {
+    if (data.challenge) return startChallenge(data, username);
+    pending = null;
+    oldAccess = null;
+    clearErrors(document.body); // what the previous session said is no longer news
+    $("challenge-view").hidden = true;
+    $("challenge-qr").replaceChildren();
+    $("signout-report").hidden = true;
+    session = { ...data, username: data.username || username };
+    $("change-password-username").defaultValue = session.username; // kept by the form's reset
+    render();
+    $("session-title").focus();
+  }
+
+  async function startChallenge(data, username) {
+    const form = $("challenge");
+    const unknown = [`This page cannot answer the ${data.challenge} challenge.`, null];
+    const [help, field] = CHALLENGES[data.challenge] || unknown;
+    pending = { username, challenge: data.challenge, session: data.session };
+    form.reset();
+    clearErrors(form);
+    $("challenge-username").defaultValue = username;
+    $("challenge-title").textContent = `One more step: ${data.challenge}`;
+    $("challenge-help").textContent = help;
+    $("challenge-new-password-field").hidden = field !== "new_password";
+    $("challenge-code-field").hidden = field !== "code";
+    form.hidden = !field;
+    $("challenge-qr").hidden = data.challenge !== "MFA_SETUP";
+    $("challenge-view").hidden = false;
+    if (data.challenge === "MFA_SETUP") {
+      // Asked first without a code: the API answers the secret for the app, and a new session.
+      const answer = await api("POST", "auth/challenge", { body: pending });
+      if (!answer.ok) return showError(form, answer);
+      pending.session = answer.data.session;
+      drawSecret($("challenge-qr"), answer.data.parameters);
+    }
+    (field ? $(field === "code" ? "challenge-code" : "challenge-new-password") : $("challenge-title")).focus();
+  }
+
+  onSubmit("register", async (form, body) => {
+    const answer = await api("POST", "auth/register", { body });
+    if (!answer.ok) return showError(form, answer);
+    const { username, confirmed } = answer.data;
+    form.querySelector("input[name=password]").value = "";
+    $("confirm-username").value = username;
+    $("login-username").value = username;
+    const next = confirmed ? " and confirmed: sign in" : ": confirm it with the code";
+    announce("register", `Account ${username} created${next}.`);
+    $(confirmed ? "login-password" : "confirm-code").focus();
+  });
+
+  onSubmit("confirm", async (form, body) => {
+    const answer = await api("POST", "auth/confirm", { body });
+    if (!answer.ok) return showError(form, answer);
+    $("login-username").value = answer.data.username;
+    announce("confirm", `${answer.data.username} is confirmed: sign in.`);
+    $("login-password").focus();
+  });
+
+  onSubmit("login", async (form, body) => {
+    const answer = await api("POST", "auth/login", { body });
+    if (!answer.ok) return showError(form, answer);
+    $("login-password").value = "";
+    await signedIn(answer.data, body.username);
+  });
+
+  onSubmit("challenge", async (form, body) => {
+    const answer = await api("POST", "auth/challenge", { body: { ...pending, ...body } });
+    if (!answer.ok) return showError(form, answer);
+    await signedIn(answer.data, pending.username);
+  });
+
+  onClick("refresh", async () => {
+    $("refresh-error").textContent = $("refresh-done").textContent = "";
+    const body = { refresh_token: session.refresh_token };
+    if (session.username) body.username = session.username; // needed with a client secret on some endpoints
+    const answer = await api("POST", "auth/refresh", { body });
+    if (!answer.ok) return ($("refresh-error").textContent = describe(answer));
+    const { access_token, id_token, refresh_token } = answer.data;
+    // Without refresh-token rotation the answer's refresh_token is null: the old one stays valid.
+    session = { ...session, access_token, id_token, refresh_token: refresh_token || session.refresh_token };
+    render();
+    announce("refresh", `Tokens refreshed: the new access token expires at ${$("access-expiry").textContent}.`);
+  });
+
+  // A GET with a bearer token, its answer shown in `output`.
+  const probe = (button, path, output, token) =>
+    onClick(button, async () => show($(output), `GET /${path}`, await api("GET", path, { token: token() })));
+  probe("call-hello", "hello", "call-answer", () => session.access_token);
+  probe("call-me", "auth/me", "call-answer", () => session.access_token);
+  probe("old-token-hello", "hello", "old-token-hello-answer", () => oldAccess);
+
+  onClick("totp-start", async () => {
+    $("totp-start-error").textContent = $("totp-done").textContent = "";
+    const answer = await api("POST", "auth/mfa/totp/setup", { token: session.access_token });
+    if (!answer.ok) return ($("totp-start-error").textContent = describe(answer));
+    drawSecret($("totp-qr"), answer.data);
+    $("totp-setup").hidden = false;
+    $("totp-code").focus();
+  });
+
+  onSubmit("totp-verify", async (form, body) => {
+    const answer = await api("POST", "auth/mfa/totp/verify", { body, token: session.access_token });
+    if (!answer.ok) return showError(form, answer);
+    form.reset();
+    $("totp-setup").hidden = true;
+    $("totp-qr").replaceChildren(); // the secret leaves the page
+    announce("totp", "TOTP is on: the next sign-in asks for a code from the app.");
+    $("totp-start").focus();
+  });
+
+  onSubmit("change-password", async (form, body) => {
+    const answer = await api("POST", "auth/change-password", { body, token: session.access_token });
+    if (!answer.ok) return showError(form, answer);
+    form.reset();
+    announce("change-password", "Password changed.");
+  });
+
+  onClick("logout", async () => {
+    $("logout-error").textContent = "";
+    const body = session.refresh_token ? { refresh_token: session.refresh_token } : {};
+    const answer = await api("POST", "auth/logout", { body, token: session.access_token });
+    if (!answer.ok) return ($("logout-error").textContent = describe(answer));
+    oldAccess = session.access_token;
+    session = null;
+    clearErrors(document.body);
+    render();
+    // Cognito refuses the old token at once; /hello, which verifies it locally, not until it expires.
+    show($("old-token-me"), "GET /auth/me", await api("GET", "auth/me", { token: oldAccess }));
+    setTime($("old-token-expiry"), claimsOf(oldAccess).exp);
+    $("old-token-hello-answer").textContent = "";
+    $("signout-report").hidden = false;
+    $("signout-title").focus();
+  });
+
+  qrcode.stringToBytes = qrcode.stringToBytesFuncs["UTF-8"];
+  $("script-needed").hidden = true;
+  setInterval(tick, 15000);
+})();
