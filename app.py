@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import docs
 import extensions
+import page
 from config import Settings
 from handlers import register_error_handlers
 from middleware import ratelimit
@@ -23,6 +24,9 @@ from routes import bp
 
 log = logging.getLogger("request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# Three base64url segments joined by dots: a JWS (a JWT), whatever else surrounds it.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "request_id")
 
 
@@ -38,6 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(bp)
     app.register_blueprint(docs.bp)
+    if settings.demo_page:  # the sign-in page at `/`: local runs, or DEMO_PAGE=true; never by default
+        app.register_blueprint(page.bp)
     _enable_cors(app, settings)
     register_error_handlers(app)
     _add_request_hooks(app)
@@ -67,22 +73,31 @@ def _add_request_hooks(app: Flask) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Request-ID"] = g.get("request_id", "")
         elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        # The path only: a query string could carry a token.
+        path = loggable(request.path)  # the path only: a query string could carry a token
         log.info(
             "%s %s %s %.1fms",
             request.method,
-            request.path,
+            path,
             response.status_code,
             elapsed_ms,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round(elapsed_ms, 2),
                 "request_id": g.get("request_id"),
             },
         )
         return response
+
+
+def loggable(text: str) -> str:
+    """`text` safe for a log line: a JWT anywhere in it replaced, control characters escaped (a `%0a` in a
+    path must not start a forged log line)."""
+    if text.isascii() and text.isprintable() and text.count(".") < 2:  # the usual path: nothing to do
+        return text
+    text = _TOKEN.sub("[token]", text)
+    return _CONTROL.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
 
 
 class _JsonFormatter(logging.Formatter):

@@ -28,6 +28,8 @@ def _http_error(err: HTTPException):
         return err.get_response()
     code = (err.name or "error").lower().replace(" ", "_").replace("'", "")
     headers = {k: v for k, v in err.get_headers() if k.lower() == "allow"}
+    if err.code == 413:  # the rest of the body is never read: end the connection rather than drain it
+        headers["Connection"] = "close"
     return jsonify(error=code, message=err.description), err.code or 500, headers
 
 

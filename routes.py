@@ -142,3 +142,9 @@ def hello():
 @endpoint("Liveness: the process is up", {200: out.Health})
 def health():
     return greeting.health()
+
+
+@bp.get("/ready")
+@endpoint("Readiness: the signing keys can be had (503 says what cannot)", {200: out.Ready}, errors=(503,))
+def ready():
+    return greeting.ready()

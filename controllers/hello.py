@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import jsonify
 
+import errors
+from extensions import services
 from middleware.auth import current_claims
 from services.names import display_name
 from services.tokens import username_of
@@ -20,5 +22,14 @@ def hello():
 
 
 def health():
-    """The process is up and serving."""
+    """Liveness: the process is up and serving."""
     return jsonify(status="ok")
+
+
+def ready():
+    """Readiness: what serving needs can be had (the signing keys); 503 says which part cannot."""
+    checks = {"signing_keys": "ok" if services().verifier.jwks.available() else "unavailable"}
+    if any(state != "ok" for state in checks.values()):
+        failing = ", ".join(name for name, state in checks.items() if state != "ok")
+        raise errors.ServiceUnavailable(f"Not ready: {failing}.", extra={"checks": checks})
+    return jsonify(status="ready", checks=checks)

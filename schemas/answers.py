@@ -14,6 +14,7 @@ class Answer(BaseModel):
 class Error(Answer):
     error: str = Field(pattern="^[a-z_]+$", description="machine-readable, snake_case")
     message: str = Field(description="a sentence for people, never internals")
+    checks: dict[str, str] = Field(default=None, description="on /ready: which dependency is unavailable")
 
 
 class InvalidTokenError(Error):
@@ -113,3 +114,8 @@ class Greeting(Answer):
 
 class Health(Answer):
     status: Literal["ok"]
+
+
+class Ready(Answer):
+    status: Literal["ready"]
+    checks: dict[str, Literal["ok", "unavailable"]] = Field(description="each dependency: `signing_keys` (the JWKS)")

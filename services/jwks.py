@@ -1,4 +1,8 @@
-"""The pool's signing keys: fetched over HTTP, parsed once per fetch, cached and shared by all threads."""
+"""The pool's signing keys: fetched over HTTP, parsed once per fetch, cached and shared by all threads.
+
+requests and PyJWT are imported by the first fetch, not at import: a cold start that checks no token (a
+Lambda function answering `/health`) never loads them.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import jwt
-import requests
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 import errors
@@ -67,7 +69,7 @@ class JwksCache:
 
     def _start_process(self) -> None:
         """Connections and locks of this process; a forked child keeps the keys but not these."""
-        self._session = requests.Session()
+        self._session: Any = None  # a requests.Session, made by the first fetch
         self._lock = threading.Lock()
 
     def key(self, kid: str) -> RSAPublicKey:
@@ -99,6 +101,11 @@ class JwksCache:
         if age > self.max_age:
             self._refresh_in_background()
         return self._keys.get(kid)
+
+    def available(self) -> bool:
+        """Whether signing keys are held, or can be fetched now (within the same retry rules as `key`)."""
+        keys = self._keys_if_usable()
+        return bool(keys) or bool(self._fetch_if_due(self._keys))
 
     def _fetch_if_due(self, seen: dict[str, RSAPublicKey]) -> dict[str, RSAPublicKey]:
         with self._lock:
@@ -132,6 +139,10 @@ class JwksCache:
             self._lock.release()
 
     def _fetch_locked(self) -> None:
+        import requests  # on the first fetch: see the module's docstring
+
+        if self._session is None:
+            self._session = requests.Session()
         self._attempted_at = self._clock()
         try:
             keys = parse_jwks(self._download(), previous=self._keys)
@@ -171,6 +182,8 @@ def parse_jwks(document: Any, previous: dict[str, RSAPublicKey] | None = None) -
 
 
 def _signing_key(jwk: Any) -> RSAPublicKey | None:
+    import jwt  # on the first fetch: see the module's docstring
+
     if not isinstance(jwk, dict) or jwk.get("kty") != "RSA" or jwk.get("use", "sig") != "sig":
         return None
     if jwk.get("alg", "RS256") != "RS256" or not isinstance(jwk.get("kid"), str) or not jwk["kid"]:
