@@ -5,15 +5,19 @@ BIN := $(VENV)/bin
 
 NODE_PEERS := tests/node/node_modules/.installed
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: run run-fresh test lint bench clean system-deps package lambda-python
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt requirements-lambda.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 run: $(BIN)/.installed
 	$(BIN)/python server.py
+
+# The same, with the embedded emulator's saved users, pool and client forgotten first.
+run-fresh: $(BIN)/.installed
+	$(BIN)/python server.py --fresh
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -37,5 +41,46 @@ bench: $(BIN)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run
 
+# `make package`: build/lambda.zip, the code template.yaml deploys. Linux wheels for the runtime and
+# architecture the template names, the app without the emulator, tests and benchmarks, and every module
+# compiled ahead (Lambda cannot write .pyc files: a cold start would compile them all). Each stage is
+# rebuilt only when its inputs change.
+LAMBDA_VERSION := $(shell sed -n 's/^ *Runtime: python\([0-9.]*\).*/\1/p' template.yaml)
+LAMBDA_ARCH := $(shell sed -n 's/^ *Architectures: *\[ *\([a-z0-9_]*\).*/\1/p' template.yaml)
+LAMBDA_PLATFORM := manylinux2014_$(if $(filter arm64,$(LAMBDA_ARCH)),aarch64,x86_64)
+# An interpreter of that version compiles the code, and the tests import the zip with it: pythonX.Y on the
+# PATH, else pyenv's; or set LAMBDA_PYTHON.
+LAMBDA_PYTHON ?= $(firstword $(foreach python,python$(LAMBDA_VERSION) \
+	$(wildcard $(HOME)/.pyenv/versions/$(LAMBDA_VERSION).*/bin/python$(LAMBDA_VERSION)), \
+	$(if $(shell $(python) -c 'print(1)' 2>/dev/null),$(python))))
+LAMBDA_APP := $(filter-out server.py,$(wildcard *.py)) \
+	$(patsubst %/,%,$(filter-out bench/ build/ local/ scripts/ tests/,$(wildcard */)))
+LAMBDA_DEPS := build/lambda-deps/.installed
+
+$(LAMBDA_DEPS): requirements.txt requirements-lambda.txt template.yaml | $(BIN)/.installed
+	@test -n "$(LAMBDA_PYTHON)" || { echo "make: packaging needs python$(LAMBDA_VERSION) (template.yaml's \
+	runtime) to compile for it; install it or set LAMBDA_PYTHON" >&2; exit 1; }
+	rm -rf build/lambda-deps
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile --target build/lambda-deps \
+		--implementation cp --python-version $(LAMBDA_VERSION) --platform $(LAMBDA_PLATFORM) \
+		--only-binary=:all: -r requirements-lambda.txt
+	rm -rf build/lambda-deps/bin
+	$(LAMBDA_PYTHON) -m compileall -q -j 0 --invalidation-mode unchecked-hash build/lambda-deps
+	touch $@
+
+build/lambda.zip: $(LAMBDA_DEPS) $(shell find $(LAMBDA_APP) -type f -not -path '*/__pycache__/*')
+	rm -rf build/lambda $@
+	cp -r build/lambda-deps build/lambda
+	rm build/lambda/.installed
+	tar --exclude=__pycache__ -cf - $(LAMBDA_APP) | tar -xf - -C build/lambda
+	cd build/lambda && $(LAMBDA_PYTHON) -m compileall -q --invalidation-mode unchecked-hash $(LAMBDA_APP)
+	cd build/lambda && $(CURDIR)/$(BIN)/python -m zipfile -c ../lambda.zip .
+
+package: build/lambda.zip
+
+# The interpreter the package is compiled with (the tests import the zip with it).
+lambda-python:
+	@echo $(LAMBDA_PYTHON)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache tests/node/node_modules
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/node/node_modules build

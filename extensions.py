@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from flask import Flask, current_app
 
 from config import Settings
-from services import after_fork_in_child
 from services.auth import AuthService
 from services.cognito import check_admin_credentials, cognito_client
 from services.jwks import JwksCache
@@ -25,7 +25,7 @@ class Services:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Build the Cognito client, the JWKS cache and the verifier for this process."""
+    """Build the Cognito calls (their client made on first use), the JWKS cache and the verifier for this process."""
     check_admin_credentials(settings)
     jwks = JwksCache(
         settings.jwks_url,
@@ -41,15 +41,13 @@ def init_app(app: Flask, settings: Settings) -> None:
         cache=VerifiedTokens(settings.token_cache_entries, settings.token_cache_bytes),
     )
     auth = AuthService(
-        cognito_client(settings),
+        partial(cognito_client, settings),
         settings.client_id,
         settings.client_secret,
         user_pool_id=settings.user_pool_id,
         registration_mode=settings.registration_mode,
         login_flow=settings.login_flow,
     )
-    # gunicorn --preload forks after this: give each worker its own connections and locks.
-    after_fork_in_child(auth, lambda service: setattr(service, "client", cognito_client(settings)))
     app.extensions[_KEY] = Services(settings, auth, verifier)
 
 

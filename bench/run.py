@@ -1,4 +1,4 @@
-"""`make bench`: runs all five benchmarks against one emulator and prints each figure beside its target."""
+"""`make bench`: runs all six benchmarks against one emulator and prints each figure beside its target."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import platform
 import sys
 
-from bench import http, verify
+from bench import http, lambda_bench, verify
 from local.emulator import LocalCognito
 
 # (label, figure, how it reads, target check, target text)
@@ -59,6 +59,22 @@ TARGETS = [
         lambda v: v <= 30,
         "<= 30 MiB",
     ),
+    (
+        "6. Lambda cold start / server start",
+        lambda r: r["lambda"]["cold_over_server_start"],
+        "{:.2f}x",
+        lambda v: v <= 0.6,
+        "<= 0.6x",
+    ),
+    (
+        "6. warm /hello: handler / test client",
+        lambda r: r["lambda"]["warm_over_test_client"],
+        "{:.2f}x",
+        lambda v: v <= 1.5,
+        "<= 1.5x",
+    ),
+    ("6. zip size", lambda r: r["lambda"]["zip_mib"], "{:.1f} MiB", lambda v: v <= 50, "<= 50 MiB (zipped)"),
+    ("6. unzipped size", lambda r: r["lambda"]["unzipped_mib"], "{:.1f} MiB", lambda v: v <= 250, "<= 250 MiB"),
 ]
 
 
@@ -69,6 +85,7 @@ def main() -> int:
         results = {
             "verify": verify.run(emulator.create_pool("bench-verify")),
             "http": http.run(emulator, emulator.create_pool("bench-http")),
+            "lambda": lambda_bench.run(emulator.create_pool("bench-lambda")),
         }
     finally:
         emulator.stop()

@@ -2,6 +2,9 @@
 
 The calls are grouped by stage of an account's life, one module each (signup, signin, account); this
 module holds what they share: the boto3 client, the secret hash, and the choice of public or admin call.
+
+boto3 and botocore are imported where the first Cognito call needs them, not at import: a cold start that
+serves only routes making no Cognito call (a Lambda function's `/hello` or `/health`) never loads them.
 """
 
 from __future__ import annotations
@@ -11,14 +14,13 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
-
-import boto3
-from botocore.config import Config
 
 import errors
 from config import ConfigError, Settings
+from services import after_fork_in_child
 from services.cognito_errors import translated
 
 # Only the admin modes need IAM credentials; every other call is a public Cognito API.
@@ -27,6 +29,9 @@ ADMIN_SETTINGS = {"REGISTRATION_MODE": ("auto_confirm", "admin"), "LOGIN_FLOW": 
 
 def cognito_client(settings: Settings) -> Any:
     """The one boto3 `cognito-idp` client of a process, with bounded timeouts and retries."""
+    import boto3  # on first use (see the module's docstring), as are the other boto3 and botocore imports
+    from botocore.config import Config
+
     config = Config(
         connect_timeout=min(settings.cognito_timeout, 2.0),
         read_timeout=settings.cognito_timeout,
@@ -40,7 +45,11 @@ def check_admin_credentials(settings: Settings) -> None:
     """Stop at start-up, not at the first sign-up, when an admin mode has no AWS credentials to call with."""
     chosen = {"REGISTRATION_MODE": settings.registration_mode, "LOGIN_FLOW": settings.login_flow}
     needing = [f"{name}={chosen[name]}" for name, modes in ADMIN_SETTINGS.items() if chosen[name] in modes]
-    if needing and boto3.Session().get_credentials() is None:
+    if not needing:
+        return
+    import boto3
+
+    if boto3.Session().get_credentials() is None:
         raise ConfigError(
             f"{' and '.join(needing)} call Cognito's admin APIs, which need AWS credentials, and none were found "
             "(set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role; see the README's IAM table)"
@@ -48,11 +57,14 @@ def check_admin_credentials(settings: Settings) -> None:
 
 
 class CognitoCalls:
-    """What every group of calls shares: one pool's app client, its secret, and the configured modes."""
+    """What every group of calls shares: one pool's app client, its secret, and the configured modes.
+
+    `connect()` makes the boto3 client; it is called on the first Cognito call, once per process.
+    """
 
     def __init__(
         self,
-        client: Any,
+        connect: Callable[[], Any],
         client_id: str,
         client_secret: str | None = None,
         *,
@@ -60,12 +72,28 @@ class CognitoCalls:
         registration_mode: str = "self",
         login_flow: str = "USER_PASSWORD_AUTH",
     ) -> None:
-        self.client = client
+        self._connect = connect
         self.client_id = client_id
         self.client_secret = client_secret
         self.user_pool_id = user_pool_id  # for the admin calls of the admin modes
         self.registration_mode = registration_mode
         self.admin_flow = login_flow == "ADMIN_USER_PASSWORD_AUTH"
+        self._start_process()
+        # gunicorn --preload forks after the app is built: each worker makes its own client and lock.
+        after_fork_in_child(self, CognitoCalls._start_process)
+
+    def _start_process(self) -> None:
+        self._client: Any = None
+        self._client_lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        """The boto3 client, made by the first call that needs it and kept for every later one."""
+        if self._client is None:
+            with self._client_lock:  # concurrent first calls make one client, not several
+                if self._client is None:
+                    self._client = self._connect()
+        return self._client
 
     def secret_hash(self, username: str, key: str = "SecretHash") -> dict[str, str]:
         """`{key: SECRET_HASH}` for app clients with a secret, else `{}`.

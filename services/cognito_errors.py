@@ -7,9 +7,6 @@ import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError, NoCredentialsError, ParamValidationError
-from botocore.exceptions import ConnectionError as BotoConnectionError
-
 import errors
 
 log = logging.getLogger(__name__)
@@ -49,6 +46,16 @@ def translated(
     operation: str, overrides: Mapping[str, type[errors.ApiError]] | None = None, *, keep_message: bool = True
 ) -> Iterator[None]:
     """Turn a Cognito or network failure into an ApiError, keeping the cause."""
+    # Imported here, around the call that loads botocore anyway (see services/cognito.py): not at a cold start.
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        HTTPClientError,
+        NoCredentialsError,
+        ParamValidationError,
+    )
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+
     try:
         yield
     except ClientError as err:

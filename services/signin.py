@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any
-
-from botocore.exceptions import BotoCoreError, ClientError
+from typing import TYPE_CHECKING, Any
 
 import errors
 from services.cognito import CognitoCalls, tokens_or_challenge
 from services.cognito_errors import translated
 from services.totp import totp_secret
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class SignIn(CognitoCalls):
     def _refuse_if_unconfirmed(self, username: str) -> None:
         """Cognito refuses unconfirmed users; the emulator's admin flow does not, so check (after the
         password, so the answer tells nothing to someone without it)."""
+        from botocore.exceptions import BotoCoreError, ClientError  # on first use: see services/cognito.py
+
         with translated("AdminGetUser"):
             status = self.client.admin_get_user(UserPoolId=self.user_pool_id, Username=username)["UserStatus"]
         if status == "UNCONFIRMED":
@@ -117,6 +120,8 @@ class SignIn(CognitoCalls):
         return {"refresh_token": None, **tokens_or_challenge(result)}
 
     def _get_tokens_from_refresh_token(self, refresh_token: str) -> dict[str, Any]:
+        from botocore.exceptions import ClientError  # on first use: see services/cognito.py
+
         secret = {"ClientSecret": self.client_secret} if self.client_secret else {}
         with translated("GetTokensFromRefreshToken", _UNKNOWN_USER, keep_message=False):
             try:

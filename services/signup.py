@@ -7,8 +7,6 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 import errors
 from services.cognito import CognitoCalls
 from services.cognito_errors import translated, unless_user_unknown
@@ -72,6 +70,8 @@ class SignUp(CognitoCalls):
     def _undone_on_failure(self, username: str):
         """Delete the just-created user if the next step fails: a user left half-made would hold the
         username forever (a retry would get 409)."""
+        from botocore.exceptions import BotoCoreError, ClientError  # on first use: see services/cognito.py
+
         try:
             yield
         except errors.ApiError:
