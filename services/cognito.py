@@ -21,6 +21,7 @@ from typing import Any
 import errors
 from config import ConfigError, Settings
 from services import after_fork_in_child
+from services.bulkhead import BoundedClient, Bulkhead
 from services.cognito_errors import translated
 
 # Only the admin modes need IAM credentials; every other call is a public Cognito API.
@@ -28,17 +29,22 @@ ADMIN_SETTINGS = {"REGISTRATION_MODE": ("auto_confirm", "admin"), "LOGIN_FLOW": 
 
 
 def cognito_client(settings: Settings) -> Any:
-    """The one boto3 `cognito-idp` client of a process, with bounded timeouts and retries."""
+    """The one boto3 `cognito-idp` client of a process: each call within `COGNITO_BUDGET_SECONDS`, and at
+    most `COGNITO_MAX_CONCURRENT_CALLS` of them at once (services/bulkhead.py)."""
     import boto3  # on first use (see the module's docstring), as are the other boto3 and botocore imports
     from botocore.config import Config
 
+    # Two attempts when both fit in the budget, else one: a call never holds a thread past the budget
+    # (plus the short connect timeout).
+    attempts = 2 if 2 * settings.cognito_timeout <= settings.cognito_budget else 1
     config = Config(
-        connect_timeout=min(settings.cognito_timeout, 2.0),
-        read_timeout=settings.cognito_timeout,
-        retries={"mode": "standard", "total_max_attempts": 2},
-        max_pool_connections=32,
+        connect_timeout=min(settings.cognito_timeout / 2, 1.0),
+        read_timeout=min(settings.cognito_timeout, settings.cognito_budget),
+        retries={"mode": "standard", "total_max_attempts": attempts},
+        max_pool_connections=settings.cognito_max_calls,
     )
-    return boto3.client("cognito-idp", region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
+    client = boto3.client("cognito-idp", region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
+    return BoundedClient(client, Bulkhead(settings.cognito_max_calls, settings.cognito_slot_wait))
 
 
 def check_admin_credentials(settings: Settings) -> None:

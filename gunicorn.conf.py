@@ -1,0 +1,28 @@
+"""The production configuration: `gunicorn -c gunicorn.conf.py server:app` (the README's command).
+
+An auth server mostly waits: on Cognito for sign-ins, on nothing for token checks. Threaded workers
+(gthread) keep serving token checks while some threads wait on Cognito, and the Cognito bulkhead
+(COGNITO_MAX_CONCURRENT_CALLS, below `threads`) keeps some threads free for them whatever Cognito does.
+Slow clients are a reverse proxy's job: put a buffering one in front (the README's nginx example).
+Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+# A worker silent this long is restarted; a request's Cognito calls end well before (COGNITO_BUDGET_SECONDS).
+timeout = 30
+graceful_timeout = 20  # on SIGTERM: finish what is under way, for at most this long
+keepalive = 5
+# Requests no client of this API sends: refused before they take a thread for long.
+limit_request_line = 4096
+limit_request_fields = 50
+limit_request_field_size = 8190
+# X-Forwarded-Proto is trusted from these proxies; the client address for rate limits comes from
+# TRUSTED_PROXIES (the app's ProxyFix), which must name the same proxies.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = None  # the app logs one line per request itself, with tokens and control characters scrubbed

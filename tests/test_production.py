@@ -1,0 +1,123 @@
+"""The production configuration as the README starts it (gunicorn -c gunicorn.conf.py), with Cognito hung:
+a burst of sign-ins gets fast 503s beyond the bulkhead's slots, and token checks keep answering at once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+from tests.cognito_proxy import CognitoProxy
+from tests.helpers import bearer, cognito_error
+from tests.servers import ROOT, ServerProcess, free_port, gunicorn
+
+SLOTS = 4  # per worker; 2 workers
+# Headers, then one byte of a 100-byte body: a slow client that has not finished its request.
+SLOW_REQUEST = b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+
+
+def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, pool, jwks_host, minter):
+    proxy = CognitoProxy(emulator.endpoint_url)
+
+    def hang(request):
+        time.sleep(8)  # beyond the budget: the server gives up first
+        return cognito_error("InternalErrorException", status=500)
+
+    proxy.answers["InitiateAuth"] = hang
+    env = {
+        "COGNITO_USER_POOL_ID": pool["user_pool_id"],
+        "COGNITO_CLIENT_ID": pool["client_id"],
+        "COGNITO_ENDPOINT_URL": proxy.url,
+        "COGNITO_JWKS_URL": jwks_host.url,
+        "COGNITO_TIMEOUT_SECONDS": "2",
+        "COGNITO_BUDGET_SECONDS": "4",
+        "COGNITO_MAX_CONCURRENT_CALLS": str(SLOTS),
+        "RATE_LIMIT_LOGIN": "1000/minute",
+        "RATE_LIMIT_LOGIN_USERNAME": "1000/minute",
+        "AWS_ACCESS_KEY_ID": "emulator",
+        "AWS_SECRET_ACCESS_KEY": "emulator",
+    }
+    server = gunicorn(env, "-c", "gunicorn.conf.py")
+    token = minter.token()
+    try:
+
+        def login(index: int) -> tuple[int, float]:
+            started = time.monotonic()
+            body = {"username": f"user{index}", "password": "Passw0rd!"}
+            response = requests.post(f"{server.url}/auth/login", json=body, timeout=15)
+            if response.status_code == 503:  # the bulkhead's own hint, not the rate limiter's window
+                assert response.headers["Retry-After"] in ("1", "5"), response.headers
+            return response.status_code, time.monotonic() - started
+
+        def hello(_: int) -> tuple[int, float]:
+            started = time.monotonic()
+            status = requests.get(f"{server.url}/hello", headers=bearer(token), timeout=15).status_code
+            return status, time.monotonic() - started
+
+        with ThreadPoolExecutor(max_workers=60) as pool_:
+            logins = [pool_.submit(login, index) for index in range(40)]
+            time.sleep(0.5)  # the burst is under way: every slot is held by a hung call
+            hellos = [pool_.submit(hello, index) for index in range(20)]
+            hello_results = [future.result() for future in hellos]
+            login_results = [future.result() for future in logins]
+    finally:
+        output = server.stop()
+        proxy.stop()
+    assert [status for status, _ in hello_results] == [200] * 20, output[-2000:]
+    assert max(elapsed for _, elapsed in hello_results) < 1.0  # never behind the hung calls
+    assert {status for status, _ in login_results} == {503}
+    refused_at_once = [elapsed for status, elapsed in login_results if elapsed < 1.0]
+    assert len(refused_at_once) >= 40 - 2 * SLOTS  # all but the calls holding slots: at once
+    assert max(elapsed for _, elapsed in login_results) < 7  # the budget (4 s) bounds the others
+    assert "Traceback" not in output
+
+
+def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(emulator, pool, jwks_host, minter, tmp_path):
+    """200 clients trickling their requests in: nginx (deploy/nginx.conf) holds them, gunicorn never sees them."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert os.access(nginx, os.X_OK), "the production tests need Debian's nginx: `make test` installs it as root"
+    env = {
+        "COGNITO_USER_POOL_ID": pool["user_pool_id"],
+        "COGNITO_CLIENT_ID": pool["client_id"],
+        "COGNITO_ENDPOINT_URL": pool["endpoint_url"],
+        "COGNITO_JWKS_URL": jwks_host.url,
+        "TRUSTED_PROXIES": "1",
+        "AWS_ACCESS_KEY_ID": "emulator",
+        "AWS_SECRET_ACCESS_KEY": "emulator",
+    }
+    app_server = gunicorn(env, "-c", "gunicorn.conf.py")
+    config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
+    port = free_port()
+    for example, actual in (
+        ("listen 8080;", f"listen 127.0.0.1:{port};"),
+        ("127.0.0.1:8000;", f"127.0.0.1:{app_server.port};"),
+    ):
+        assert example in config
+        config = config.replace(example, actual)
+    (tmp_path / "nginx.conf").write_text(config)
+    directives = f"daemon off; pid {tmp_path}/nginx.pid; error_log stderr;"
+    proxy = ServerProcess(
+        command=[nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", directives], port=port
+    )
+    slow: list[socket.socket] = []
+    try:
+        for _ in range(200):  # each has sent its headers and one byte of a 100-byte body, and then waits
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(SLOW_REQUEST)
+            slow.append(sock)
+        token = minter.token()
+        statuses = [
+            requests.get(f"http://127.0.0.1:{port}/hello", headers=bearer(token), timeout=5).status_code
+            for _ in range(50)
+        ]
+    finally:
+        for sock in slow:
+            sock.close()
+        proxy.stop()
+        output = app_server.stop()
+    assert statuses == [200] * 50, output[-2000:]
