@@ -97,7 +97,11 @@ class Settings:
     )
     cors_origins: tuple[str, ...] = setting("CORS_ORIGINS", ("*",), lambda v: tuple(_split(v)))
     port: int = setting("PORT", 5000, int, lambda v: 0 < v < 65536, "be a port number")
-    cognito_timeout: float = setting("COGNITO_TIMEOUT_SECONDS", 5.0, float, lambda v: 0 < v <= 60, "be 0 to 60")
+    cognito_timeout: float = setting("COGNITO_TIMEOUT_SECONDS", 3.0, float, lambda v: 0 < v <= 60, "be 0 to 60")
+    cognito_budget: float = setting("COGNITO_BUDGET_SECONDS", 6.0, float, lambda v: 0 < v <= 120, "be 0 to 120")
+    # Below the server's threads per process (gunicorn.conf.py: 16), so some are always free for token checks.
+    cognito_max_calls: int = setting("COGNITO_MAX_CONCURRENT_CALLS", 8, int, lambda v: 1 <= v <= 256, "be 1 to 256")
+    cognito_slot_wait: float = setting("COGNITO_SLOT_WAIT_SECONDS", 0.1, float, lambda v: 0 <= v <= 10, "be 0 to 10")
     jwks_timeout: float = setting("JWKS_TIMEOUT_SECONDS", 3.0, float, lambda v: 0 < v <= 60, "be 0 to 60")
     jwks_max_age: float = setting("JWKS_MAX_AGE_SECONDS", 3600.0, float, lambda v: v >= 0, "be 0 or more")
     jwks_refetch_cooldown: float = setting(
@@ -117,6 +121,10 @@ class Settings:
     max_body_bytes: int = setting("MAX_BODY_BYTES", 16 * 1024, int, lambda v: 1024 <= v <= 1 << 20, "be 1 KiB to 1 MiB")
     log_format: str = setting("LOG_FORMAT", "text", check=("text", "json").__contains__, must="be 'text' or 'json'")
     trusted_proxies: int = setting("TRUSTED_PROXIES", 0, int, lambda v: 0 <= v <= 5, "be 0 to 5")
+    # Shared state for several instances or workers: the rate-limit counters and the revocation list.
+    redis_url: str | None = setting(
+        "REDIS_URL", check=lambda v: urlsplit(v).scheme in ("redis", "rediss", "unix"), must="be a redis:// URL"
+    )
     rate_limit_storage_uri: str = setting("RATE_LIMIT_STORAGE_URI", "memory://")
     rate_limit_register: str = setting("RATE_LIMIT_REGISTER", "10/minute", check=_rate, must="look like '10/minute'")
     rate_limit_confirm: str = setting("RATE_LIMIT_CONFIRM", "10/minute", check=_rate, must="look like '10/minute'")
@@ -156,6 +164,8 @@ class Settings:
             if not values.get(name):
                 raise ConfigError(f"{env} is required (no user pool is configured)")
         _check_pool(values)
+        if values.get("redis_url"):  # one setting moves every piece of shared state
+            values.setdefault("rate_limit_storage_uri", values["redis_url"])
         settings = cls(**values)
         if not settings.jwks_url:
             settings = cls(**{**values, "jwks_url": f"{settings.issuer}/.well-known/jwks.json"})

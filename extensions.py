@@ -11,6 +11,7 @@ from config import Settings
 from services.auth import AuthService
 from services.cognito import check_admin_credentials, cognito_client
 from services.jwks import JwksCache
+from services.revocations import Revocations
 from services.token_cache import VerifiedTokens
 from services.tokens import TokenVerifier
 
@@ -22,6 +23,7 @@ class Services:
     settings: Settings
     auth: AuthService
     verifier: TokenVerifier
+    revocations: Revocations
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -48,7 +50,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         registration_mode=settings.registration_mode,
         login_flow=settings.login_flow,
     )
-    app.extensions[_KEY] = Services(settings, auth, verifier)
+    app.extensions[_KEY] = Services(settings, auth, verifier, Revocations(settings.redis_url))
 
 
 def services() -> Services:

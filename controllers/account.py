@@ -44,8 +44,16 @@ def refresh():
 
 
 def logout():
-    """Sign the user out everywhere, and revoke the refresh token when one is given."""
-    services().auth.logout(current_token(), request_body().refresh_token)
+    """Sign the user out everywhere, and revoke the refresh token when one is given.
+
+    Cognito then refuses the user's tokens, but a JWT checked locally passes until it expires: the
+    revocation list makes every instance refuse them too, until they would have expired anyway."""
+    app_services, claims, refresh_token = services(), current_claims(), request_body().refresh_token
+    app_services.auth.logout(current_token(), refresh_token)
+    lifetime = max(claims["exp"] - claims["iat"], 3600) + app_services.settings.token_leeway
+    app_services.revocations.revoke_user(claims["sub"], lifetime)
+    if refresh_token and "origin_jti" in claims:
+        app_services.revocations.revoke_family(claims["origin_jti"], lifetime)
     return "", 204
 
 

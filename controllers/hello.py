@@ -28,7 +28,10 @@ def health():
 
 def ready():
     """Readiness: what serving needs can be had (the signing keys); 503 says which part cannot."""
-    checks = {"signing_keys": "ok" if services().verifier.jwks.available() else "unavailable"}
+    app_services = services()
+    checks = {"signing_keys": "ok" if app_services.verifier.jwks.available() else "unavailable"}
+    if app_services.settings.redis_url:
+        checks["shared_store"] = "ok" if app_services.revocations.available() else "unavailable"
     if any(state != "ok" for state in checks.values()):
         failing = ", ".join(name for name, state in checks.items() if state != "ok")
         raise errors.ServiceUnavailable(f"Not ready: {failing}.", extra={"checks": checks})

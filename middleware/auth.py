@@ -70,9 +70,14 @@ def current_claims() -> Mapping[str, Any]:
 
 
 def verify(token: str | None, token_uses: Collection[str] | None = None) -> Mapping[str, Any]:
-    """Verify a token with the app's verifier: its claims, or InvalidToken (401), or ServiceUnavailable (503)."""
+    """Verify a token with the app's verifier: its claims, or InvalidToken (401), or ServiceUnavailable (503).
+
+    A token whose user signed out, or whose refresh token was revoked, is refused as well: a dict lookup."""
     app_services = services()
-    return app_services.verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
+    claims = app_services.verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
+    if app_services.revocations.revoked(claims):
+        raise errors.RevokedToken()
+    return claims
 
 
 def bearer_token() -> str | None:

@@ -186,7 +186,7 @@ def test_sign_up_to_sign_out_in_a_browser(served, page):
     expect(page.locator("#session-view")).to_be_hidden()
     screenshot(page, "page-signed-out")
     page.click("#old-token-hello")
-    expect(page.locator("#old-token-hello-answer")).to_contain_text("GET /hello: 200")
+    expect(page.locator("#old-token-hello-answer")).to_contain_text("GET /hello: 401")
     assert tokens["access_token"] not in page.content()
 
     send(page, "login", password=NEW_PASSWORD)

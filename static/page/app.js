@@ -256,7 +256,7 @@
     session = null;
     clearErrors(document.body);
     render();
-    // Cognito refuses the old token at once; /hello, which verifies it locally, not until it expires.
+    // Cognito refuses the old token at once; /hello, which verifies it locally, by the revocation list.
     show($("old-token-me"), "GET /auth/me", await api("GET", "auth/me", { token: oldAccess }));
     setTime($("old-token-expiry"), claimsOf(oldAccess).exp);
     $("old-token-hello-answer").textContent = "";

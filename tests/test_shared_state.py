@@ -1,0 +1,126 @@
+"""REDIS_URL: two instances of the app share rate limits and the revocation list through a real Redis, keep
+serving while it is down, and recover when it is back; without it, revocations hold within the process."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from tests.helpers import PASSWORD, bearer
+from tests.redis_server import RedisServer
+from tests.servers import gunicorn
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def shared_env(emulator, pool, redis_server) -> dict[str, str]:
+    """The settings of an instance of the app on the test pool, sharing the test Redis."""
+    return {
+        "COGNITO_USER_POOL_ID": pool["user_pool_id"],
+        "COGNITO_CLIENT_ID": pool["client_id"],
+        "COGNITO_ENDPOINT_URL": pool["endpoint_url"],
+        "COGNITO_JWKS_URL": pool["jwks_url"],
+        "REDIS_URL": redis_server.url,
+        "RATE_LIMIT_VALIDATE": "5/minute",
+        "AWS_ACCESS_KEY_ID": "emulator",
+        "AWS_SECRET_ACCESS_KEY": "emulator",
+    }
+
+
+@pytest.fixture
+def instances(shared_env):
+    """Two gunicorn instances (one worker each) of the app on the same pool and the same Redis."""
+    servers = [gunicorn(shared_env, "-c", "gunicorn.conf.py", workers=1) for _ in range(2)]
+    yield servers
+    for server in servers:
+        server.stop()
+
+
+def sign_in(base: str, username: str) -> dict:
+    body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
+    requests.post(f"{base}/auth/register", json=body, timeout=5).raise_for_status()
+    requests.post(f"{base}/auth/confirm", json={"username": username, "code": "1"}, timeout=5).raise_for_status()
+    return requests.post(f"{base}/auth/login", json=body, timeout=5).json()
+
+
+def refused_within(url: str, token: str, seconds: float) -> float | None:
+    """How long until `url` refuses `token` (None if it still accepts it after `seconds`)."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if requests.get(url, headers=bearer(token), timeout=5).status_code == 401:
+            return time.monotonic() - started
+        time.sleep(0.02)
+    return None
+
+
+def test_rate_limits_hold_across_instances(instances):
+    a, b = instances
+    statuses = [requests.post(f"{server.url}/auth/validate", json={"token": "x"}, timeout=5).status_code
+                for server in (a, b, a, b, a, b)]  # fmt: skip
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429  # the sixth, whichever instance gets it
+
+
+def test_a_logout_on_one_instance_is_refused_on_the_other_within_a_second(instances):
+    a, b = instances
+    tokens = sign_in(a.url, "alice")
+    assert requests.get(f"{b.url}/hello", headers=bearer(tokens["access_token"]), timeout=5).status_code == 200
+    body = {"refresh_token": tokens["refresh_token"]}  # RevokeToken too: the token's family is refused
+    assert requests.post(f"{a.url}/auth/logout", json=body, headers=bearer(tokens["access_token"]), timeout=5).ok
+    for token in (tokens["access_token"], tokens["id_token"]):
+        waited = refused_within(f"{b.url}/hello", token, 1.0)
+        assert waited is not None and waited < 1.0
+    validate = requests.post(f"{b.url}/auth/validate", json={"token": tokens["id_token"]}, timeout=5)
+    assert validate.status_code == 401 and validate.json()["valid"] is False
+
+
+def test_an_instance_started_later_refuses_tokens_revoked_before_it_started(instances, shared_env):
+    a, _ = instances
+    tokens = sign_in(a.url, "erin")
+    requests.post(f"{a.url}/auth/logout", headers=bearer(tokens["access_token"]), timeout=5)
+    late = gunicorn(shared_env, "-c", "gunicorn.conf.py", workers=1)
+    try:  # its very first request
+        assert requests.get(f"{late.url}/hello", headers=bearer(tokens["access_token"]), timeout=5).status_code == 401
+    finally:
+        late.stop()
+
+
+def test_redis_down_then_back(instances, redis_server):
+    a, b = instances
+    revoked, kept = sign_in(a.url, "bob"), sign_in(a.url, "carol")
+    requests.post(f"{a.url}/auth/logout", headers=bearer(revoked["access_token"]), timeout=5)
+    assert refused_within(f"{b.url}/hello", revoked["access_token"], 1.0) is not None
+
+    redis_server.stop()
+    for server in (a, b):
+        assert requests.get(f"{server.url}/hello", headers=bearer(kept["access_token"]), timeout=5).status_code == 200
+        assert (
+            requests.get(f"{server.url}/hello", headers=bearer(revoked["access_token"]), timeout=5).status_code == 401
+        )
+        ready = requests.get(f"{server.url}/ready", timeout=5)
+        assert ready.status_code == 503 and ready.json()["checks"]["shared_store"] == "unavailable"
+    limited = [requests.post(f"{a.url}/auth/validate", json={"token": "x"}, timeout=5).status_code for _ in range(6)]
+    assert limited[-1] == 429  # the limit falls back to the instance's memory, it does not vanish
+
+    redis_server.start()
+    time.sleep(1.5)  # the instances reconnect on their own
+    for server in (a, b):
+        assert requests.get(f"{server.url}/ready", timeout=5).status_code == 200
+    requests.post(f"{b.url}/auth/logout", headers=bearer(kept["access_token"]), timeout=5)
+    assert refused_within(f"{a.url}/hello", kept["access_token"], 1.0) is not None
+
+
+def test_without_redis_a_logout_holds_within_the_process(client, users):
+    tokens = users.tokens("dave")
+    assert client.get("/hello", headers=bearer(tokens["access_token"])).status_code == 200
+    assert client.post("/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204
+    hello = client.get("/hello", headers=bearer(tokens["access_token"]))
+    assert hello.status_code == 401 and hello.json["error"] == "invalid_token"
+    assert client.get("/hello", headers=bearer(tokens["id_token"])).status_code == 401
