@@ -29,16 +29,18 @@ $(NODE_PEERS): tests/node/package.json tests/node/package-lock.json
 	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's packages the tests start: a headless browser.
+# Debian's packages the tests start: a headless browser, nginx in front of the production configuration, Redis.
 system-deps:
 	scripts/require.sh chromium chromium
+	scripts/require.sh /usr/sbin/nginx nginx-light
+	scripts/require.sh redis-server redis-server
 
 test: $(BIN)/.installed $(NODE_PEERS) system-deps lint
 	$(BIN)/python -m pytest
 
-# wrk comes from Debian's packages; the benchmark takes about five minutes on 2 cores.
-bench: $(BIN)/.installed
-	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+# wrk and nginx come from Debian's packages; the benchmarks take about eight minutes on 2 cores.
+bench: $(BIN)/.installed system-deps
+	scripts/require.sh wrk wrk
 	$(BIN)/python -m bench.run
 
 # `make package`: build/lambda.zip, the code template.yaml deploys. Linux wheels for the runtime and

@@ -63,7 +63,7 @@ class Gunicorn:
 
 
 def wrk(url: str, *, seconds: float = SECONDS, threads: int = 1, connections: int = 4, **options: Any) -> dict:
-    """Run wrk; return requests/s and p99 latency (ms)."""
+    """Run wrk; return requests/s, p99 latency (ms), and the requests not answered 2xx or not answered at all."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     env = {**os.environ, "WRK_THREADS": str(threads)}
     if "tokens_file" in options:
@@ -72,13 +72,17 @@ def wrk(url: str, *, seconds: float = SECONDS, threads: int = 1, connections: in
         env["OFFSET"] = str(options.get("offset", 0))
     if "token" in options:
         command += ["-H", f"Authorization: Bearer {options['token']}"]
+    if "script" in options:
+        command += ["-s", str(ROOT / "bench" / options["script"])]
     output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
         "p99_ms": _milliseconds(re.search(r"99%\s+([\d.]+\w+)", output)[1]),
         "requests": int(re.search(r"(\d+) requests in", output)[1]),
         "non_2xx": int(non_2xx[1]) if non_2xx else 0,
+        "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
     }
 
 

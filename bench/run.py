@@ -1,4 +1,4 @@
-"""`make bench`: runs all six benchmarks against one emulator and prints each figure beside its target."""
+"""`make bench`: runs all seven benchmarks against one emulator and prints each figure beside its target."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import platform
 import sys
 
-from bench import http, lambda_bench, verify
+from bench import http, lambda_bench, production, verify
 from local.emulator import LocalCognito
 
 # (label, figure, how it reads, target check, target text)
@@ -75,6 +75,7 @@ TARGETS = [
     ),
     ("6. zip size", lambda r: r["lambda"]["zip_mib"], "{:.1f} MiB", lambda v: v <= 50, "<= 50 MiB (zipped)"),
     ("6. unzipped size", lambda r: r["lambda"]["unzipped_mib"], "{:.1f} MiB", lambda v: v <= 250, "<= 250 MiB"),
+    *production.TARGETS,
 ]
 
 
@@ -86,6 +87,7 @@ def main() -> int:
             "verify": verify.run(emulator.create_pool("bench-verify")),
             "http": http.run(emulator, emulator.create_pool("bench-http")),
             "lambda": lambda_bench.run(emulator.create_pool("bench-lambda")),
+            "production": production.run(emulator.create_pool("bench-production")),
         }
     finally:
         emulator.stop()
