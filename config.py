@@ -101,7 +101,7 @@ class Settings:
     cognito_budget: float = setting("COGNITO_BUDGET_SECONDS", 6.0, float, lambda v: 0 < v <= 120, "be 0 to 120")
     # Below the server's threads per process (gunicorn.conf.py: 16), so some are always free for token checks.
     cognito_max_calls: int = setting("COGNITO_MAX_CONCURRENT_CALLS", 8, int, lambda v: 1 <= v <= 256, "be 1 to 256")
-    cognito_slot_wait: float = setting("COGNITO_SLOT_WAIT_SECONDS", 0.1, float, lambda v: 0 <= v <= 10, "be 0 to 10")
+    cognito_slot_wait: float = setting("COGNITO_SLOT_WAIT_SECONDS", 0.0, float, lambda v: 0 <= v <= 10, "be 0 to 10")
     jwks_timeout: float = setting("JWKS_TIMEOUT_SECONDS", 3.0, float, lambda v: 0 < v <= 60, "be 0 to 60")
     jwks_max_age: float = setting("JWKS_MAX_AGE_SECONDS", 3600.0, float, lambda v: v >= 0, "be 0 or more")
     jwks_refetch_cooldown: float = setting(
