@@ -11,10 +11,12 @@ import os
 import signal
 import sys
 
+from werkzeug.serving import WSGIRequestHandler, make_server
+
 from app import create_app
 from config import ConfigError, Settings
 
-STATE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".local-cognito", "state.pickle")
+STATE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".local-cognito", "state.json")
 BANNER = """\
 No COGNITO_USER_POOL_ID set: started the local Cognito emulator at {endpoint_url}
   user pool  {user_pool_id}
@@ -26,6 +28,16 @@ Serving on http://127.0.0.1:{port}: open it in a browser to sign up and in; the 
 """
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler without its access log, which writes whole query strings (tokens, passwords).
+
+    The app logs its own request line without them; Werkzeug's error logging stays.
+    """
+
+    def log_request(self, *args: object) -> None:
+        """Log nothing per request."""
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve locally: on loopback, against the configured pool or else the embedded emulator."""
     parser = argparse.ArgumentParser(description="Serve the auth server locally (127.0.0.1).")
@@ -34,12 +46,18 @@ def main(argv: list[str] | None = None) -> None:
     emulator, overrides = None, {}
     if not os.environ.get("COGNITO_USER_POOL_ID"):
         from local.emulator import LocalCognito
+        from local.state import SavedState, StateError
 
         state = os.environ.get("LOCAL_COGNITO_STATE") or STATE_FILE
-        if args.fresh and os.path.exists(state):
-            os.remove(state)
-        emulator = LocalCognito(state_file=state)
-        overrides = {**emulator.local_pool(), "demo_page": True}
+        if args.fresh:
+            SavedState(state).forget()
+        try:
+            emulator = LocalCognito(state_file=state)
+        except StateError as err:
+            sys.exit(str(err))
+        # Sign-outs the server keeps itself go next to the emulator's users, so they survive a restart too.
+        shared = os.path.dirname(os.path.abspath(emulator.state.path))
+        overrides = {**emulator.local_pool(), "demo_page": True, "shared_state_dir": shared}
     try:
         local_app = create_app(overrides)
     except ConfigError as err:
@@ -47,11 +65,18 @@ def main(argv: list[str] | None = None) -> None:
     port = Settings.load(overrides=overrides).port
     if emulator is not None:
         print(BANNER.format(port=port, state=emulator.state.path, **overrides), flush=True)
-    # A plain `kill` (SIGTERM) ends the server like Ctrl-C, so the emulator saves what it holds.
+    else:
+        print(f"Serving on http://127.0.0.1:{port}", flush=True)
+    # A plain `kill` (SIGTERM) ends the server like Ctrl-C. Nothing is lost either way: the emulator wrote
+    # every change before answering it (local/gate.py).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = make_server("127.0.0.1", port, local_app, threaded=True, request_handler=QuietRequestHandler)
     try:
-        local_app.run(host="127.0.0.1", port=port, threaded=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     finally:
+        server.server_close()
         if emulator is not None:
             emulator.stop()
 

@@ -1,102 +1,154 @@
 """The embedded emulator's memory on disk, so `make run` keeps its users, and its pool and client ids, across
-restarts: every pool with its users (passwords, confirmation state, attributes), groups, MFA settings and
-issued tokens.
+restarts: every pool with its users (passwords, confirmation state, attributes, MFA), groups and issued tokens.
 
-moto keeps all of it in plain Python objects; they are pickled whole, except the signing key, which is
-moto's fixed key and is put back as it is (so tokens issued before a restart still verify after it).
-The file is the developer's own, written 0600 under the project: pickle runs code from what it loads,
-so never point LOCAL_COGNITO_STATE at a file from elsewhere.
+The file is JSON in a shape of our own (local/snapshot.py), written after every call that changed something and
+before that call's answer leaves the emulator (local/gate.py), so no kill, however abrupt, loses what a client
+was told succeeded. A file that cannot be read stops the start-up: starting empty would hide the users in it.
 """
 
 from __future__ import annotations
 
-import io
-import logging
+import json
 import os
-import pickle
+import secrets
+import stat
 import threading
 from typing import Any
 
-log = logging.getLogger(__name__)
-SAVE_EVERY_SECONDS = 1.0
+from local import legacy, snapshot
+
+# Kept importable under this name: old state.pickle files call local.state._fixed_signing_key.
+_fixed_signing_key = legacy._fixed_signing_key
 
 
-def _fixed_signing_key() -> Any:
-    """moto's one RSA signing key (every pool shares it), loaded as moto loads it."""
-    from joserfc import jwk
-    from moto.utilities.utils import load_resource
-
-    return jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
+class StateError(Exception):
+    """The saved state cannot be used; the message says which file and what to do."""
 
 
-class _Pickler(pickle.Pickler):
-    """Pickles moto's objects, writing its signing key as a reference to the fixed key."""
+def _random_suffix() -> str:
+    return secrets.token_hex(8)
 
-    def reducer_override(self, obj: Any) -> Any:
-        from joserfc.jwk import RSAKey
 
-        if isinstance(obj, RSAKey):
-            return _fixed_signing_key, ()
-        return NotImplemented
+def _problem(path: str, what: str) -> StateError:
+    return StateError(
+        f"The local Cognito emulator's saved state {path} {what}, so the server did not start: starting empty "
+        f"would hide the users kept there. Move the file aside (mv {path} {path}.bad) and start again to begin "
+        "with no users, or start empty with `make run-fresh` (python server.py --fresh), which deletes it."
+    )
+
+
+def _read(path: str) -> bytes | None:
+    """The file's bytes, or None when there is none; never through a symbolic link."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        if os.path.islink(path):
+            raise _problem(path, "is a symbolic link (it is only ever a plain file)") from err
+        raise _problem(path, f"cannot be read ({err.strerror})") from err
+    with os.fdopen(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise _problem(path, "is not a plain file")
+        return file.read()
+
+
+def _parse(path: str, data: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise _problem(path, "is damaged or truncated (it is not complete JSON)") from err
+    if not isinstance(document, dict) or document.get("format") != snapshot.FORMAT:
+        raise _problem(path, f"is not a {snapshot.FORMAT} file")
+    if document.get("version") != snapshot.VERSION:
+        raise _problem(path, f"has version {document.get('version')!r}; this server reads {snapshot.VERSION}")
+    if not isinstance(document.get("ids"), dict) or not isinstance(document.get("pools"), list):
+        raise _problem(path, "has the wrong shape (no ids or no list of pools)")
+    return document
 
 
 class SavedState:
-    """One file holding the emulator's pools and the ids the local server uses; written when they change."""
+    """One JSON file holding the emulator's pools and the ids the local server uses; rewritten when they change.
+
+    A `.pickle` name, or an old `state.pickle` next to the file, is the format before this one: converted once.
+    """
 
     def __init__(self, path: str) -> None:
-        self.path = path
+        stem, ext = os.path.splitext(path)
+        self.path = stem + ".json" if ext == ".pickle" else path
+        self.legacy = path if ext == ".pickle" else os.path.join(os.path.dirname(path), "state.pickle")
         self._backend: Any = None
         self._ids: dict[str, Any] = {}
         self._written = b""
-        self._stopped = threading.Event()
+        self._lock = threading.RLock()
+
+    def forget(self) -> None:
+        """Delete the saved state (and an old state.pickle), for a fresh start."""
+        for path in (self.path, self.legacy):
+            if os.path.lexists(path):
+                os.remove(path)
 
     def load(self, backend: Any) -> dict[str, Any] | None:
-        """Put the saved pools into moto's `backend`; return what was kept with them (ids, the port), if any."""
+        """Put the saved pools into moto's `backend`; return the ids kept with them, if any. Raises StateError."""
+        data = _read(self.path)
+        document = self._convert_legacy() if data is None else _parse(self.path, data)
+        if document is None:
+            return None
         try:
-            with open(self.path, "rb") as file:
-                saved = pickle.load(file)  # noqa: S301 - the developer's own file (see the module's note)
-        except FileNotFoundError:
+            return snapshot.restore(document, backend)
+        except Exception as err:  # any field of the wrong type or missing: moto's constructors raise all kinds
+            raise _problem(self.path, f"has the wrong shape ({type(err).__name__}: {err})") from err
+
+    def _convert_legacy(self) -> dict[str, Any] | None:
+        data = _read(self.legacy)
+        if data is None:
             return None
-        except Exception as err:  # written by another moto version, or damaged: start empty, keep the file
-            log.warning("could not read %s (%s); starting with an empty emulator", self.path, type(err).__name__)
-            os.replace(self.path, self.path + ".unreadable")
-            return None
-        backend.user_pools.update(saved["pools"])
-        backend.user_pool_domains.update(saved["domains"])
-        return saved["ids"]
+        try:
+            saved = legacy.read(data)
+            document = snapshot.dump(saved["pools"], saved["domains"], saved["ids"])
+        except Exception as err:  # damaged, another moto's classes, or a class that is not allowed
+            raise _problem(self.legacy, f"cannot be converted to {self.path} ({type(err).__name__})") from err
+        self._write(self._serialize(document))
+        os.replace(self.legacy, self.legacy + ".converted")
+        return document
 
     def keep(self, backend: Any, ids: dict[str, Any]) -> None:
-        """Save `backend`'s pools (and `ids`: the local server's pool and client, the port) now, then whenever
-        they change, until `stop()`."""
-        self._backend, self._ids = backend, ids
-        self.save()
-        threading.Thread(target=self._save_while_running, name="emulator-state", daemon=True).start()
+        """From now on, save `backend`'s pools (with `ids`: the local server's pool and client, the port)."""
+        with self._lock:
+            self._backend, self._ids = backend, ids
+            self.save()
 
     def save(self) -> None:
         """Write the state if it changed since the last write (atomically: a crash never leaves half a file)."""
-        if self._backend is None:
-            return
-        buffer = io.BytesIO()
+        with self._lock:
+            if self._backend is None:
+                return
+            data = self._serialize(snapshot.dump(self._backend.user_pools, self._backend.user_pool_domains, self._ids))
+            if data != self._written:
+                self._write(data)
+                self._written = data
+
+    @staticmethod
+    def _serialize(document: dict[str, Any]) -> bytes:
+        return json.dumps(document, indent=1, sort_keys=True).encode()
+
+    def _write(self, data: bytes) -> None:
+        directory = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        # A fresh name, created exclusively and never through a link: nothing planted there is written to.
+        temp = os.path.join(directory, f".{os.path.basename(self.path)}.{_random_suffix()}.tmp")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
-            state = {"ids": self._ids, "pools": self._backend.user_pools, "domains": self._backend.user_pool_domains}
-            _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(state)
-        except RuntimeError:  # a request changed a dict while it was read: the next round saves it
-            return
-        data = buffer.getvalue()
-        if data == self._written:
-            return
-        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-        partial = f"{self.path}.{os.getpid()}.partial"
-        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as file:
-            file.write(data)
-        os.replace(partial, self.path)
-        self._written = data
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())  # the rename below must never publish a file the disk does not hold yet
+            os.replace(temp, self.path)  # replaces a link at self.path itself, never the file it points to
+        except BaseException:
+            if os.path.lexists(temp):
+                os.remove(temp)
+            raise
 
     def stop(self) -> None:
-        """Save one last time and stop watching."""
-        self._stopped.set()
+        """Save one last time."""
         self.save()
-
-    def _save_while_running(self) -> None:
-        while not self._stopped.wait(SAVE_EVERY_SECONDS):
-            self.save()

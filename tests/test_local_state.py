@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 import requests
 
 from tests.helpers import PASSWORD, bearer
 from tests.servers import ServerProcess
+
+pytestmark = [pytest.mark.subprocess]
 
 USER = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
 
@@ -17,7 +20,7 @@ def post(server: ServerProcess, path: str, body: dict, **kwargs) -> requests.Res
 
 
 def test_users_ids_and_tokens_survive_a_restart_and_fresh_starts_empty(tmp_path):
-    env = {"LOCAL_COGNITO_STATE": str(tmp_path / "state.pickle")}
+    env = {"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")}
     first = ServerProcess(env)
     try:
         config = requests.get(f"{first.url}/auth/config", timeout=5).json()
@@ -27,7 +30,7 @@ def test_users_ids_and_tokens_survive_a_restart_and_fresh_starts_empty(tmp_path)
         token = post(first, "/auth/login", USER).json()["access_token"]
     finally:
         printed = first.stop()  # SIGTERM, as Ctrl-C or a plain kill
-    assert str(tmp_path / "state.pickle") in printed and "--fresh" in printed  # where, and how to start over
+    assert str(tmp_path / "state.json") in printed and "--fresh" in printed  # where, and how to start over
 
     second = ServerProcess(env, port=first.port)
     try:

@@ -1,0 +1,83 @@
+"""The embedded emulator's front door: only this process's own clients get through, and every change is on disk
+before its answer leaves.
+
+moto's server echoes any Origin into CORS headers and serves `/moto-api/data.json`, which holds every user's
+plaintext password: a page on any other local origin could read both from a browser. So, in front of it:
+no CORS headers ever, a request carrying `Origin` (only browsers send one; boto3 never does) refused with 403,
+all of `/moto-api` a 404, and any Host but the emulator's own loopback host:port refused (DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.serving import make_server
+
+StartResponse = Callable[..., Any]
+
+
+def _refuse(start_response: StartResponse, status: str, error: str, message: str) -> list[bytes]:
+    body = json.dumps({"__type": error, "message": message}).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Gate:
+    """WSGI middleware around moto's app: the checks above, then `after_call()` before the answer is sent."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], after_call: Callable[[], None] = lambda: None) -> None:
+        self.app = app
+        self.after_call = after_call
+        self.host = ""  # "127.0.0.1:PORT", set once the port is bound
+        # One call at a time: the state written after a call is exactly the state that call left.
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("HTTP_HOST") != self.host:
+            return _refuse(start_response, "403 Forbidden", "Forbidden", "Unknown Host: local clients only")
+        if "HTTP_ORIGIN" in environ:
+            return _refuse(start_response, "403 Forbidden", "Forbidden", "Browsers may not call the emulator")
+        if environ.get("PATH_INFO", "").startswith("/moto-api"):
+            return _refuse(start_response, "404 Not Found", "NotFound", "Not found")
+        answer: list[Any] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            answer[:] = [status, [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]]
+            return lambda data: answer.append(data)  # moto never uses write(); kept for WSGI's sake
+
+        with self._lock:
+            chunks = self.app(environ, keep)
+            try:
+                body = b"".join([*answer[2:], *chunks])
+            finally:
+                getattr(chunks, "close", lambda: None)()
+            if environ.get("REQUEST_METHOD") != "GET":
+                self.after_call()  # written before the answer below goes out
+        start_response(answer[0], answer[1])
+        return [body]
+
+
+class GatedServer:
+    """moto's Cognito app behind a Gate, served by werkzeug on 127.0.0.1 in a thread, with no access log."""
+
+    def __init__(self, port: int, after_call: Callable[[], None]) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args: Any) -> None:  # the access log would carry whole query strings
+                pass
+
+        self.gate = Gate(DomainDispatcherApplication(create_backend_app), after_call)
+        self._server = make_server("127.0.0.1", port, self.gate, threaded=True, request_handler=QuietHandler)
+        self.port = self._server.server_address[1]
+        self.gate.host = f"127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and wait for the serving thread."""
+        self._server.shutdown()
+        self._thread.join()
