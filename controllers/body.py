@@ -6,22 +6,27 @@ answers; every way the body itself can be wrong is a clear 4xx.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import request
+from flask import g, request
 
 import errors
 import strictjson
 
-# Headers of every response that carries a token or a secret.
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# The response headers of every answer that carries a token, a secret, claims or attributes; `@endpoint(...,
+# no_store=True)` sets them (it lives above this module, so it imports them from here).
+NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# Still imported by controllers that add the headers themselves; remove once they no longer do.
+NO_STORE = NO_STORE_HEADERS
+MALFORMED_CHUNKS = "The request body's chunked encoding is malformed."
 FORM = "application/x-www-form-urlencoded"
 
 
 def request_fields() -> dict[str, Any]:
     """The request's body as a dict of fields; an empty body reads as `{}`."""
-    raw = request.get_data(cache=True)  # with a Content-Length over MAX_CONTENT_LENGTH this raises 413
+    raw = _raw_body()
     limit = request.max_content_length
     if request.content_length is None and limit is not None and len(raw) >= limit:
         # A chunked body is cut at the limit, not refused: refuse it here, and close the connection
@@ -34,6 +39,27 @@ def request_fields() -> dict[str, Any]:
     if request.mimetype == FORM:
         return _form(raw)
     raise errors.UnsupportedMediaType()
+
+
+def _raw_body() -> bytes:
+    """The body's bytes (read once); 400 when its chunked framing is malformed, whichever server read it."""
+    if "body_malformed" in g:  # read and refused already (by a rate limit's key, say): the same answer again
+        raise errors.InvalidRequest(MALFORMED_CHUNKS)
+    try:
+        return request.get_data(cache=True)  # with a Content-Length over MAX_CONTENT_LENGTH this raises 413
+    except Exception as err:
+        if not _bad_framing(err):
+            raise
+        g.body_malformed = True
+        raise errors.InvalidRequest(MALFORMED_CHUNKS) from None
+
+
+def _bad_framing(err: Exception) -> bool:
+    # Gunicorn's body reader raises its ParseException family (InvalidChunkSize, ChunkMissingTerminator,
+    # InvalidChunkExtension, ...) where Werkzeug's own server raises OSError, which Werkzeug turns into a 400.
+    # Looked up, not imported: gunicorn is not installed everywhere (Lambda), and unloaded it raised nothing.
+    gunicorn_errors = sys.modules.get("gunicorn.http.errors")
+    return gunicorn_errors is not None and isinstance(err, gunicorn_errors.ParseException)
 
 
 def _json_object(raw: bytes) -> dict[str, Any]:
