@@ -14,19 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Flask, g
+from flask import Flask, g, make_response
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
 import errors
-from controllers.body import request_fields
+from controllers.body import NO_STORE_HEADERS, request_fields
 from schemas.answers import Error, InvalidTokenError
 from schemas.errors import problems
 
 F = TypeVar("F", bound=Callable[..., Any])
 JSON = "application/json"
 _NUMBER = {"type": "string", "pattern": "^[0-9]+$"}
-NO_STORE = {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}}
+# How the document describes NO_STORE_HEADERS, the headers a `no_store=True` route's success answer carries.
+NO_STORE_DOC = {name: {"required": True, "schema": {"const": value}} for name, value in NO_STORE_HEADERS.items()}
 # Every error status the API answers: what it means, and the headers that come with it.
 ERRORS: dict[int, tuple[str, dict[str, Any]]] = {
     400: ("Malformed JSON, JSON that is not an object, a missing or ill-typed field, or a Cognito refusal", {}),
@@ -66,16 +67,21 @@ def endpoint(
     no_store: bool = False,
     **extra: Any,
 ) -> Callable[[F], F]:
-    """Declare a route: validate its body with `body` (read it with `request_body()`) and document it."""
+    """Declare a route: validate its body with `body` (read it with `request_body()`) and document it;
+    `no_store=True` keeps its answer out of every cache (it carries tokens, claims or attributes)."""
     statuses = (*errors, *(BODY_ERRORS if body else ()), *(COGNITO_ERRORS if cognito else ()))
-    contract = Contract(summary, answers, body, tuple(sorted(set(statuses))), NO_STORE if no_store else {}, extra)
+    contract = Contract(summary, answers, body, tuple(sorted(set(statuses))), NO_STORE_DOC if no_store else {}, extra)
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if body is not None:
                 g.body = parse(body, request_fields())
-            return view(*args, **kwargs)
+            if not no_store:
+                return view(*args, **kwargs)
+            response = make_response(view(*args, **kwargs))
+            response.headers.update(NO_STORE_HEADERS)
+            return response
 
         wrapper.contract = contract  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]

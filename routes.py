@@ -52,6 +52,7 @@ def challenge():
     {200: out.Validated},
     body=bodies.Validate,
     errors=(401, 503),
+    no_store=True,
     parameters=[{"name": "Authorization", "in": "header", "required": False, "schema": {"type": "string"}}],
 )
 def validate():
@@ -105,7 +106,7 @@ def logout():
 
 @bp.get("/auth/me")
 @require_token({"access"}, scopes={"aws.cognito.signin.user.admin"})
-@endpoint("The signed-in user's username and attributes", {200: out.Me}, cognito=True)
+@endpoint("The signed-in user's username and attributes", {200: out.Me}, cognito=True, no_store=True)
 def me():
     return account.me()
 
@@ -133,7 +134,7 @@ def config():
 
 @bp.get("/hello")
 @require_token()
-@endpoint("Greet the user of a valid bearer token", {200: out.Greeting})
+@endpoint("Greet the user of a valid bearer token", {200: out.Greeting}, no_store=True)
 def hello():
     return greeting.hello()
 
