@@ -121,11 +121,13 @@ class Settings:
     max_body_bytes: int = setting("MAX_BODY_BYTES", 16 * 1024, int, lambda v: 1024 <= v <= 1 << 20, "be 1 KiB to 1 MiB")
     log_format: str = setting("LOG_FORMAT", "text", check=("text", "json").__contains__, must="be 'text' or 'json'")
     trusted_proxies: int = setting("TRUSTED_PROXIES", 0, int, lambda v: 0 <= v <= 5, "be 0 to 5")
-    # Shared state for several instances or workers: the rate-limit counters and the revocation list.
+    # Shared state for several instances: the rate-limit counters, the names of users and the revocation list.
     redis_url: str | None = setting(
         "REDIS_URL", check=lambda v: urlsplit(v).scheme in ("redis", "rediss", "unix"), must="be a redis:// URL"
     )
-    rate_limit_storage_uri: str = setting("RATE_LIMIT_STORAGE_URI", "memory://")
+    # Without REDIS_URL, the workers of one host share sign-outs and failed-attempt counts in a SQLite file
+    # here (default: a private folder under the system's temporary directory; `python server.py`: .local-cognito/).
+    shared_state_dir: str = setting("SHARED_STATE_DIR", "")
     rate_limit_register: str = setting("RATE_LIMIT_REGISTER", "10/minute", check=_rate, must="look like '10/minute'")
     rate_limit_confirm: str = setting("RATE_LIMIT_CONFIRM", "10/minute", check=_rate, must="look like '10/minute'")
     rate_limit_login: str = setting("RATE_LIMIT_LOGIN", "30/minute", check=_rate, must="look like '30/minute'")
@@ -164,8 +166,6 @@ class Settings:
             if not values.get(name):
                 raise ConfigError(f"{env} is required (no user pool is configured)")
         _check_pool(values)
-        if values.get("redis_url"):  # one setting moves every piece of shared state
-            values.setdefault("rate_limit_storage_uri", values["redis_url"])
         settings = cls(**values)
         if not settings.jwks_url:
             settings = cls(**{**values, "jwks_url": f"{settings.issuer}/.well-known/jwks.json"})

@@ -8,8 +8,10 @@ from functools import partial
 from flask import Flask, current_app
 
 from config import Settings
+from services.attempts import Attempts
 from services.auth import AuthService
 from services.cognito import check_admin_credentials, cognito_client
+from services.hoststore import HostStore, default_folder
 from services.jwks import JwksCache
 from services.revocations import Revocations
 from services.token_cache import VerifiedTokens
@@ -24,6 +26,7 @@ class Services:
     auth: AuthService
     verifier: TokenVerifier
     revocations: Revocations
+    attempts: Attempts
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -50,7 +53,9 @@ def init_app(app: Flask, settings: Settings) -> None:
         registration_mode=settings.registration_mode,
         login_flow=settings.login_flow,
     )
-    app.extensions[_KEY] = Services(settings, auth, verifier, Revocations(settings.redis_url))
+    host = HostStore(settings.shared_state_dir or default_folder())
+    revocations, attempts = Revocations(host, settings.redis_url), Attempts(host, settings.redis_url)
+    app.extensions[_KEY] = Services(settings, auth, verifier, revocations, attempts)
 
 
 def services() -> Services:

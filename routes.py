@@ -8,7 +8,7 @@ from apispec import endpoint
 from controllers import account, auth
 from controllers import hello as greeting
 from middleware.auth import require_token
-from middleware.ratelimit import failed_logins_per_username, per_client
+from middleware.ratelimit import per_client
 from schemas import answers as out
 from schemas import bodies
 
@@ -32,7 +32,6 @@ def confirm():
 
 @bp.post("/auth/login")
 @per_client("rate_limit_login")
-@failed_logins_per_username()
 @endpoint("Sign in: tokens, or a challenge", TOKENS, body=bodies.Login, errors=(401, 403), cognito=True, no_store=True)
 def login():
     return auth.login()

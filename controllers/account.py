@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import jsonify
 
 from apispec import request_body
+from controllers.auth import signed_in
 from controllers.body import NO_STORE
 from extensions import services
 from middleware.auth import current_claims, current_token
+from middleware.ratelimit import guessing
 from services.names import display_name
 
 
@@ -26,21 +28,24 @@ def forgot_password():
 def reset_password():
     """Set a new password with the emailed reset code."""
     body = request_body()
-    services().auth.reset_password(body.username, body.code, body.new_password)
+    with guessing(body.username):
+        services().auth.reset_password(body.username, body.code, body.new_password)
     return jsonify(username=body.username, password_reset=True)
 
 
 def change_password():
     """Change the signed-in user's password."""
     body = request_body()
-    services().auth.change_password(current_token(), body.old_password, body.new_password)
+    with guessing(current_claims()["sub"]):
+        services().auth.change_password(current_token(), body.old_password, body.new_password)
     return jsonify(password_changed=True)
 
 
 def refresh():
     """New access and ID tokens for a refresh token (never cached)."""
     body = request_body()
-    return jsonify(services().auth.refresh(body.refresh_token, body.username)), 200, NO_STORE
+    answer = services().auth.refresh(body.refresh_token, body.username)
+    return jsonify(signed_in(answer)), 200, NO_STORE
 
 
 def logout():
@@ -73,5 +78,6 @@ def totp_setup():
 
 def totp_verify():
     """Finish TOTP set-up with a code from the app; TOTP becomes the user's preferred MFA."""
-    services().auth.totp_verify(current_token(), request_body().code)
+    with guessing(current_claims()["sub"]):
+        services().auth.totp_verify(current_token(), request_body().code)
     return jsonify(mfa="SOFTWARE_TOKEN_MFA", enabled=True)

@@ -9,6 +9,8 @@ from apispec import request_body
 from controllers.body import NO_STORE
 from extensions import services
 from middleware.auth import bearer_token, verify
+from middleware.ratelimit import guessing, learn_names
+from services.cognito import unverified_claims
 from services.tokens import username_of
 
 
@@ -16,34 +18,57 @@ def register():
     """Sign a new user up; they confirm with the code Cognito sends."""
     body = request_body()
     registered = services().auth.register(body.username, body.email, body.password, body.attributes)
+    learn_names({body.username}, registered["user_sub"])  # a guess at this name counts against this user
     return jsonify(registered), 201
 
 
 def confirm():
     """Confirm a sign-up with the emailed code."""
     body = request_body()
-    services().auth.confirm(body.username, body.code)
+    with guessing(body.username):
+        services().auth.confirm(body.username, body.code)
     return jsonify(username=body.username, confirmed=True)
 
 
 def login():
     """Sign in with username and password; answers tokens (never cached) or a challenge."""
     body = request_body()
-    return jsonify(services().auth.login(body.username, body.password)), 200, NO_STORE
+    with guessing(body.username):
+        answer = services().auth.login(body.username, body.password)
+    return jsonify(signed_in(answer, proven_name=body.username)), 200, NO_STORE
 
 
 def challenge():
     """Answer the challenge a sign-in returned: a new password, or an MFA code."""
     body, auth = request_body(), services().auth
-    if body.challenge == "MFA_SETUP":  # two steps: get a TOTP secret for the session, then answer with a code
-        if body.code is None:
-            result = auth.mfa_setup_challenge(body.username, body.session, services().settings.totp_issuer)
-        else:
+    if body.challenge == "MFA_SETUP" and body.code is None:  # two steps: first a TOTP secret for the session
+        result = auth.mfa_setup_challenge(body.username, body.session, services().settings.totp_issuer)
+        return jsonify(result), 200, NO_STORE
+    with guessing(body.username):
+        if body.challenge == "MFA_SETUP":
             result = auth.answer_mfa_setup(body.username, body.session, body.code)
-    else:
-        answer = body.new_password if body.challenge == "NEW_PASSWORD_REQUIRED" else body.code
-        result = auth.answer_challenge(body.username, body.challenge, body.session, answer)
-    return jsonify(result), 200, NO_STORE
+        else:
+            answer = body.new_password if body.challenge == "NEW_PASSWORD_REQUIRED" else body.code
+            result = auth.answer_challenge(body.username, body.challenge, body.session, answer)
+    return jsonify(signed_in(result)), 200, NO_STORE
+
+
+def signed_in(answer: dict, proven_name: str | None = None) -> dict:
+    """After Cognito answered tokens: the names the tokens carry (and `proven_name`, the one a password was
+    just accepted for) count as the user's for the guess limit, and the new tokens are admitted past any
+    earlier sign-out of the user (within the same second)."""
+    if "access_token" not in answer:  # a challenge comes next
+        return answer
+    app_services = services()
+    id_claims, access_claims = unverified_claims(answer["id_token"]), unverified_claims(answer["access_token"])
+    for claims in (id_claims, access_claims):
+        app_services.revocations.admit(claims)
+    names = {proven_name, id_claims.get("cognito:username")}
+    if id_claims.get("email_verified") in (True, "true"):  # an unverified email may be someone else's
+        names.add(id_claims.get("email"))
+    if isinstance(id_claims.get("sub"), str):
+        learn_names({n for n in names if isinstance(n, str)} | {id_claims["sub"]}, id_claims["sub"])
+    return answer
 
 
 def validate():

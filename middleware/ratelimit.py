@@ -1,92 +1,87 @@
-"""Rate limits (Flask-Limiter): per client address on the /auth endpoints, and per username on failed logins.
+"""Rate limits: attempts per client address on the /auth endpoints, and guesses per user.
 
-Limits are settings, read per request from the app's Settings, so one limiter serves every app. They are
-checked by the decorators below and nowhere else: a route without one (/health, /hello) pays nothing.
+Both count before the request is served (services/attempts.py), so concurrent requests cannot slip past a
+count made afterwards. Limits are settings ("10/minute", or several: "10/minute;100/hour"), read from the
+app's Settings. A route without a limit (/health, /hello) pays nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from flask import Flask, Response
-from flask.globals import request_ctx
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import request
+from limits import parse_many
 
 import errors
-from config import Settings
-from controllers.body import request_fields
 from extensions import services
-from schemas.bodies import Login
+from services.attempts import retry_after
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="moving-window")
-# Where Flask-Limiter keeps a request's limit state; it exists only once a decorated route has been checked.
-_STATE = "_limiter_request_context"
-
-
-def init_app(app: Flask, settings: Settings) -> None:
-    """Give the app its own limit storage (memory by default; Redis or Memcached URIs for several instances).
-
-    With a shared store, limits fall back to this process's memory while the store is unreachable.
-    """
-    app.config.update(
-        RATELIMIT_STORAGE_URI=settings.rate_limit_storage_uri,
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=settings.rate_limit_storage_uri != "memory://",
-    )
-    # Registered as already initialised, Flask-Limiter adds none of its per-request hooks: its global
-    # before_request check only resolves app-wide and default limits, and this app declares none.
-    app.extensions.setdefault("limiter", set()).add(limiter)
-    limiter.init_app(app)
-    app.after_request(_finish)
+# The answers that mean "that password or code was wrong": the guess stays counted. Any other outcome (a
+# success, Cognito unreachable, a malformed request) tested nothing and is given back.
+WRONG_GUESS = (errors.NotAuthorized, errors.IncorrectPassword, errors.CodeMismatch, errors.ExpiredCode)
 
 
-def _finish(response: Response) -> Response:
-    """On a limited route: count a failed login, add the X-RateLimit-* and Retry-After headers."""
-    state = getattr(request_ctx._get_current_object(), _STATE, None)
-    if state is None:  # no limit was checked in this request
-        return response
-    own_retry_after = response.headers.get("Retry-After")  # a 503's "1", say: the limit's window must not replace it
-    try:
-        response = limiter._Limiter__inject_headers(response)
-    finally:
-        state.clear()  # what Flask-Limiter's teardown did
-    if own_retry_after is not None and response.status_code != 429:
-        response.headers["Retry-After"] = own_retry_after
-    return response
+class TooManyGuesses(errors.TooManyRequests):
+    message = "Too many wrong attempts for this user; try again later."
+
+
+@functools.lru_cache(maxsize=64)
+def _windows(limit: str) -> tuple[tuple[int, float], ...]:
+    """ "10/minute;100/hour" -> ((10, 60.0), (100, 3600.0))."""
+    return tuple((item.amount, float(item.get_expiry())) for item in parse_many(limit))
+
+
+@contextmanager
+def _counted(key: str, setting: str, refusal: type[errors.TooManyRequests]) -> Iterator[list[Any]]:
+    """Count one attempt under `key` in every window of the setting's limit, or refuse with 429."""
+    app_services = services()
+    attempts, tickets = app_services.attempts, []
+    for amount, seconds in _windows(getattr(app_services.settings, setting)):
+        ticket, wait = attempts.take(f"{key}:{amount}/{seconds:g}", amount, seconds)
+        if ticket is None:
+            for taken in tickets:  # refused: the other windows' counts are given back
+                attempts.give_back(taken)
+            raise refusal(headers={"Retry-After": retry_after(wait)})
+        tickets.append(ticket)
+    yield tickets
 
 
 def per_client(setting: str) -> Callable[[F], F]:
     """Limit a route per client address by the named setting, e.g. "10/minute"."""
-    return limiter.limit(_setting(setting))
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with _counted(f"client:{request.endpoint}:{request.remote_addr}", setting, errors.TooManyRequests):
+                return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
 
 
-def failed_logins_per_username() -> Callable[[F], F]:
-    """Count failed sign-ins per username (brute-force protection); successful ones cost nothing."""
-    return limiter.limit(
-        _setting("rate_limit_login_username"),
-        key_func=_login_username,
-        deduct_when=_failed_login,
-        scope="login-username",
-    )
+@contextmanager
+def guessing(name: str) -> Iterator[None]:
+    """Count a guess at the password or code of the user `name` (username, email or sub: one bucket per user)
+    before Cognito checks it; it is given back unless the answer says the guess was wrong."""
+    attempts = services().attempts
+    with _counted(f"guess:{attempts.user_of(name)}", "rate_limit_login_username", TooManyGuesses) as tickets:
+        try:
+            yield
+        except WRONG_GUESS:
+            raise
+        except BaseException:
+            for ticket in tickets:
+                attempts.give_back(ticket)
+            raise
+        for ticket in tickets:
+            attempts.give_back(ticket)
 
 
-def _setting(name: str) -> Callable[[], str]:
-    return lambda: getattr(services().settings, name)
-
-
-def _failed_login(response: Response) -> bool:
-    return response.status_code == 401
-
-
-def _login_username() -> str:
-    try:
-        body = request_fields()  # JSON or a form, read as the route will read it
-    except errors.ApiError:
-        body = None
-    name = Login.username_in(body)
-    # Malformed bodies share one bucket; they are rejected before reaching Cognito anyway.
-    return "user:" + (name.strip().lower() if name else "")
+def learn_names(names: set[str], user: str) -> None:
+    """After a sign-in that proved the password: every name it used or its tokens carry is `user`."""
+    services().attempts.alias(names, user)

@@ -135,7 +135,7 @@ def tokens_or_challenge(result: Mapping[str, Any]) -> dict[str, Any]:
     tokens = result["AuthenticationResult"]
     access, id_token = tokens["AccessToken"], tokens["IdToken"]
     # Read, not verified: these tokens come straight from Cognito, and only informational fields are taken.
-    access_claims, id_claims = _unverified_claims(access), _unverified_claims(id_token)
+    access_claims, id_claims = unverified_claims(access), unverified_claims(id_token)
     answer = {
         "access_token": access,
         "id_token": id_token,
@@ -150,7 +150,8 @@ def tokens_or_challenge(result: Mapping[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _unverified_claims(token: Any) -> dict[str, Any]:
+def unverified_claims(token: Any) -> dict[str, Any]:
+    """The payload of a token Cognito just answered us with, read without checking it ({} if unreadable)."""
     try:
         payload = token.split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

@@ -1,10 +1,16 @@
 """Tokens revoked before they expire: a user's sign-out, or a refresh token's family, refused everywhere.
 
 A JWT that verifies keeps verifying until `exp`, wherever it is checked locally, even after GlobalSignOut
-or RevokeToken. So each process keeps the revocations in memory (a dict lookup per request, no network),
-and with REDIS_URL shares them: each is written to Redis (expiring when the tokens it covers would), and
-published; every process loads them all at start, hears new ones at once over pub/sub, and reloads after
-Redis comes back. Without Redis they hold within the process.
+or RevokeToken. So every revocation is written to the host's store (services/hoststore.py), which every
+worker process of the host reads when its change counter moves, and which outlives a restart; each
+process holds the entries in memory, so a token check costs a counter read and a dict lookup. With
+REDIS_URL each revocation is also written to Redis (expiring when the tokens it covers would) and
+published: the processes of other hosts load them all at start, hear new ones at once, and reload after
+Redis comes back.
+
+Token times are whole seconds, and Cognito's clock may run a second ahead of ours, so a sign-out refuses
+every token of the user issued up to a second after it. A sign-in through this server in that second is
+not refused: the tokens Cognito answers it with get a pass (`admit`), shared like the revocations.
 """
 
 from __future__ import annotations
@@ -16,36 +22,48 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from services.hoststore import HostStore
+
 log = logging.getLogger(__name__)
 CHANNEL = "auth:revocations"
 KEY_PREFIX = "auth:revoked:"
 RECONNECT_SECONDS = 0.5
+CLOCK_SKEW_SECONDS = 1  # how far Cognito's `iat` may run ahead of this host's clock
+
+Entries = dict[str, tuple[float, float]]  # "user:<sub>", "family:<origin_jti>", "pass:<jti>" -> (at, until)
 
 
 class Revocations:
-    """`revoke_user(sub, ...)` and `revoke_family(origin_jti, ...)`; `revoked(claims)` on every request."""
+    """`revoke_user`, `revoke_family` and `admit` record; `revoked(claims)` answers, on every request."""
 
-    def __init__(self, redis_url: str | None = None, *, clock: Callable[[], float] = time.time) -> None:
-        self.redis_url = redis_url
+    def __init__(self, host: HostStore, redis_url: str | None = None, *, clock: Callable[[], float] = time.time):
+        self.host, self.redis_url = host, redis_url
         self._clock = clock
-        self._entries: dict[str, tuple[float, float]] = {}  # "user:<sub>" or "family:<jti>" -> (at, until)
+        self._generation = -1
+        self._local: Entries = {}  # the host's entries, as last read
+        self._remote: Entries = {}  # entries heard from Redis
+        self._entries: Entries = {}  # both: replaced whole, so readers never see a dict being changed
         self._redis: Any = None
         self._listening_pid = 0
         self._lock = threading.Lock()
 
     def revoked(self, claims: Mapping[str, Any]) -> bool:
-        """Whether a verified token was issued before its user signed out or its family was revoked."""
+        """Whether a verified token was issued before its user signed out, or its family was revoked."""
+        if self.host.generation() != self._generation:
+            self._reload()
         if self.redis_url and self._listening_pid != os.getpid():
             self._listen()  # first use in this process (gunicorn workers fork after the app is built)
         entries = self._entries
         if not entries:
             return False
-        issued = claims.get("iat", 0)
-        for key in (f"user:{claims.get('sub')}", f"family:{claims.get('origin_jti')}"):
-            entry = entries.get(key)
-            if entry is not None and issued <= entry[0] and self._clock() < entry[1]:
-                return True
-        return False
+        now = self._clock()
+        family = entries.get(f"family:{claims.get('origin_jti')}") if "origin_jti" in claims else None
+        if family is not None and now < family[1]:
+            return True
+        user = entries.get(f"user:{claims.get('sub')}")
+        if user is None or now >= user[1] or claims.get("iat", 0) > int(user[0]) + CLOCK_SKEW_SECONDS:
+            return False
+        return f"pass:{claims.get('jti')}" not in entries
 
     def revoke_user(self, sub: str, lifetime: float) -> None:
         """Every token of `sub` issued until now; kept for `lifetime` seconds (the longest a token lives)."""
@@ -54,6 +72,13 @@ class Revocations:
     def revoke_family(self, origin_jti: str, lifetime: float) -> None:
         """Every token refreshed from the same refresh token as the one carrying `origin_jti`."""
         self._add(f"family:{origin_jti}", lifetime)
+
+    def admit(self, claims: Mapping[str, Any]) -> None:
+        """A token Cognito has just issued to a sign-in through this server: never refused by an earlier
+        sign-out of its user, even within the second after it."""
+        jti = claims.get("jti")
+        if jti and not isinstance(claims.get("exp"), bool) and self.revoked(claims):
+            self._add(f"pass:{jti}", max(0.0, float(claims["exp"]) - self._clock()) + CLOCK_SKEW_SECONDS)
 
     def available(self) -> bool:
         """Whether the shared store answers (always, without one)."""
@@ -66,23 +91,39 @@ class Revocations:
 
     def _add(self, key: str, lifetime: float) -> None:
         now = self._clock()
-        self._remember(key, now, now + lifetime)
+        self.host.revoke(key, now, now + lifetime)
+        self._reload()
         if not self.redis_url:
             return
         try:
             client = self._client()
             client.set(KEY_PREFIX + key, repr(now), ex=max(1, int(lifetime) + 1))
             client.publish(CHANNEL, f"{key} {now!r} {now + lifetime!r}")
-        except Exception as err:  # the store is down: this process holds it; the others learn on reload
-            log.warning("revocation not shared (%s); it holds in this process", type(err).__name__)
+        except Exception as err:  # the store is down: this host holds it; the others learn on reload
+            log.warning("revocation not shared (%s); it holds on this host", type(err).__name__)
 
-    def _remember(self, key: str, at: float, until: float) -> None:
+    def _reload(self) -> None:
+        """Read the host's entries again (another process, or this one, recorded one)."""
         with self._lock:
-            now = self._clock()
-            live = {k: v for k, v in self._entries.items() if v[1] > now}  # expired entries go
-            previous = live.get(key)
-            live[key] = (max(at, previous[0]), max(until, previous[1])) if previous else (at, until)
-            self._entries = live  # replaced whole: readers never see a dict being changed
+            generation = self.host.generation()  # before reading: a change after it is seen next time
+            self._local = self.host.revocations()
+            self._generation = generation
+            self._merge()
+
+    def _hear(self, key: str, at: float, until: float) -> None:
+        with self._lock:
+            previous = self._remote.get(key)
+            self._remote[key] = (max(at, previous[0]), max(until, previous[1])) if previous else (at, until)
+            self._merge()
+
+    def _merge(self) -> None:
+        now = self._clock()
+        self._remote = {key: entry for key, entry in self._remote.items() if entry[1] > now}
+        merged = dict(self._remote)
+        for key, (at, until) in self._local.items():
+            previous = merged.get(key)
+            merged[key] = (max(at, previous[0]), max(until, previous[1])) if previous else (at, until)
+        self._entries = merged
 
     def _client(self) -> Any:
         if self._redis is None:
@@ -114,7 +155,7 @@ class Revocations:
                     message = pubsub.get_message(timeout=1.0)
                     if message is not None:
                         key, at, until = message["data"].decode().split(" ")
-                        self._remember(key, float(at), float(until))
+                        self._hear(key, float(at), float(until))
             except Exception as err:  # Redis down or restarted: keep what is known, retry shortly
                 log.warning("revocation store unreachable (%s); retrying", type(err).__name__)
                 time.sleep(RECONNECT_SECONDS)
@@ -124,4 +165,4 @@ class Revocations:
         for name in client.scan_iter(match=KEY_PREFIX + "*", count=500):
             at, ttl = client.get(name), client.ttl(name)
             if at is not None and ttl > 0:
-                self._remember(name.decode()[len(KEY_PREFIX) :], float(at), self._clock() + ttl)
+                self._hear(name.decode()[len(KEY_PREFIX) :], float(at), self._clock() + ttl)

@@ -17,11 +17,13 @@ from tests.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
 
 
 @pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings come from what each test passes, never from the developer's shell."""
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Settings come from what each test passes, never from the developer's shell; each test's apps (and the
+    servers it starts) share sign-outs and attempt counts in a folder of its own."""
     for name in list(os.environ):
         if name.startswith("COGNITO_") or name.startswith("AWS_ENDPOINT_URL"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("SHARED_STATE_DIR", str(tmp_path_factory.mktemp("shared-state")))
 
 
 @pytest.fixture(autouse=True)
@@ -118,3 +120,25 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+_TIERS = ("browser", "node", "redis", "nginx", "subprocess", "slow")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """A test outside every tier marker (the fast tier) that starts a process fails: mark it `subprocess`."""
+    if any(item.get_closest_marker(tier) for tier in _TIERS):
+        return (yield)
+    import subprocess
+
+    popen_init = subprocess.Popen.__init__
+
+    def refuse(self, args, *rest, **kwargs):
+        raise AssertionError(f"{item.nodeid} starts a process ({args!r}) without @pytest.mark.subprocess")
+
+    subprocess.Popen.__init__ = refuse
+    try:
+        return (yield)
+    finally:
+        subprocess.Popen.__init__ = popen_init

@@ -66,7 +66,7 @@ class ServerProcess:
     def _answers(self) -> bool:
         try:
             requests.get(f"{self.url}/health", timeout=1)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or no worker up yet
             return False
         return True
 

@@ -1,5 +1,5 @@
 """REDIS_URL: two instances of the app share rate limits and the revocation list through a real Redis, keep
-serving while it is down, and recover when it is back; without it, revocations hold within the process."""
+serving while it is down, and recover when it is back; without it, revocations hold on the host."""
 
 from __future__ import annotations
 
@@ -36,9 +36,15 @@ def shared_env(emulator, pool, redis_server) -> dict[str, str]:
 
 
 @pytest.fixture
-def instances(shared_env):
-    """Two gunicorn instances (one worker each) of the app on the same pool and the same Redis."""
-    servers = [gunicorn(shared_env, "-c", "gunicorn.conf.py", workers=1) for _ in range(2)]
+def instances(shared_env, tmp_path):
+    """Two gunicorn instances (one worker each) of the app on the same pool and the same Redis, each with a
+    host store of its own, as on two hosts: only Redis joins them."""
+    servers = [
+        gunicorn(
+            {**shared_env, "SHARED_STATE_DIR": str(tmp_path / f"host-{index}")}, "-c", "gunicorn.conf.py", workers=1
+        )
+        for index in range(2)
+    ]
     yield servers
     for server in servers:
         server.stop()
@@ -61,6 +67,9 @@ def refused_within(url: str, token: str, seconds: float) -> float | None:
     return None
 
 
+@pytest.mark.redis
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_rate_limits_hold_across_instances(instances):
     a, b = instances
     statuses = [requests.post(f"{server.url}/auth/validate", json={"token": "x"}, timeout=5).status_code
@@ -68,6 +77,9 @@ def test_rate_limits_hold_across_instances(instances):
     assert statuses[:5] == [401] * 5 and statuses[5] == 429  # the sixth, whichever instance gets it
 
 
+@pytest.mark.redis
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_a_logout_on_one_instance_is_refused_on_the_other_within_a_second(instances):
     a, b = instances
     tokens = sign_in(a.url, "alice")
@@ -81,17 +93,25 @@ def test_a_logout_on_one_instance_is_refused_on_the_other_within_a_second(instan
     assert validate.status_code == 401 and validate.json()["valid"] is False
 
 
-def test_an_instance_started_later_refuses_tokens_revoked_before_it_started(instances, shared_env):
+@pytest.mark.redis
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_an_instance_started_later_refuses_tokens_revoked_before_it_started(instances, shared_env, tmp_path):
     a, _ = instances
     tokens = sign_in(a.url, "erin")
     requests.post(f"{a.url}/auth/logout", headers=bearer(tokens["access_token"]), timeout=5)
-    late = gunicorn(shared_env, "-c", "gunicorn.conf.py", workers=1)
+    late = gunicorn(
+        {**shared_env, "SHARED_STATE_DIR": str(tmp_path / "host-late")}, "-c", "gunicorn.conf.py", workers=1
+    )
     try:  # its very first request
         assert requests.get(f"{late.url}/hello", headers=bearer(tokens["access_token"]), timeout=5).status_code == 401
     finally:
         late.stop()
 
 
+@pytest.mark.redis
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_redis_down_then_back(instances, redis_server):
     a, b = instances
     revoked, kept = sign_in(a.url, "bob"), sign_in(a.url, "carol")
@@ -107,7 +127,7 @@ def test_redis_down_then_back(instances, redis_server):
         ready = requests.get(f"{server.url}/ready", timeout=5)
         assert ready.status_code == 503 and ready.json()["checks"]["shared_store"] == "unavailable"
     limited = [requests.post(f"{a.url}/auth/validate", json={"token": "x"}, timeout=5).status_code for _ in range(6)]
-    assert limited[-1] == 429  # the limit falls back to the instance's memory, it does not vanish
+    assert limited[-1] == 429  # the limit falls back to the host's store, it does not vanish
 
     redis_server.start()
     time.sleep(1.5)  # the instances reconnect on their own
@@ -117,7 +137,7 @@ def test_redis_down_then_back(instances, redis_server):
     assert refused_within(f"{a.url}/hello", kept["access_token"], 1.0) is not None
 
 
-def test_without_redis_a_logout_holds_within_the_process(client, users):
+def test_without_redis_a_logout_holds_on_the_host(client, users):
     tokens = users.tokens("dave")
     assert client.get("/hello", headers=bearer(tokens["access_token"])).status_code == 200
     assert client.post("/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204
