@@ -19,7 +19,6 @@ import extensions
 import page
 from config import Settings
 from handlers import register_error_handlers
-from middleware import ratelimit
 from routes import bp
 
 log = logging.getLogger("request")
@@ -29,16 +28,19 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "request_id")
 _LINE = "%s %s %s %.1fms"
+# For an HTML answer with no policy of its own (a redirect's body, say): nothing runs, nothing frames it.
+_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with `config` (setting name -> value) taking precedence."""
     settings = Settings.load(overrides=config)
-    app = Flask(__name__)
+    # No static route: only the page's and /docs's own routes serve files, each with its policy, and the page
+    # only when it is on.
+    app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     _configure_logging(settings)
     extensions.init_app(app, settings)
-    ratelimit.init_app(app, settings)
     if settings.trusted_proxies:  # the client address (for rate limits) comes from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(bp)
@@ -79,6 +81,9 @@ def _add_request_hooks(app: Flask) -> None:
         headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Request-ID"] = request_id
+        if headers.get("Content-Type", "").startswith("text/html"):  # no page of this server may be framed
+            headers["X-Frame-Options"] = "DENY"
+            headers.setdefault("Content-Security-Policy", _HTML_POLICY)
         if log.isEnabledFor(logging.INFO):
             elapsed_ms = (time.perf_counter() - getattr(context, "started", time.perf_counter())) * 1000
             method, status = request.method, response.status_code
