@@ -36,18 +36,12 @@ ALLOWED = {
 }
 
 
-def _fixed_signing_key() -> Any:
-    """moto's one RSA signing key (every pool shares it), loaded as moto loads it."""
-    from joserfc import jwk
-    from moto.utilities.utils import load_resource
-
-    return jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
-
-
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         # The old writer (local/state.py's _Pickler) wrote the signing key as a call of this function.
         if (module, name) == ("local.state", "_fixed_signing_key"):
+            from local.state import _fixed_signing_key  # here: local.state imports this module
+
             return _fixed_signing_key
         if (module, name) not in ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a state.pickle")

@@ -117,7 +117,9 @@ def _restore_user(models: Any, pool_id: str, saved: dict[str, Any], groups: dict
     user = models.CognitoIdpUser(pool_id, saved["username"], saved.get("password"), status, [])
     user.status = models.UserStatus(status) if status in {s.value for s in models.UserStatus} else status
     user.id = saved.get("sub") or user.id
-    user.update_attributes(list(saved.get("attributes") or []))
+    if saved.get("attributes"):  # in their saved order (update_attributes would reorder them)
+        user.attributes = [{"Name": a["Name"], "Value": a["Value"]} for a in saved["attributes"]]
+        user.attribute_lookup = models.flatten_attrs(user.attributes)
     user.enabled = bool(saved.get("enabled", True))
     user.sms_mfa_enabled = bool(saved.get("sms_mfa_enabled", False))
     user.software_token_mfa_enabled = bool(saved.get("software_token_mfa_enabled", False))

@@ -17,8 +17,13 @@ from typing import Any
 
 from local import legacy, snapshot
 
-# Kept importable under this name: old state.pickle files call local.state._fixed_signing_key.
-_fixed_signing_key = legacy._fixed_signing_key
+
+def _fixed_signing_key() -> Any:
+    """moto's one RSA signing key (every pool shares it); old state.pickle files call it by this name."""
+    from joserfc import jwk
+    from moto.utilities.utils import load_resource
+
+    return jwk.RSAKey.import_key(load_resource("cognitoidp/resources/jwks-private.json"))
 
 
 class StateError(Exception):
@@ -47,9 +52,10 @@ def _read(path: str) -> bytes | None:
         if os.path.islink(path):
             raise _problem(path, "is a symbolic link (it is only ever a plain file)") from err
         raise _problem(path, f"cannot be read ({err.strerror})") from err
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _problem(path, "is not a plain file")
     with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise _problem(path, "is not a plain file")
         return file.read()
 
 
