@@ -110,9 +110,15 @@ def loggable(text: str) -> str:
 
 
 class _Formatter(logging.Formatter):
-    """The standard formatter, with the time of day formatted once per second rather than once per line."""
+    """The standard formatter, each message made `loggable` (whoever logged it, whatever its arguments: a
+    library's line may carry a username or Cognito's echo of one), and the time of day formatted once per
+    second rather than once per line. A traceback stays as it is: it is many lines by nature, and it is ours."""
 
     _second: tuple[int, str] = (-1, "")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = loggable(record.message)  # format() has just set it from getMessage()
+        return super().formatMessage(record)
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         if datefmt:
@@ -127,7 +133,7 @@ class _Formatter(logging.Formatter):
 class _JsonFormatter(_Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name}
-        entry["message"] = record.getMessage()
+        entry["message"] = loggable(record.getMessage())
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         for name in _REQUEST_FIELDS:
