@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 NODE_PEERS := tests/node/node_modules/.installed
 
-.PHONY: run run-fresh test lint bench clean system-deps package lambda-python
+.PHONY: run run-fresh test test-fast lint lock bench clean system-deps package lambda-python
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-lambda.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ system-deps:
 
 test: $(BIN)/.installed $(NODE_PEERS) system-deps lint
 	$(BIN)/python -m pytest
+
+# The inner loop: no browser, npm peer, Redis, nginx, started process or slow run (markers in pyproject.toml);
+# the Python packages only, under a minute on 2 cores. `make test` still runs everything.
+FAST := not (browser or node or redis or nginx or subprocess or slow)
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "$(FAST)"
 
 # wrk and nginx come from Debian's packages; the benchmarks take about eight minutes on 2 cores.
 bench: $(BIN)/.installed system-deps

@@ -85,8 +85,11 @@ def test_change_password_then_log_in_with_it(client, users):
 def test_change_password_needs_an_access_token_and_the_old_password(client, users):
     tokens = users.tokens("alice")
     body = {"old_password": PASSWORD, "new_password": NEW_PASSWORD}
-    assert client.post("/auth/change-password", json=body).status_code == 401
-    assert client.post("/auth/change-password", json=body, headers=bearer(tokens["id_token"])).status_code == 401
+    for refused in (
+        client.post("/auth/change-password", json=body),
+        client.post("/auth/change-password", json=body, headers=bearer(tokens["id_token"])),
+    ):
+        assert (refused.status_code, refused.json["error"]) == (401, "invalid_token")
     wrong = {"old_password": "Wr0ngPassword", "new_password": NEW_PASSWORD}
     response = client.post("/auth/change-password", json=wrong, headers=bearer(tokens["access_token"]))
     assert response.status_code == 403  # the token is fine; the old password is not
@@ -113,7 +116,8 @@ def test_logout_then_refresh_fails(client, users):
     tokens = users.tokens("alice")
     response = client.post("/auth/logout", headers=bearer(tokens["access_token"]))
     assert response.status_code == 204
-    assert client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
+    refused = client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert (refused.status_code, refused.json["error"]) == (401, "not_authorized")
     # The JWT still verifies locally, but Cognito refuses it: 401 invalid_token, as for any dead token.
     for response in (
         client.get("/auth/me", headers=bearer(tokens["access_token"])),
@@ -148,7 +152,8 @@ def test_logout_with_a_refresh_token_signs_out_even_where_revoke_token_is_unavai
     tokens = users.tokens("alice")
     body = {"refresh_token": tokens["refresh_token"]}
     assert client.post("/auth/logout", json=body, headers=bearer(tokens["access_token"])).status_code == 204
-    assert client.post("/auth/refresh", json=body).status_code == 401
+    refused = client.post("/auth/refresh", json=body)
+    assert (refused.status_code, refused.json["error"]) == (401, "not_authorized")
 
 
 def test_me_returns_the_users_attributes(client, users):
@@ -161,7 +166,8 @@ def test_me_returns_the_users_attributes(client, users):
 
 def test_me_needs_an_access_token(client, users):
     id_token = users.tokens("alice")["id_token"]
-    assert client.get("/auth/me", headers=bearer(id_token)).status_code == 401
+    response = client.get("/auth/me", headers=bearer(id_token))
+    assert (response.status_code, response.json["error"]) == (401, "invalid_token")
 
 
 def test_resend_code_calls_cognito_and_answers_the_same_for_unknown_users(app, client):
@@ -191,7 +197,7 @@ def test_resend_code_calls_cognito_and_answers_the_same_for_unknown_users(app, c
 )
 def test_lifecycle_bodies_are_checked(client, path, body, named):
     response = client.post(path, json=body)
-    assert response.status_code == 400
+    assert (response.status_code, response.json["error"]) == (400, "invalid_request")
     assert named in response.json["message"]
 
 

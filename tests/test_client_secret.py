@@ -62,6 +62,7 @@ def test_create_pool_is_the_code_the_embedded_default_uses(emulator):
     assert ids["user_pool_id"].startswith("us-east-1_") and ids["client_id"]
 
 
+@pytest.mark.subprocess
 def test_create_pool_command_prints_settings_the_server_runs_on(emulator, users_of):
     """`python -m local.pools create-pool` against the emulator, then a server from its output."""
     env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}

@@ -87,8 +87,24 @@ def test_a_missing_or_bad_setting_fails_at_start_up_naming_it(environ, named):
         Settings.load(environ)
 
 
-def test_plain_http_jwks_is_allowed_only_on_loopback():
-    assert Settings.load({**POOL, "COGNITO_JWKS_URL": "http://127.0.0.1:9/jwks.json"}).jwks_url.startswith("http://")
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/jwks.json", "http://localhost:9/jwks.json", "http://[::1]:9/jwks"])
+def test_plain_http_jwks_is_allowed_on_loopback(url):
+    assert Settings.load({**POOL, "COGNITO_JWKS_URL": url}).jwks_url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/jwks.json",
+        "http://10.0.0.1/jwks.json",
+        "http://127.0.0.1.example.com/jwks.json",  # a name that reads like loopback is not
+        "http://localhost.example.com/jwks.json",
+        "ftp://127.0.0.1/jwks.json",
+    ],
+)
+def test_plain_http_jwks_is_refused_anywhere_else(url):
+    with pytest.raises(ConfigError, match="COGNITO_JWKS_URL must be https"):
+        Settings.load({**POOL, "COGNITO_JWKS_URL": url})
 
 
 def test_the_app_refuses_to_start_without_a_pool(monkeypatch):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.browser import chromium_page, screenshot
 from tests.servers import ServerProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
 
 
 def test_docs_show_every_route_and_try_it_calls_health():

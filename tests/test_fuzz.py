@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.servers import ServerProcess
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
 CHECKS = ",".join(
     [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.helpers import bearer
 from tests.servers import gunicorn
+
+pytestmark = [pytest.mark.subprocess]
 
 
 def test_preloaded_workers_each_verify_and_fetch_keys_once(pool, jwks_host, minter):

@@ -36,6 +36,7 @@ def raw(server: ServerProcess, request: bytes, *, wait: float = 5) -> bytes:
     return answer
 
 
+@pytest.mark.subprocess
 def test_a_newline_in_the_path_cannot_forge_a_log_line(server):
     raw(server, b"GET /hello%0a2026-01-01%20INFO%20request:%20GET%20/forged%20200 HTTP/1.1\r\nHost: x\r\n\r\n", wait=1)
     lines = [line for line in server.output().splitlines() if "forged" in line]
@@ -43,6 +44,7 @@ def test_a_newline_in_the_path_cannot_forge_a_log_line(server):
     assert not any(line.startswith("2026-01-01") for line in server.output().splitlines())
 
 
+@pytest.mark.subprocess
 def test_a_token_in_the_url_path_is_never_logged(server):
     requests.get(f"{server.url}/hello/{JWT}", timeout=5)
     requests.get(f"{server.url}/auth/validate/x.{JWT}.y", timeout=5)
@@ -56,6 +58,7 @@ def test_every_control_character_is_escaped(text):
     assert loggable(text).isprintable() and "\\u" in loggable(text)
 
 
+@pytest.mark.subprocess
 def test_a_chunked_body_over_the_limit_is_413_and_the_connection_is_let_go(server):
     head = (
         b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -69,6 +72,7 @@ def test_a_chunked_body_over_the_limit_is_413_and_the_connection_is_let_go(serve
     assert time.monotonic() - started < 5  # closed by the server, not by the test's own timeout
 
 
+@pytest.mark.subprocess
 def test_a_content_length_over_the_limit_is_413_and_closes(server):
     head = b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
     started = time.monotonic()

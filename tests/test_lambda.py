@@ -206,6 +206,7 @@ def in_fresh_process(python: list[str], requests: list[dict], cwd: Path | str, e
     return result.stdout.splitlines()
 
 
+@pytest.mark.subprocess
 def test_a_cold_start_loads_boto3_only_for_a_cognito_route(pool):
     token = Minter(Settings.load({}, overrides=pool).issuer, pool["client_id"]).token()
     login = event("http-api-v2", "POST", "/auth/login", body={"username": "nobody", "password": PASSWORD})
@@ -216,6 +217,7 @@ def test_a_cold_start_loads_boto3_only_for_a_cognito_route(pool):
     assert answers == ["200 False", "200 False", "401 True"]
 
 
+@pytest.mark.subprocess
 def test_the_template_passes_cfn_lint():
     result = subprocess.run([BIN / "cfn-lint", "template.yaml"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -230,6 +232,8 @@ def test_the_template_deploys_this_handler_with_settings_the_server_reads():
     assert set(function["Environment"]["Variables"]) <= set(ENV.values())
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_the_package_installs_into_a_clean_directory_imports_and_answers(tmp_path, closed_port_url):
     archive = Path(ROOT) / "build" / "lambda.zip"
     archive.parent.mkdir(exist_ok=True)

@@ -12,6 +12,8 @@ import pytest
 import services
 from tests.helpers import ROOT
 
+pytestmark = [pytest.mark.subprocess]
+
 SERVICES = sorted(f"services.{module.name}" for module in pkgutil.iter_modules(services.__path__))
 # Started in a fresh interpreter, so nothing imported by the test suite can hide an import.
 BLOCKER = textwrap.dedent(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from tests.helpers import PASSWORD
 from tests.servers import ServerProcess
 
@@ -51,6 +53,7 @@ def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog):
         assert secret not in text
 
 
+@pytest.mark.subprocess
 def test_json_logs_have_one_parseable_line_per_request():
     import json
 

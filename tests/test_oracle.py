@@ -16,6 +16,8 @@ from services.tokens import TokenError, TokenVerifier
 from tests import token_corpus
 from tests.corpus_base import CLIENT_IDS, ISSUERS, LEEWAY, NOW, POOL_ID, Case
 
+pytestmark = [pytest.mark.node, pytest.mark.subprocess, pytest.mark.slow]
+
 NODE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node")
 ORACLE = os.path.join(NODE_DIR, "oracle.mjs")
 

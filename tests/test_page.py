@@ -115,6 +115,9 @@ def focused(page) -> str:
     return page.evaluate("document.activeElement.id")
 
 
+@pytest.mark.browser
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_sign_up_to_sign_out_in_a_browser(served, page):
     urls: list[str] = []
     page.on("request", lambda r: urls.append(r.url))
@@ -203,6 +206,9 @@ def test_sign_up_to_sign_out_in_a_browser(served, page):
         assert not [url for url in urls if kept in url]
 
 
+@pytest.mark.browser
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_keyboard_alone_signs_in(served, page):
     body = {"username": "bob", "email": "bob@example.com", "password": PASSWORD}
     assert requests.post(f"{served.url}/auth/register", json=body, timeout=5).status_code == 201
@@ -227,6 +233,9 @@ def test_keyboard_alone_signs_in(served, page):
     screenshot(page, "page-keyboard-signed-in")
 
 
+@pytest.mark.browser
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_an_invited_user_sets_a_password_then_an_authenticator_app(served, page):
     """NEW_PASSWORD_REQUIRED, then MFA_SETUP (the pool requires MFA): the QR code is shown in the sign-in."""
     config = requests.get(f"{served.url}/auth/config", timeout=5).json()

@@ -10,11 +10,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.cognito_proxy import CognitoProxy
 from tests.helpers import bearer, cognito_error
 from tests.servers import ROOT, ServerProcess, free_port, gunicorn
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
 SLOTS = 4  # per worker; 2 workers
 # Headers, then one byte of a 100-byte body: a slow client that has not finished its request.
@@ -77,6 +80,7 @@ def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, poo
     assert "Traceback" not in output
 
 
+@pytest.mark.nginx
 def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(emulator, pool, jwks_host, minter, tmp_path):
     """200 clients trickling their requests in: nginx (deploy/nginx.conf) holds them, gunicorn never sees them."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"

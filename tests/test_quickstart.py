@@ -9,6 +9,8 @@ import requests
 
 from tests.servers import ServerProcess
 
+pytestmark = [pytest.mark.subprocess]
+
 
 @pytest.fixture
 def local_server():

@@ -41,6 +41,21 @@ def test_each_auth_endpoint_is_limited_per_client_address(pool, path):
     assert client.post(path, json=BODIES[path], environ_base=from_address("10.0.0.2")).status_code != 429
 
 
+def test_logins_from_one_address_are_refused_from_exactly_the_call_over_the_default_limit(pool):
+    """RATE_LIMIT_LOGIN's default, 30/minute: the 31st login from one address is the first 429."""
+    client = create_app(pool).test_client()
+    assert client.application.extensions["cognito_auth"].settings.rate_limit_login == "30/minute"
+
+    def login(index: int, address: str = "10.0.3.1"):
+        # A different unknown user each time, so the per-username limit (5/minute) never counts.
+        body = {"username": f"nobody{index}", "password": "Wr0ngPassword"}
+        return client.post("/auth/login", json=body, environ_base=from_address(address))
+
+    assert [login(index).status_code for index in range(30)] == [401] * 30
+    assert_throttled(login(30))
+    assert login(31, "10.0.3.2").status_code == 401  # another address still has its own 30
+
+
 def test_failed_logins_are_limited_per_username_whatever_the_address(pool, users):
     client = create_app({**pool, "rate_limit_login_username": "3/minute"}).test_client()
     users.client = client

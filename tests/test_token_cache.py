@@ -129,7 +129,9 @@ def test_entries_are_bounded_in_memory():
     for index in range(50):
         cache.put(f"{index:04d}" + "x" * 996, {}, float("inf"), "kid", None)
     assert cache.approximate_bytes <= 20_000
-    assert 0 < len(cache) < 50
+    # Each entry counts 3 x 1,000 + 512 = 3,512 bytes: five fit in 20,000, the newest five.
+    assert len(cache) == 5
+    assert cache.get("0044" + "x" * 996) is None and cache.get("0045" + "x" * 996) is not None
 
 
 def test_expired_entries_are_swept_even_if_never_asked_for_again():

@@ -26,6 +26,8 @@ SECONDS = int(os.environ.get("FUZZ_VERIFIER_SECONDS", "60"))
 OTHER_CLIENT = "otherclient2"
 
 
+@pytest.mark.subprocess
+@pytest.mark.slow
 def test_a_fuzz_run_finds_no_crash(tmp_path):
     if SECONDS <= 0:
         pytest.skip("FUZZ_VERIFIER_SECONDS=0")

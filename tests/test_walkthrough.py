@@ -59,7 +59,7 @@ class Local:
         return self.server.code_for(user)
 
 
-@pytest.fixture(params=["moto", "cognito-local"])
+@pytest.fixture(params=["moto", pytest.param("cognito-local", marks=[pytest.mark.node, pytest.mark.subprocess])])
 def backend(request: pytest.FixtureRequest) -> Moto | Local:
     # Only the chosen implementation's fixtures are set up: a moto-only run never starts node.
     if request.param == "moto":
