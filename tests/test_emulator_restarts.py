@@ -191,3 +191,41 @@ def test_fresh_forgets_the_json_and_an_old_pickle(tmp_path):
     finally:
         server.signal(signal.SIGTERM)
         server.wait()
+
+
+def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypatch, pool):
+    """Sign-outs the server keeps itself are kept next to the emulator's users, so they survive a restart too."""
+    import local.emulator
+
+    for name, value in (("COGNITO_USER_POOL_ID", pool["user_pool_id"]), ("COGNITO_CLIENT_ID", pool["client_id"])):
+        monkeypatch.setenv(name, value)  # importing server.py builds its gunicorn app from the environment
+    import server
+
+    monkeypatch.delenv("COGNITO_USER_POOL_ID")  # and then: `python server.py` with no pool, the emulator's way
+
+    class Emulator:  # the real one would serve from this test process's moto
+        def __init__(self, state_file: str) -> None:
+            self.state = type("State", (), {"path": state_file})()
+
+        def local_pool(self) -> dict:
+            return pool
+
+        def stop(self) -> None:
+            pass
+
+    class Serving:
+        def serve_forever(self) -> None:
+            raise KeyboardInterrupt  # Ctrl-C at once
+
+        def server_close(self) -> None:
+            pass
+
+    seen = {}
+    monkeypatch.setenv("LOCAL_COGNITO_STATE", str(tmp_path / "kept" / "state.json"))
+    monkeypatch.setattr(local.emulator, "LocalCognito", Emulator)
+    monkeypatch.setattr(server, "create_app", lambda overrides: seen.update(overrides) or object())
+    monkeypatch.setattr(server, "make_server", lambda *args, **kwargs: Serving())
+    monkeypatch.setattr(server.signal, "signal", lambda *args: None)
+    server.main([])
+    assert seen["shared_state_dir"] == str(tmp_path / "kept")
+    assert seen["user_pool_id"] == pool["user_pool_id"] and seen["demo_page"] is True
