@@ -43,14 +43,14 @@ def _boolean(value: str) -> bool:
     raise ValueError(value)
 
 
-def _rate(value: str) -> bool:
+def _is_rate(value: str) -> bool:
     try:
         return bool(parse_many(value))
     except ValueError:
         return False
 
 
-def _url(value: str | None) -> bool:
+def _is_url(value: str | None) -> bool:
     parts = urlsplit(value or "")
     return parts.scheme in ("http", "https") and bool(parts.hostname) and value == value.strip()
 
@@ -82,9 +82,9 @@ class Settings:
         lambda ids: all(_CLIENT_ID.match(client) for client in ids),
         "list app client ids",
     )
-    endpoint_url: str | None = setting("COGNITO_ENDPOINT_URL", check=_url, must="be a URL")
+    endpoint_url: str | None = setting("COGNITO_ENDPOINT_URL", check=_is_url, must="be a URL")
     issuer_override: str | None = setting(
-        "COGNITO_ISSUER", check=_url, must="be the exact issuer URL, such as 'http://localhost:9229/local_AbC123'"
+        "COGNITO_ISSUER", check=_is_url, must="be the exact issuer URL, such as 'http://localhost:9229/local_AbC123'"
     )
     jwks_url: str = setting("COGNITO_JWKS_URL", "")
     token_leeway: float = setting("TOKEN_LEEWAY_SECONDS", 5.0, float, lambda v: 0 <= v <= 300, "be 0 to 300")
@@ -128,13 +128,15 @@ class Settings:
     # Without REDIS_URL, the workers of one host share sign-outs and failed-attempt counts in a SQLite file
     # here (default: a private folder under the system's temporary directory; `python server.py`: .local-cognito/).
     shared_state_dir: str = setting("SHARED_STATE_DIR", "")
-    rate_limit_register: str = setting("RATE_LIMIT_REGISTER", "10/minute", check=_rate, must="look like '10/minute'")
-    rate_limit_confirm: str = setting("RATE_LIMIT_CONFIRM", "10/minute", check=_rate, must="look like '10/minute'")
-    rate_limit_login: str = setting("RATE_LIMIT_LOGIN", "30/minute", check=_rate, must="look like '30/minute'")
+    rate_limit_register: str = setting("RATE_LIMIT_REGISTER", "10/minute", check=_is_rate, must="look like '10/minute'")
+    rate_limit_confirm: str = setting("RATE_LIMIT_CONFIRM", "10/minute", check=_is_rate, must="look like '10/minute'")
+    rate_limit_login: str = setting("RATE_LIMIT_LOGIN", "30/minute", check=_is_rate, must="look like '30/minute'")
     rate_limit_login_username: str = setting(
-        "RATE_LIMIT_LOGIN_USERNAME", "5/minute", check=_rate, must="look like '5/minute'"
+        "RATE_LIMIT_LOGIN_USERNAME", "5/minute", check=_is_rate, must="look like '5/minute'"
     )
-    rate_limit_validate: str = setting("RATE_LIMIT_VALIDATE", "300/minute", check=_rate, must="look like '300/minute'")
+    rate_limit_validate: str = setting(
+        "RATE_LIMIT_VALIDATE", "300/minute", check=_is_rate, must="look like '300/minute'"
+    )
 
     @property
     def issuer(self) -> str:

@@ -94,8 +94,16 @@ class PasswordResetRequired(ApiError):
     status_code, error, message = 403, "password_reset_required", "The password must be reset before signing in."
 
 
-class NotFound(ApiError):
+class UserNotFound(ApiError):
     status_code, error, message = 404, "user_not_found", "No such user."
+
+
+class TokenError(InvalidToken):
+    """The token is not acceptable; the message says why, without echoing the token."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The token is invalid: {reason}.")
+        self.reason = reason
 
 
 class RevokedToken(InvalidToken):
@@ -119,7 +127,24 @@ class TooManyRequests(ApiError):
     headers = {"Retry-After": "5"}
 
 
+class TooManyGuesses(TooManyRequests):
+    message = "Too many wrong attempts for this user; try again later."
+
+
 class ServiceUnavailable(ApiError):
     status_code, error = 503, "service_unavailable"
     message = "The identity provider is unavailable; try again shortly."
     headers = {"Retry-After": "5"}
+
+
+class CognitoBusy(ServiceUnavailable):
+    """Every slot of the bulkhead around Cognito is taken (services/bulkhead.py)."""
+
+    message = "Too many calls to the identity provider are under way; try again shortly."
+    headers = {"Retry-After": "1"}
+
+
+class JwksUnavailable(ServiceUnavailable):
+    """No keys are held and the JWKS cannot be fetched: 503, and a retry shortly may succeed."""
+
+    message = "The token signing keys are unavailable; try again shortly."

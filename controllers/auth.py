@@ -8,7 +8,7 @@ import errors
 from apispec import request_body
 from controllers.body import NO_STORE
 from extensions import services
-from middleware.auth import bearer_token, verify
+from middleware.auth import bearer_token, verified_claims
 from middleware.ratelimit import guessing, learn_names
 from services.cognito import unverified_claims
 from services.tokens import username_of
@@ -76,7 +76,7 @@ def validate():
     body = request_body()
     token = body.token if "token" in body.model_fields_set else bearer_token()
     try:
-        claims = verify(token)
+        claims = verified_claims(token)
     except errors.InvalidToken as err:
         raise errors.InvalidToken(err.message, extra={"valid": False}) from err
     kind = claims["token_use"]

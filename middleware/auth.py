@@ -37,7 +37,7 @@ def require_token(
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             token = bearer_token()
-            claims = verify(token, token_uses)
+            claims = verified_claims(token, token_uses)
             if not machine and is_machine(claims):  # the route's rule, so cached tokens meet it too
                 raise errors.Forbidden(
                     "This route needs a user's token; a machine (client credentials) token is not enough."
@@ -69,7 +69,7 @@ def current_claims() -> Mapping[str, Any]:
     return g.token_claims
 
 
-def verify(token: str | None, token_uses: Collection[str] | None = None) -> Mapping[str, Any]:
+def verified_claims(token: str | None, token_uses: Collection[str] | None = None) -> Mapping[str, Any]:
     """Verify a token with the app's verifier: its claims, or InvalidToken (401), or ServiceUnavailable (503).
 
     A token whose user signed out, or whose refresh token was revoked, is refused as well: a dict lookup."""

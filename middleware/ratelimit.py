@@ -25,10 +25,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 WRONG_GUESS = (errors.NotAuthorized, errors.IncorrectPassword, errors.CodeMismatch, errors.ExpiredCode)
 
 
-class TooManyGuesses(errors.TooManyRequests):
-    message = "Too many wrong attempts for this user; try again later."
-
-
 @functools.lru_cache(maxsize=64)
 def _windows(limit: str) -> tuple[tuple[int, float], ...]:
     """ "10/minute;100/hour" -> ((10, 60.0), (100, 3600.0))."""
@@ -69,7 +65,7 @@ def guessing(name: str) -> Iterator[None]:
     """Count a guess at the password or code of the user `name` (username, email or sub: one bucket per user)
     before Cognito checks it; it is given back unless the answer says the guess was wrong."""
     attempts = services().attempts
-    with _counted(f"guess:{attempts.user_of(name)}", "rate_limit_login_username", TooManyGuesses) as tickets:
+    with _counted(f"guess:{attempts.user_of(name)}", "rate_limit_login_username", errors.TooManyGuesses) as tickets:
         try:
             yield
         except WRONG_GUESS:

@@ -12,12 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import errors
-
-
-class CognitoBusy(errors.ServiceUnavailable):
-    message = "Too many calls to the identity provider are under way; try again shortly."
-    headers = {"Retry-After": "1"}
+from errors import CognitoBusy
 
 
 class Bulkhead:

@@ -22,7 +22,7 @@ ERRORS: dict[str, type[errors.ApiError]] = {
     "ExpiredCodeException": errors.ExpiredCode,
     "NotAuthorizedException": errors.NotAuthorized,
     "UserNotConfirmedException": errors.UserNotConfirmed,
-    "UserNotFoundException": errors.NotFound,
+    "UserNotFoundException": errors.UserNotFound,
     "PasswordResetRequiredException": errors.PasswordResetRequired,
     "TooManyRequestsException": errors.TooManyRequests,
     "LimitExceededException": errors.TooManyRequests,
@@ -100,5 +100,5 @@ def unless_user_unknown(operation: str) -> Iterator[None]:
     try:
         with translated(operation):
             yield
-    except (errors.NotFound, errors.NotAuthorized, errors.InvalidRequest, errors.InvalidParameter) as err:
+    except (errors.UserNotFound, errors.NotAuthorized, errors.InvalidRequest, errors.InvalidParameter) as err:
         log.info("%s for an unknown or unverifiable user: %s", operation, err.error)

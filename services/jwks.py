@@ -15,7 +15,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-import errors
+from errors import JwksUnavailable
 from services import after_fork_in_child
 
 log = logging.getLogger(__name__)
@@ -26,12 +26,6 @@ MIN_RSA_BITS = 2048
 
 class UnknownKey(Exception):
     """The token names a key the pool does not publish (the verifier turns it into a 401)."""
-
-
-class JwksUnavailable(errors.ServiceUnavailable):
-    """No keys are held and the JWKS cannot be fetched: 503, and a retry shortly may succeed."""
-
-    message = "The token signing keys are unavailable; try again shortly."
 
 
 class JwksCache:

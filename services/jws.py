@@ -13,8 +13,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-import errors
 import strictjson
+from errors import TokenError
 
 MAX_TOKEN_CHARS = 8 * 1024
 MAX_KID_CHARS = 256
@@ -34,14 +34,6 @@ _MAX_HEADERS_REMEMBERED = 32
 # What `read` hands to `check_signature`: the token, as bytes, translated for the base64 decoder, where
 # its dots are, and its kid. A plain tuple: the path is hot.
 Signed = tuple[str, bytes, bytes, int, int, str]
-
-
-class TokenError(errors.InvalidToken):
-    """The token is not acceptable; the message says why, without echoing the token."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"The token is invalid: {reason}.")
-        self.reason = reason
 
 
 class CompactJws:

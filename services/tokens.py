@@ -13,12 +13,13 @@ from collections.abc import Callable, Collection, Mapping
 from types import MappingProxyType
 from typing import Any
 
+from errors import TokenError
 from services.claims import malformed_claim
 from services.jwks import JwksCache, UnknownKey
-from services.jws import CompactJws, TokenError
+from services.jws import CompactJws
 from services.token_cache import Entry, VerifiedTokens
 
-__all__ = ["TokenError", "TokenVerifier", "is_machine", "username_of"]
+__all__ = ["TokenVerifier", "is_machine", "username_of"]
 
 # By token type: the claim naming the user, and the claim naming the app client it was issued to.
 USERNAME_CLAIM = {"id": "cognito:username", "access": "username"}

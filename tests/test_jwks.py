@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app import create_app
-from services.jwks import JwksCache, JwksUnavailable, UnknownKey, parse_jwks
+from errors import JwksUnavailable
+from services.jwks import JwksCache, UnknownKey, parse_jwks
 from tests.helpers import b64url, json_reply, public_jwk
 
 

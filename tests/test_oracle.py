@@ -11,8 +11,9 @@ from collections import Counter
 
 import pytest
 
+from errors import TokenError
 from services.jwks import JwksCache
-from services.tokens import TokenError, TokenVerifier
+from services.tokens import TokenVerifier
 from tests import token_corpus
 from tests.corpus_base import CLIENT_IDS, ISSUERS, LEEWAY, NOW, POOL_ID, Case
 

@@ -12,7 +12,7 @@ import requests
 from app import create_app
 from tests.cognito_proxy import CognitoProxy
 from tests.helpers import PASSWORD, bearer
-from tests.servers import gunicorn
+from tests.servers import ServerProcess, gunicorn
 
 WRONG = "Wr0ngPassword!"
 
@@ -184,3 +184,24 @@ def _iat(token: str) -> int:
 
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["iat"]
+
+
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_make_run_keeps_its_sign_outs_across_a_restart(tmp_path):
+    env = {"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")}
+    server = ServerProcess(env)
+    try:
+        _sign_up(server.url, "liam")
+        tokens = _login(server.url, "liam").json()
+        access = bearer(tokens["access_token"])
+        assert requests.post(f"{server.url}/auth/logout", headers=access, timeout=5).status_code == 204
+    finally:
+        server.stop()
+    server = ServerProcess(env)  # the same emulator state, the same pool: the old token would verify
+    try:
+        assert requests.get(f"{server.url}/hello", headers=access, timeout=5).status_code == 401
+        fresh = _login(server.url, "liam").json()
+        assert requests.get(f"{server.url}/hello", headers=bearer(fresh["access_token"]), timeout=5).ok
+    finally:
+        server.stop()

@@ -8,9 +8,10 @@ import time
 import pytest
 
 from app import create_app
+from errors import TokenError
 from services.jwks import JwksCache
 from services.token_cache import VerifiedTokens
-from services.tokens import TokenError, TokenVerifier, is_machine, username_of
+from services.tokens import TokenVerifier, is_machine, username_of
 from tests.helpers import DROP, Minter
 
 USES = frozenset({"id", "access"})

@@ -17,8 +17,9 @@ from string import Template
 import pytest
 
 from app import create_app
+from errors import TokenError
 from services.jwks import JwksCache
-from services.tokens import TokenError, TokenVerifier
+from services.tokens import TokenVerifier
 from tests import fuzz_verifier
 from tests.helpers import ROOT, Minter
 
