@@ -98,6 +98,7 @@ def test_header_attacks_are_401(catalogue_app, m, case):
     rejected(catalogue_app, HEADER_CASES[case](m))
 
 
+@pytest.mark.slow  # one of the catalogue's two big tables: over a minute for all its cases
 @pytest.mark.parametrize("case", list(TOKEN_CASES))
 def test_token_attacks_are_401(catalogue_app, m, case):
     token = TOKEN_CASES[case](m)
@@ -117,6 +118,7 @@ def types_app():
     host.server.stop()
 
 
+@pytest.mark.slow  # one of the catalogue's two big tables: over a minute for all its cases
 @pytest.mark.parametrize(("name", "value"), TYPE_CASES, ids=[f"{name}={value!r}" for name, value in TYPE_CASES])
 def test_every_claim_of_the_wrong_type_is_401_not_500(types_app, name, value):
     settings = types_app.extensions["cognito_auth"].settings
