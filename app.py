@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import logging
-import os
-import re
-import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import docs
 import extensions
-import page
 from config import Settings
-from handlers import register_error_handlers
-from routes import bp
-
-log = logging.getLogger("request")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-# Three base64url segments joined by dots: a JWS (a JWT), whatever else surrounds it.
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "request_id")
-_LINE = "%s %s %s %.1fms"
-# For an HTML answer with no policy of its own (a redirect's body, say): nothing runs, nothing frames it.
-_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'"
+from middleware.handlers import register_error_handlers
+from middleware.requestlog import add_request_hooks, configure_logging
+from routes import bp, page
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -39,17 +23,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # only when it is on.
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
-    _configure_logging(settings)
+    configure_logging(settings)
     extensions.init_app(app, settings)
     if settings.trusted_proxies:  # the client address (for rate limits) comes from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
     app.register_blueprint(bp)
-    app.register_blueprint(docs.bp)
     if settings.demo_page:  # the sign-in page at `/`: local runs, or DEMO_PAGE=true; never by default
-        app.register_blueprint(page.bp)
+        app.register_blueprint(page)
     _enable_cors(app, settings)
     register_error_handlers(app)
-    _add_request_hooks(app)
+    add_request_hooks(app)
     return app
 
 
@@ -62,94 +45,3 @@ def _enable_cors(app: Flask, settings: Settings) -> None:
         allow_headers=["Authorization", "Content-Type"],
         max_age=600,
     )
-
-
-def _add_request_hooks(app: Flask) -> None:
-    # Every request pays for these two, so they do the least they can: the WSGI environ read directly, a
-    # request id from os.urandom (no UUID object), and the log record built without logging's caller lookup.
-    @app.before_request
-    def start() -> None:
-        context = g._get_current_object()
-        supplied = request.environ.get("HTTP_X_REQUEST_ID")
-        context.request_id = supplied if supplied and _REQUEST_ID.fullmatch(supplied) else os.urandom(16).hex()
-        context.started = time.perf_counter()
-
-    @app.after_request
-    def finish(response: Response) -> Response:
-        context = g._get_current_object()
-        request_id = getattr(context, "request_id", "")
-        headers = response.headers
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Request-ID"] = request_id
-        if headers.get("Content-Type", "").startswith("text/html"):  # no page of this server may be framed
-            headers["X-Frame-Options"] = "DENY"
-            headers.setdefault("Content-Security-Policy", _HTML_POLICY)
-        if log.isEnabledFor(logging.INFO):
-            elapsed_ms = (time.perf_counter() - getattr(context, "started", time.perf_counter())) * 1000
-            method, status = request.method, response.status_code
-            path = loggable(request.path)  # the path only: a query string could carry a token
-            fields = {
-                "method": method,
-                "path": path,
-                "status": status,
-                "duration_ms": round(elapsed_ms, 2),
-                "request_id": request_id or None,
-            }
-            args = (method, path, status, elapsed_ms)
-            log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, _LINE, args, None, extra=fields))
-        return response
-
-
-def loggable(text: str) -> str:
-    """`text` safe for a log line: a JWT anywhere in it replaced, control characters escaped (a `%0a` in a
-    path must not start a forged log line)."""
-    if text.isascii() and text.isprintable() and text.count(".") < 2:  # the usual path: nothing to do
-        return text
-    text = _TOKEN.sub("[token]", text)
-    return _CONTROL.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
-
-
-class _Formatter(logging.Formatter):
-    """The standard formatter, each message made `loggable` (whoever logged it, whatever its arguments: a
-    library's line may carry a username or Cognito's echo of one), and the time of day formatted once per
-    second rather than once per line. A traceback stays as it is: it is many lines by nature, and it is ours."""
-
-    _second: tuple[int, str] = (-1, "")
-
-    def formatMessage(self, record: logging.LogRecord) -> str:
-        record.message = loggable(record.message)  # format() has just set it from getMessage()
-        return super().formatMessage(record)
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        if datefmt:
-            return super().formatTime(record, datefmt)
-        second, text = self._second
-        if second != int(record.created):
-            second, text = int(record.created), time.strftime(self.default_time_format, self.converter(record.created))
-            self._second = (second, text)
-        return self.default_msec_format % (text, record.msecs)
-
-
-class _JsonFormatter(_Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name}
-        entry["message"] = loggable(record.getMessage())
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        for name in _REQUEST_FIELDS:
-            if hasattr(record, name):
-                entry[name] = getattr(record, name)
-        return json.dumps(entry)
-
-
-def _configure_logging(settings: Settings) -> None:
-    logger = logging.getLogger()
-    if logger.handlers:  # already set up: by an earlier app in this process, or by the host (pytest)
-        return
-    handler = logging.StreamHandler()
-    if settings.log_format == "json":
-        handler.setFormatter(_JsonFormatter())
-    else:
-        handler.setFormatter(_Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)

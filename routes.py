@@ -1,47 +1,52 @@
-"""The API's routes: each declares its body, answers and errors once, and hands off to a controller."""
+"""Every route: each declares its body, answers and errors once, and hands the controller its arguments.
+
+A view passes what the request carries (the parsed body, path parameters) to one controller function; the
+controller never reads the request itself (what the middleware verified, it asks the middleware for).
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from apispec import endpoint
-from controllers import account, auth
+from controllers import account, auth, files, probes
 from controllers import hello as greeting
 from middleware.auth import require_token
+from middleware.endpoint import endpoint
 from middleware.ratelimit import per_client
 from schemas import answers as out
 from schemas import bodies
 
-bp = Blueprint("api", __name__)
+bp = Blueprint("api", __name__)  # the API and its documentation
+page = Blueprint("page", __name__)  # the sign-in page at `/` (DEMO_PAGE)
 TOKENS = {200: out.SignedIn}
 
 
 @bp.post("/auth/register")
 @per_client("rate_limit_register")
 @endpoint("Register a user (SignUp)", {201: out.Registered}, body=bodies.Register, errors=(409,), cognito=True)
-def register():
-    return auth.register()
+def register(body):
+    return auth.register(body)
 
 
 @bp.post("/auth/confirm")
 @per_client("rate_limit_confirm")
 @endpoint("Confirm a sign-up with the emailed code", {200: out.Confirmed}, body=bodies.Confirm, cognito=True)
-def confirm():
-    return auth.confirm()
+def confirm(body):
+    return auth.confirm(body)
 
 
 @bp.post("/auth/login")
 @per_client("rate_limit_login")
 @endpoint("Sign in: tokens, or a challenge", TOKENS, body=bodies.Login, errors=(401, 403), cognito=True, no_store=True)
-def login():
-    return auth.login()
+def login(body):
+    return auth.login(body)
 
 
 @bp.post("/auth/challenge")
 @per_client("rate_limit_login")
 @endpoint("Answer a sign-in challenge", TOKENS, body=bodies.Challenge, errors=(401,), cognito=True, no_store=True)
-def challenge():
-    return auth.challenge()
+def challenge(body):
+    return auth.challenge(body)
 
 
 @bp.post("/auth/validate")
@@ -54,37 +59,37 @@ def challenge():
     no_store=True,
     parameters=[{"name": "Authorization", "in": "header", "required": False, "schema": {"type": "string"}}],
 )
-def validate():
-    return auth.validate()
+def validate(body):
+    return auth.validate(body)
 
 
 @bp.post("/auth/resend-code")
 @per_client("rate_limit_confirm")
 @endpoint("Resend the sign-up confirmation code", {202: out.Accepted}, body=bodies.Username, cognito=True)
-def resend_code():
-    return account.resend_code()
+def resend_code(body):
+    return account.resend_code(body)
 
 
 @bp.post("/auth/forgot-password")
 @per_client("rate_limit_confirm")
 @endpoint("Email a password reset code", {202: out.Accepted}, body=bodies.Username, cognito=True)
-def forgot_password():
-    return account.forgot_password()
+def forgot_password(body):
+    return account.forgot_password(body)
 
 
 @bp.post("/auth/reset-password")
 @per_client("rate_limit_confirm")
 @endpoint("Reset the password with the code", {200: out.PasswordReset}, body=bodies.ResetPassword, cognito=True)
-def reset_password():
-    return account.reset_password()
+def reset_password(body):
+    return account.reset_password(body)
 
 
 @bp.post("/auth/change-password")
 @per_client("rate_limit_login")
 @require_token({"access"})
 @endpoint("Change the signed-in user's password", {200: out.PasswordChanged}, body=bodies.ChangePassword, cognito=True)
-def change_password():
-    return account.change_password()
+def change_password(body):
+    return account.change_password(body)
 
 
 @bp.post("/auth/refresh")
@@ -92,15 +97,15 @@ def change_password():
 @endpoint(
     "New tokens for a refresh token", {200: out.Tokens}, body=bodies.Refresh, errors=(401,), cognito=True, no_store=True
 )
-def refresh():
-    return account.refresh()
+def refresh(body):
+    return account.refresh(body)
 
 
 @bp.post("/auth/logout")
 @require_token({"access"})
 @endpoint("Sign out everywhere (and revoke a refresh token)", {204: None}, body=bodies.Logout, cognito=True)
-def logout():
-    return account.logout()
+def logout(body):
+    return account.logout(body)
 
 
 @bp.get("/auth/me")
@@ -121,8 +126,8 @@ def totp_setup():
 @per_client("rate_limit_confirm")
 @require_token({"access"})
 @endpoint("Finish TOTP set-up with a code", {200: out.TotpEnabled}, body=bodies.TotpVerify, cognito=True)
-def totp_verify():
-    return account.totp_verify()
+def totp_verify(body):
+    return account.totp_verify(body)
 
 
 @bp.get("/auth/config")
@@ -141,10 +146,46 @@ def hello():
 @bp.get("/health")
 @endpoint("Liveness: the process is up", {200: out.Health})
 def health():
-    return greeting.health()
+    return probes.health()
 
 
 @bp.get("/ready")
 @endpoint("Readiness: the signing keys can be had (503 says what cannot)", {200: out.Ready}, errors=(503,))
 def ready():
-    return greeting.ready()
+    return probes.ready()
+
+
+@bp.get("/openapi.json")
+@endpoint("OpenAPI document (this one)", {200: None})
+def openapi_document():
+    return files.openapi_document()
+
+
+@bp.get("/docs")
+@endpoint("Interactive documentation (Swagger UI)", {200: None})
+def docs():
+    return files.page_file("docs.html")
+
+
+@bp.get("/docs/init.js")
+@endpoint("The documentation page's script", {200: None})
+def docs_script():
+    return files.page_file("docs-init.js")
+
+
+@bp.get("/docs/<any(css, js):kind>/<path:name>")
+@endpoint("Swagger UI's own assets", {200: None}, errors=(404,))
+def docs_asset(kind: str, name: str):
+    return files.swagger_asset(kind, name)
+
+
+@page.get("/")
+@endpoint("Sign-in page: try the API in a browser (local runs, or DEMO_PAGE=true)", {200: None})
+def index():
+    return files.page_file("index.html")
+
+
+@page.get("/page/<any('app.js', 'show.js', 'app.css', 'qrcode.js'):name>")
+@endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None})
+def page_asset(name: str):
+    return files.page_file(name)

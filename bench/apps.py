@@ -1,4 +1,4 @@
-"""The yardsticks for bench/production.py, served by the same `gunicorn -c gunicorn.conf.py`.
+"""The yardsticks for bench/production.py, served by the same `gunicorn -c deploy/gunicorn.conf.py`.
 
 `bare`: a Flask route and nothing else. `pyjwt`: the usual 20-line Flask + PyJWT token check (keys from
 BENCH_JWKS_URL through PyJWKClient's cache, issuer BENCH_ISSUER, client BENCH_CLIENT_ID).

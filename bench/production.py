@@ -1,4 +1,4 @@
-"""Benchmark 7: the production configuration (`gunicorn -c gunicorn.conf.py`) against a Cognito 60 ms away.
+"""Benchmark 7: the production configuration (`gunicorn -c deploy/gunicorn.conf.py`) against a Cognito 60 ms away.
 
 Beside it, under the same configuration: a bare Flask route and a 20-line Flask + PyJWT app (bench/apps.py).
 Every ratio is from runs taken side by side in this run, alternated round by round; medians.
@@ -69,9 +69,9 @@ TARGETS = [
 
 
 def production(target: str, env: dict[str, str]) -> ServerProcess:
-    """`gunicorn -c gunicorn.conf.py <target>` as the README runs it, on a free port, every worker up."""
+    """`gunicorn -c deploy/gunicorn.conf.py <target>` as the README runs it, on a free port, every worker up."""
     port = free_port()
-    command = [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", target]
+    command = [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", target]
     return ServerProcess(env, command=command, port=port, ready=lambda server: len(worker_pids(server)) >= 2)
 
 

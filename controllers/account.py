@@ -4,56 +4,52 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from apispec import request_body
 from controllers.auth import signed_in
-from controllers.body import NO_STORE
 from extensions import services
 from middleware.auth import current_claims, current_token
 from middleware.ratelimit import guessing
+from schemas import bodies
 from services.names import display_name
 
 
-def resend_code():
+def resend_code(body: bodies.Username):
     """Send a new sign-up confirmation code; the answer is the same for unknown users."""
-    services().auth.resend_code(request_body().username)
+    services().auth.resend_code(body.username)
     return jsonify(message="If the account exists and is unconfirmed, a new code is on its way."), 202
 
 
-def forgot_password():
+def forgot_password(body: bodies.Username):
     """Start a password reset; the answer is the same for unknown users."""
-    services().auth.forgot_password(request_body().username)
+    services().auth.forgot_password(body.username)
     return jsonify(message="If the account exists, a reset code is on its way."), 202
 
 
-def reset_password():
+def reset_password(body: bodies.ResetPassword):
     """Set a new password with the emailed reset code."""
-    body = request_body()
     with guessing(body.username):
         services().auth.reset_password(body.username, body.code, body.new_password)
     return jsonify(username=body.username, password_reset=True)
 
 
-def change_password():
+def change_password(body: bodies.ChangePassword):
     """Change the signed-in user's password."""
-    body = request_body()
     with guessing(current_claims()["sub"]):
         services().auth.change_password(current_token(), body.old_password, body.new_password)
     return jsonify(password_changed=True)
 
 
-def refresh():
+def refresh(body: bodies.Refresh):
     """New access and ID tokens for a refresh token (never cached)."""
-    body = request_body()
     answer = services().auth.refresh(body.refresh_token, body.username)
-    return jsonify(signed_in(answer)), 200, NO_STORE
+    return jsonify(signed_in(answer))
 
 
-def logout():
+def logout(body: bodies.Logout):
     """Sign the user out everywhere, and revoke the refresh token when one is given.
 
     Cognito then refuses the user's tokens, but a JWT checked locally passes until it expires: the
     revocation list makes every instance refuse them too, until they would have expired anyway."""
-    app_services, claims, refresh_token = services(), current_claims(), request_body().refresh_token
+    app_services, claims, refresh_token = services(), current_claims(), body.refresh_token
     app_services.auth.logout(current_token(), refresh_token)
     lifetime = max(claims["exp"] - claims["iat"], 3600) + app_services.settings.token_leeway
     app_services.revocations.revoke_user(claims["sub"], lifetime)
@@ -73,11 +69,11 @@ def totp_setup():
     # The app lists the account by a name the user knows; in email-as-username pools the token's username
     # is a uuid, and access tokens carry no email, so the user's record has it.
     label = display_name(auth.me(token)["attributes"], current_claims()["username"])
-    return jsonify(auth.totp_setup(token, label, services().settings.totp_issuer)), 200, NO_STORE
+    return jsonify(auth.totp_setup(token, label, services().settings.totp_issuer))
 
 
-def totp_verify():
+def totp_verify(body: bodies.TotpVerify):
     """Finish TOTP set-up with a code from the app; TOTP becomes the user's preferred MFA."""
     with guessing(current_claims()["sub"]):
-        services().auth.totp_verify(current_token(), request_body().code)
+        services().auth.totp_verify(current_token(), body.code)
     return jsonify(mfa="SOFTWARE_TOKEN_MFA", enabled=True)

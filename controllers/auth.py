@@ -5,52 +5,48 @@ from __future__ import annotations
 from flask import jsonify
 
 import errors
-from apispec import request_body
-from controllers.body import NO_STORE
 from extensions import services
 from middleware.auth import bearer_token, verified_claims
 from middleware.ratelimit import guessing, learn_names
+from schemas import bodies
 from services.cognito import unverified_claims
 from services.tokens import username_of
 
 
-def register():
+def register(body: bodies.Register):
     """Sign a new user up; they confirm with the code Cognito sends."""
-    body = request_body()
     registered = services().auth.register(body.username, body.email, body.password, body.attributes)
     learn_names({body.username}, registered["user_sub"])  # a guess at this name counts against this user
     return jsonify(registered), 201
 
 
-def confirm():
+def confirm(body: bodies.Confirm):
     """Confirm a sign-up with the emailed code."""
-    body = request_body()
     with guessing(body.username):
         services().auth.confirm(body.username, body.code)
     return jsonify(username=body.username, confirmed=True)
 
 
-def login():
+def login(body: bodies.Login):
     """Sign in with username and password; answers tokens (never cached) or a challenge."""
-    body = request_body()
     with guessing(body.username):
         answer = services().auth.login(body.username, body.password)
-    return jsonify(signed_in(answer, proven_name=body.username)), 200, NO_STORE
+    return jsonify(signed_in(answer, proven_name=body.username))
 
 
-def challenge():
+def challenge(body: bodies.ChallengeAnswer):
     """Answer the challenge a sign-in returned: a new password, or an MFA code."""
-    body, auth = request_body(), services().auth
+    auth = services().auth
     if body.challenge == "MFA_SETUP" and body.code is None:  # two steps: first a TOTP secret for the session
         result = auth.mfa_setup_challenge(body.username, body.session, services().settings.totp_issuer)
-        return jsonify(result), 200, NO_STORE
+        return jsonify(result)
     with guessing(body.username):
         if body.challenge == "MFA_SETUP":
             result = auth.answer_mfa_setup(body.username, body.session, body.code)
         else:
             answer = body.new_password if body.challenge == "NEW_PASSWORD_REQUIRED" else body.code
             result = auth.answer_challenge(body.username, body.challenge, body.session, answer)
-    return jsonify(signed_in(result)), 200, NO_STORE
+    return jsonify(signed_in(result))
 
 
 def signed_in(answer: dict, proven_name: str | None = None) -> dict:
@@ -71,9 +67,8 @@ def signed_in(answer: dict, proven_name: str | None = None) -> dict:
     return answer
 
 
-def validate():
+def validate(body: bodies.Validate):
     """Check a token from the body's `token` field or the Authorization header; machine tokens are valid too."""
-    body = request_body()
     token = body.token if "token" in body.model_fields_set else bearer_token()
     try:
         claims = verified_claims(token)

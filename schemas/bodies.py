@@ -105,7 +105,10 @@ class MfaSetupAnswer(WithUsername):
     code: TotpCode = Field(default=None, description="absent: answers the TOTP secret first; then the app's code")
 
 
-class Challenge(RootModel):
-    """The answer to the challenge a sign-in returned, by `challenge`."""
+ChallengeAnswer = NewPasswordAnswer | TotpAnswer | SmsAnswer | MfaSetupAnswer
 
-    root: Annotated[NewPasswordAnswer | TotpAnswer | SmsAnswer | MfaSetupAnswer, Field(discriminator="challenge")]
+
+class Challenge(RootModel[ChallengeAnswer]):
+    """The answer to the challenge a sign-in returned, by `challenge` (the view gets the `ChallengeAnswer`)."""
+
+    root: Annotated[ChallengeAnswer, Field(discriminator="challenge")]

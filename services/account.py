@@ -48,18 +48,21 @@ class Account(CognitoCalls):
             raise errors.IncorrectPassword() from err.__cause__
 
     def logout(self, access_token: str, refresh_token: str | None = None) -> None:
-        """RevokeToken for the given refresh token, then GlobalSignOut (every session of the user)."""
+        """GlobalSignOut (every session of the user), then RevokeToken for the given refresh token.
+
+        In this order: RevokeToken also revokes the access tokens issued with that refresh token, so
+        GlobalSignOut after it would be refused the very token it needs."""
+        with translated("GlobalSignOut", BEARER_CALL):
+            self.client.global_sign_out(AccessToken=access_token)
         if refresh_token:
             secret = {"ClientSecret": self.client_secret} if self.client_secret else {}
             try:
                 with translated("RevokeToken", keep_message=False):
                     self.client.revoke_token(Token=refresh_token, ClientId=self.client_id, **secret)
             except errors.ApiError as err:
-                # Revocation disabled on the app client, a foreign token, an outage: the user still wants
-                # out, and GlobalSignOut below invalidates every refresh token of the user anyway.
-                log.warning("RevokeToken refused (%s); signing out with GlobalSignOut alone", err.error)
-        with translated("GlobalSignOut", BEARER_CALL):
-            self.client.global_sign_out(AccessToken=access_token)
+                # Revocation disabled on the app client, a foreign token, an outage: the user is signed out
+                # already (GlobalSignOut invalidated every refresh token of the user).
+                log.warning("RevokeToken refused (%s); GlobalSignOut has signed the user out", err.error)
 
     def me(self, access_token: str) -> dict[str, Any]:
         """GetUser: the signed-in user's username and attributes."""

@@ -13,8 +13,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-import strictjson
 from errors import TokenError
+from services import strictjson
 
 MAX_TOKEN_CHARS = 8 * 1024
 MAX_KID_CHARS = 256

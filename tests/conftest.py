@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import schemathesis
 
-import apispec
 from app import create_app
 from local.emulator import LocalCognito
+from middleware.openapi import document
 from tests.cognito_local import CognitoLocal
 from tests.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
 
@@ -32,7 +32,7 @@ def _no_unexpected_server_errors(request: pytest.FixtureRequest, caplog: pytest.
     yield
     if request.node.get_closest_marker("internal_error_expected"):
         return
-    unhandled = [r for r in caplog.get_records("call") if r.name == "handlers" and r.levelname == "ERROR"]
+    unhandled = [r for r in caplog.get_records("call") if r.name == "middleware.handlers" and r.levelname == "ERROR"]
     assert not unhandled, f"unhandled server error: {unhandled[0].getMessage()}"
 
 
@@ -72,7 +72,7 @@ def app(pool: dict[str, Any]):
 @pytest.fixture
 def conforms(app):
     """`conforms(response, path, method)`: the response is one the app's OpenAPI document allows (else raises)."""
-    schema = schemathesis.openapi.from_dict(apispec.document(app))
+    schema = schemathesis.openapi.from_dict(document(app))
 
     def check(response, path: str, method: str):
         schema[path][method].validate_response(response)

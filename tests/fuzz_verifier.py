@@ -181,7 +181,7 @@ def json_value(fdp: Any, depth: int) -> Any:
 def main() -> None:
     import atheris
 
-    with atheris.instrument_imports(include=["services", "strictjson"]):
+    with atheris.instrument_imports(include=["services"]):
         one_input = build(atheris.FuzzedDataProvider)
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()

@@ -120,9 +120,31 @@ def test_revocation_disabled_on_the_client_still_signs_out(proxy, users, caplog)
         "/auth/logout", json={"refresh_token": tokens["refresh_token"]}, headers=bearer(tokens["access_token"])
     )
     assert response.status_code == 204
-    assert proxy.operations[-2:] == ["RevokeToken", "GlobalSignOut"]
+    assert proxy.operations[-2:] == ["GlobalSignOut", "RevokeToken"]
     assert any("RevokeToken refused" in record.getMessage() for record in caplog.records)
     assert users.client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
+
+
+def test_logout_with_a_refresh_token_signs_out_although_revoke_token_revokes_the_access_token(proxy, users):
+    """Real Cognito's RevokeToken also revokes the access tokens issued with the refresh token: GlobalSignOut
+    with one of them after it is refused. The server signs out first."""
+    tokens, revoked = users.tokens("alice"), []
+
+    def revoke(request):
+        revoked.append(json.loads(request.body)["Token"])
+        return proxy.forward(request)
+
+    def sign_out(request):
+        if revoked:  # the access token went with its refresh token
+            return cognito_error("NotAuthorizedException", message="Access Token has been revoked")
+        return proxy.forward(request)
+
+    proxy.answers.update(RevokeToken=revoke, GlobalSignOut=sign_out)
+    response = users.client.post(
+        "/auth/logout", json={"refresh_token": tokens["refresh_token"]}, headers=bearer(tokens["access_token"])
+    )
+    assert response.status_code == 204 and revoked == [tokens["refresh_token"]]
+    assert users.client.get("/hello", headers=bearer(tokens["access_token"])).status_code == 401
 
 
 def test_invalid_parameter_passes_cognitos_reason_through(proxy, users, caplog):

@@ -53,7 +53,7 @@ def test_a_malformed_chunk_size_is_400_on_every_body_route_under_gunicorn(pool, 
         "AWS_SECRET_ACCESS_KEY": "emulator",
         **{f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")},
     }
-    server = gunicorn(env, "-c", "gunicorn.conf.py")
+    server = gunicorn(env, "-c", "deploy/gunicorn.conf.py")
     token = minter.token()
     answers = {}
     try:

@@ -10,7 +10,7 @@ import sys
 import pytest
 import requests
 
-from app import _Formatter, _JsonFormatter
+from middleware.requestlog import _Formatter, _JsonFormatter
 from tests.cognito_proxy import CognitoProxy
 from tests.helpers import PASSWORD, cognito_error
 from tests.servers import ServerProcess

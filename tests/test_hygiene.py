@@ -9,7 +9,8 @@ import time
 import pytest
 import requests
 
-from app import create_app, loggable
+from app import create_app
+from middleware.requestlog import loggable
 from tests.helpers import json_reply
 from tests.servers import ServerProcess
 

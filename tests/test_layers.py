@@ -42,6 +42,10 @@ def test_imports_no_web_framework(module):
 def test_the_blocker_would_notice():
     """The check can fail: a module that does import Flask is caught."""
     result = subprocess.run(
-        [sys.executable, "-c", BLOCKER.format(module="handlers")], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", BLOCKER.format(module="middleware.handlers")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0 and "must not use the web framework" in result.stderr

@@ -14,7 +14,7 @@ CODE = "918273"
 
 def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog):
     caplog.set_level(logging.INFO)  # the level the server runs at, for every library
-    for own in ("request", "handlers", "services", "middleware", "controllers"):
+    for own in ("request", "services", "middleware", "controllers"):
         caplog.set_level(logging.DEBUG, logger=own)
 
     users.register("alice")

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from flask import Blueprint
 
-from apispec import document, endpoint, request_body
 from app import create_app
 from middleware.auth import current_claims, require_token
+from middleware.endpoint import endpoint
+from middleware.openapi import document
 from schemas.answers import Answer
 from schemas.fields import Body, Text
 from tests.helpers import ScriptedServer, bearer, cognito_error
@@ -66,8 +67,8 @@ def test_a_route_added_with_a_model_documents_and_validates_itself(pool, minter)
     @orders.post("/orders")
     @require_token({"access"})
     @endpoint("Place an order", {201: Placed}, body=Order)
-    def place():
-        order = request_body()
+    def place(body: Order):
+        order = body
         return {"item": order.item, "quantity": order.quantity, "by": current_claims()["username"]}, 201
 
     app = create_app(pool)

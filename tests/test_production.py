@@ -1,4 +1,4 @@
-"""The production configuration as the README starts it (gunicorn -c gunicorn.conf.py), with Cognito hung:
+"""The production configuration as the README starts it (gunicorn -c deploy/gunicorn.conf.py), with Cognito hung:
 a burst of sign-ins gets fast 503s beyond the bulkhead's slots, and token checks keep answering at once."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, poo
         "AWS_ACCESS_KEY_ID": "emulator",
         "AWS_SECRET_ACCESS_KEY": "emulator",
     }
-    server = gunicorn(env, "-c", "gunicorn.conf.py")
+    server = gunicorn(env, "-c", "deploy/gunicorn.conf.py")
     token = minter.token()
     try:
 
@@ -94,7 +94,7 @@ def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(emulator, poo
         "AWS_ACCESS_KEY_ID": "emulator",
         "AWS_SECRET_ACCESS_KEY": "emulator",
     }
-    app_server = gunicorn(env, "-c", "gunicorn.conf.py")
+    app_server = gunicorn(env, "-c", "deploy/gunicorn.conf.py")
     config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
     port = free_port()
     for example, actual in (

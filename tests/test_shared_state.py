@@ -41,7 +41,10 @@ def instances(shared_env, tmp_path):
     host store of its own, as on two hosts: only Redis joins them."""
     servers = [
         gunicorn(
-            {**shared_env, "SHARED_STATE_DIR": str(tmp_path / f"host-{index}")}, "-c", "gunicorn.conf.py", workers=1
+            {**shared_env, "SHARED_STATE_DIR": str(tmp_path / f"host-{index}")},
+            "-c",
+            "deploy/gunicorn.conf.py",
+            workers=1,
         )
         for index in range(2)
     ]
@@ -101,7 +104,7 @@ def test_an_instance_started_later_refuses_tokens_revoked_before_it_started(inst
     tokens = sign_in(a.url, "erin")
     requests.post(f"{a.url}/auth/logout", headers=bearer(tokens["access_token"]), timeout=5)
     late = gunicorn(
-        {**shared_env, "SHARED_STATE_DIR": str(tmp_path / "host-late")}, "-c", "gunicorn.conf.py", workers=1
+        {**shared_env, "SHARED_STATE_DIR": str(tmp_path / "host-late")}, "-c", "deploy/gunicorn.conf.py", workers=1
     )
     try:  # its very first request
         assert requests.get(f"{late.url}/hello", headers=bearer(tokens["access_token"]), timeout=5).status_code == 401

@@ -50,8 +50,8 @@ def proxy(emulator):
 
 @pytest.fixture
 def two_workers(pool, proxy):
-    """The production configuration (gunicorn.conf.py) with two workers and no Redis."""
-    server = gunicorn(_env(pool, proxy.url), "-c", "gunicorn.conf.py", workers=2)
+    """The production configuration (deploy/gunicorn.conf.py) with two workers and no Redis."""
+    server = gunicorn(_env(pool, proxy.url), "-c", "deploy/gunicorn.conf.py", workers=2)
     yield server
     server.stop()
 

@@ -10,16 +10,11 @@ import sys
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import g, request
+from flask import request
 
 import errors
-import strictjson
+from services import strictjson
 
-# The response headers of every answer that carries a token, a secret, claims or attributes; `@endpoint(...,
-# no_store=True)` sets them (it lives above this module, so it imports them from here).
-NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-# Still imported by controllers that add the headers themselves; remove once they no longer do.
-NO_STORE = NO_STORE_HEADERS
 MALFORMED_CHUNKS = "The request body's chunked encoding is malformed."
 FORM = "application/x-www-form-urlencoded"
 
@@ -42,15 +37,12 @@ def request_fields() -> dict[str, Any]:
 
 
 def _raw_body() -> bytes:
-    """The body's bytes (read once); 400 when its chunked framing is malformed, whichever server read it."""
-    if "body_malformed" in g:  # read and refused already (by a rate limit's key, say): the same answer again
-        raise errors.InvalidRequest(MALFORMED_CHUNKS)
+    """The body's bytes; 400 when its chunked framing is malformed, whichever server read it."""
     try:
         return request.get_data(cache=True)  # with a Content-Length over MAX_CONTENT_LENGTH this raises 413
     except Exception as err:
         if not _bad_framing(err):
             raise
-        g.body_malformed = True
         raise errors.InvalidRequest(MALFORMED_CHUNKS) from None
 
 
