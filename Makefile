@@ -72,7 +72,7 @@ LAMBDA_PYTHON ?= $(firstword $(foreach python,python$(LAMBDA_VERSION) \
 	$(wildcard $(HOME)/.pyenv/versions/$(LAMBDA_VERSION).*/bin/python$(LAMBDA_VERSION)), \
 	$(if $(shell $(python) -c 'print(1)' 2>/dev/null),$(python))))
 LAMBDA_APP := $(filter-out server.py,$(wildcard *.py)) \
-	$(patsubst %/,%,$(filter-out bench/ build/ local/ scripts/ tests/,$(wildcard */)))
+	$(patsubst %/,%,$(filter-out bench/ build/ deploy/ docs/ local/ scripts/ tests/,$(wildcard */)))
 LAMBDA_DEPS := build/lambda-deps/.installed
 
 $(LAMBDA_DEPS): requirements.txt requirements-lambda.txt template.yaml | $(BIN)/.installed

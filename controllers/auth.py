@@ -9,7 +9,7 @@ from extensions import services
 from middleware.auth import bearer_token, verified_claims
 from middleware.ratelimit import guessing, learn_names
 from schemas import bodies
-from services.cognito import unverified_claims
+from services.answers import unverified_claims
 from services.tokens import username_of
 
 

@@ -1,16 +1,17 @@
-"""The production configuration: `gunicorn -c gunicorn.conf.py server:app` (the README's command).
+"""The production configuration: `gunicorn -c deploy/gunicorn.conf.py server:app` (docs/deployment.md).
 
 An auth server mostly waits: on Cognito for sign-ins, on nothing for token checks. Threaded workers
 (gthread) keep serving token checks while some threads wait on Cognito, and the Cognito bulkhead
 (COGNITO_MAX_CONCURRENT_CALLS, below `threads`) keeps some threads free for them whatever Cognito does.
-Slow clients are a reverse proxy's job: put a buffering one in front (the README's nginx example).
+Slow clients are a reverse proxy's job: put a buffering one in front (docs/deployment.md's nginx example).
 Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 """
 
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# PORT as config.py reads it, with the same default: one port whichever way the server is started.
+bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '5000')}")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "16"))

@@ -1,7 +1,8 @@
-"""AuthService: the Cognito user-pool calls the API makes, with Cognito's errors translated to ours.
+"""What every group of Cognito calls shares: the boto3 client, the start-up check of the admin modes, and
+`CognitoCalls` (one pool's app client, the secret hash, and the choice of public or admin call).
 
-The calls are grouped by stage of an account's life, one module each (signup, signin, account); this
-module holds what they share: the boto3 client, the secret hash, and the choice of public or admin call.
+The calls are grouped by stage of an account's life, one module each (signup, signin, account), and
+combined as `AuthService` (services/auth.py); their sign-in answers are shaped by services/answers.py.
 
 boto3 and botocore are imported where the first Cognito call needs them, not at import: a cold start that
 serves only routes making no Cognito call (a Lambda function's `/hello` or `/health`) never loads them.
@@ -10,10 +11,8 @@ serves only routes making no Cognito call (a Lambda function's `/hello` or `/hea
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
-import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -58,7 +57,7 @@ def check_admin_credentials(settings: Settings) -> None:
     if boto3.Session().get_credentials() is None:
         raise ConfigError(
             f"{' and '.join(needing)} call Cognito's admin APIs, which need AWS credentials, and none were found "
-            "(set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role; see the README's IAM table)"
+            "(set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role; see docs/cognito.md)"
         )
 
 
@@ -122,46 +121,3 @@ class CognitoCalls:
         operation = "".join(part.title() for part in method.split("_"))  # admin_initiate_auth -> AdminInitiateAuth
         with translated(operation, overrides, keep_message=keep_message):
             return getattr(self.client, method)(ClientId=self.client_id, **kwargs)
-
-
-def tokens_or_challenge(result: Mapping[str, Any]) -> dict[str, Any]:
-    """A sign-in answer: the tokens, or the challenge Cognito asks to be answered next."""
-    if "ChallengeName" in result:
-        return {
-            "challenge": result["ChallengeName"],
-            "session": result.get("Session"),
-            "parameters": result.get("ChallengeParameters", {}),
-        }
-    tokens = result["AuthenticationResult"]
-    access, id_token = tokens["AccessToken"], tokens["IdToken"]
-    # Read, not verified: these tokens come straight from Cognito, and only informational fields are taken.
-    access_claims, id_claims = unverified_claims(access), unverified_claims(id_token)
-    answer = {
-        "access_token": access,
-        "id_token": id_token,
-        # Optional in Cognito's model (cognito-local leaves it out): the access token's own lifetime then.
-        "expires_in": tokens.get("ExpiresIn") or _lifetime(access_claims),
-        "token_type": "Bearer",
-        # The stored username: the one SECRET_HASH is computed over (the sub in email-as-username pools).
-        "username": id_claims.get("cognito:username") or access_claims.get("username"),
-    }
-    if "RefreshToken" in tokens:
-        answer["refresh_token"] = tokens["RefreshToken"]
-    return answer
-
-
-def unverified_claims(token: Any) -> dict[str, Any]:
-    """The payload of a token Cognito just answered us with, read without checking it ({} if unreadable)."""
-    try:
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (AttributeError, IndexError, ValueError, binascii.Error):
-        return {}
-    return claims if isinstance(claims, dict) else {}
-
-
-def _lifetime(claims: Mapping[str, Any]) -> int:
-    exp, iat = claims.get("exp"), claims.get("iat")
-    if type(exp) is int and type(iat) is int and 0 < exp - iat <= 86400:
-        return exp - iat
-    return 3600  # Cognito's default access-token lifetime

@@ -7,7 +7,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import errors
-from services.cognito import CognitoCalls, tokens_or_challenge
+from services.answers import tokens_or_challenge
+from services.cognito import CognitoCalls
 from services.cognito_errors import translated
 from services.totp import totp_secret
 

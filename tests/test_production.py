@@ -99,7 +99,7 @@ def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(emulator, poo
     port = free_port()
     for example, actual in (
         ("listen 8080;", f"listen 127.0.0.1:{port};"),
-        ("127.0.0.1:8000;", f"127.0.0.1:{app_server.port};"),
+        ("127.0.0.1:5000;", f"127.0.0.1:{app_server.port};"),
     ):
         assert example in config
         config = config.replace(example, actual)
