@@ -26,7 +26,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_logging(settings)
     extensions.init_app(app, settings)
     if settings.trusted_proxies:  # the client address (for rate limits) comes from X-Forwarded-For
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)
+        # Flask's documented way to wrap its WSGI app; mypy refuses any assignment to a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
     app.register_blueprint(bp)
     if settings.demo_page:  # the sign-in page at `/`: local runs, or DEMO_PAGE=true; never by default
         app.register_blueprint(page)

@@ -52,7 +52,7 @@ def _is_rate(value: str) -> bool:
 
 def _is_url(value: str | None) -> bool:
     parts = urlsplit(value or "")
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and value == value.strip()
+    return value is not None and parts.scheme in ("http", "https") and bool(parts.hostname) and value == value.strip()
 
 
 def setting(

@@ -60,4 +60,5 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 def services() -> Services:
     """The current app's services."""
-    return current_app.extensions[_KEY]
+    app_services: Services = current_app.extensions[_KEY]
+    return app_services

@@ -7,6 +7,7 @@ controller never reads the request itself (what the middleware verified, it asks
 from __future__ import annotations
 
 from flask import Blueprint
+from flask.typing import ResponseReturnValue
 
 from controllers import account, auth, files, probes
 from controllers import hello as greeting
@@ -24,28 +25,28 @@ TOKENS = {200: out.SignedIn}
 @bp.post("/auth/register")
 @per_client("rate_limit_register")
 @endpoint("Register a user (SignUp)", {201: out.Registered}, body=bodies.Register, errors=(409,), cognito=True)
-def register(body):
+def register(body: bodies.Register) -> ResponseReturnValue:
     return auth.register(body)
 
 
 @bp.post("/auth/confirm")
 @per_client("rate_limit_confirm")
 @endpoint("Confirm a sign-up with the emailed code", {200: out.Confirmed}, body=bodies.Confirm, cognito=True)
-def confirm(body):
+def confirm(body: bodies.Confirm) -> ResponseReturnValue:
     return auth.confirm(body)
 
 
 @bp.post("/auth/login")
 @per_client("rate_limit_login")
 @endpoint("Sign in: tokens, or a challenge", TOKENS, body=bodies.Login, errors=(401, 403), cognito=True, no_store=True)
-def login(body):
+def login(body: bodies.Login) -> ResponseReturnValue:
     return auth.login(body)
 
 
 @bp.post("/auth/challenge")
 @per_client("rate_limit_login")
 @endpoint("Answer a sign-in challenge", TOKENS, body=bodies.Challenge, errors=(401,), cognito=True, no_store=True)
-def challenge(body):
+def challenge(body: bodies.ChallengeAnswer) -> ResponseReturnValue:
     return auth.challenge(body)
 
 
@@ -59,28 +60,28 @@ def challenge(body):
     no_store=True,
     parameters=[{"name": "Authorization", "in": "header", "required": False, "schema": {"type": "string"}}],
 )
-def validate(body):
+def validate(body: bodies.Validate) -> ResponseReturnValue:
     return auth.validate(body)
 
 
 @bp.post("/auth/resend-code")
 @per_client("rate_limit_confirm")
 @endpoint("Resend the sign-up confirmation code", {202: out.Accepted}, body=bodies.Username, cognito=True)
-def resend_code(body):
+def resend_code(body: bodies.Username) -> ResponseReturnValue:
     return account.resend_code(body)
 
 
 @bp.post("/auth/forgot-password")
 @per_client("rate_limit_confirm")
 @endpoint("Email a password reset code", {202: out.Accepted}, body=bodies.Username, cognito=True)
-def forgot_password(body):
+def forgot_password(body: bodies.Username) -> ResponseReturnValue:
     return account.forgot_password(body)
 
 
 @bp.post("/auth/reset-password")
 @per_client("rate_limit_confirm")
 @endpoint("Reset the password with the code", {200: out.PasswordReset}, body=bodies.ResetPassword, cognito=True)
-def reset_password(body):
+def reset_password(body: bodies.ResetPassword) -> ResponseReturnValue:
     return account.reset_password(body)
 
 
@@ -88,7 +89,7 @@ def reset_password(body):
 @per_client("rate_limit_login")
 @require_token({"access"})
 @endpoint("Change the signed-in user's password", {200: out.PasswordChanged}, body=bodies.ChangePassword, cognito=True)
-def change_password(body):
+def change_password(body: bodies.ChangePassword) -> ResponseReturnValue:
     return account.change_password(body)
 
 
@@ -97,28 +98,28 @@ def change_password(body):
 @endpoint(
     "New tokens for a refresh token", {200: out.Tokens}, body=bodies.Refresh, errors=(401,), cognito=True, no_store=True
 )
-def refresh(body):
+def refresh(body: bodies.Refresh) -> ResponseReturnValue:
     return account.refresh(body)
 
 
 @bp.post("/auth/logout")
 @require_token({"access"})
 @endpoint("Sign out everywhere (and revoke a refresh token)", {204: None}, body=bodies.Logout, cognito=True)
-def logout(body):
+def logout(body: bodies.Logout) -> ResponseReturnValue:
     return account.logout(body)
 
 
 @bp.get("/auth/me")
 @require_token({"access"}, scopes={"aws.cognito.signin.user.admin"})
 @endpoint("The signed-in user's username and attributes", {200: out.Me}, cognito=True, no_store=True)
-def me():
+def me() -> ResponseReturnValue:
     return account.me()
 
 
 @bp.post("/auth/mfa/totp/setup")
 @require_token({"access"})
 @endpoint("Start TOTP set-up: the secret and otpauth:// URI", {200: out.TotpSecret}, cognito=True, no_store=True)
-def totp_setup():
+def totp_setup() -> ResponseReturnValue:
     return account.totp_setup()
 
 
@@ -126,66 +127,66 @@ def totp_setup():
 @per_client("rate_limit_confirm")
 @require_token({"access"})
 @endpoint("Finish TOTP set-up with a code", {200: out.TotpEnabled}, body=bodies.TotpVerify, cognito=True)
-def totp_verify(body):
+def totp_verify(body: bodies.TotpVerify) -> ResponseReturnValue:
     return account.totp_verify(body)
 
 
 @bp.get("/auth/config")
 @endpoint("The pool's public settings for a front end", {200: out.PublicConfig}, errors=(500,))
-def config():
+def config() -> ResponseReturnValue:
     return auth.public_config()
 
 
 @bp.get("/hello")
 @require_token()
 @endpoint("Greet the user of a valid bearer token", {200: out.Greeting}, no_store=True)
-def hello():
+def hello() -> ResponseReturnValue:
     return greeting.hello()
 
 
 @bp.get("/health")
 @endpoint("Liveness: the process is up", {200: out.Health})
-def health():
+def health() -> ResponseReturnValue:
     return probes.health()
 
 
 @bp.get("/ready")
 @endpoint("Readiness: the signing keys can be had (503 says what cannot)", {200: out.Ready}, errors=(503,))
-def ready():
+def ready() -> ResponseReturnValue:
     return probes.ready()
 
 
 @bp.get("/openapi.json")
 @endpoint("OpenAPI document (this one)", {200: None})
-def openapi_document():
+def openapi_document() -> ResponseReturnValue:
     return files.openapi_document()
 
 
 @bp.get("/docs")
 @endpoint("Interactive documentation (Swagger UI)", {200: None})
-def docs():
+def docs() -> ResponseReturnValue:
     return files.page_file("docs.html")
 
 
 @bp.get("/docs/init.js")
 @endpoint("The documentation page's script", {200: None})
-def docs_script():
+def docs_script() -> ResponseReturnValue:
     return files.page_file("docs-init.js")
 
 
 @bp.get("/docs/<any(css, js):kind>/<path:name>")
 @endpoint("Swagger UI's own assets", {200: None}, errors=(404,))
-def docs_asset(kind: str, name: str):
+def docs_asset(kind: str, name: str) -> ResponseReturnValue:
     return files.swagger_asset(kind, name)
 
 
 @page.get("/")
 @endpoint("Sign-in page: try the API in a browser (local runs, or DEMO_PAGE=true)", {200: None})
-def index():
+def index() -> ResponseReturnValue:
     return files.page_file("index.html")
 
 
 @page.get("/page/<any('app.js', 'show.js', 'app.css', 'qrcode.js'):name>")
 @endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None})
-def page_asset(name: str):
+def page_asset(name: str) -> ResponseReturnValue:
     return files.page_file(name)

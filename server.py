@@ -55,8 +55,10 @@ def main(argv: list[str] | None = None) -> None:
             emulator = LocalCognito(state_file=state)
         except StateError as err:
             sys.exit(str(err))
+        assert emulator.state is not None  # given a state file, the emulator keeps one
+        state_path = emulator.state.path
         # Sign-outs the server keeps itself go next to the emulator's users, so they survive a restart too.
-        shared = os.path.dirname(os.path.abspath(emulator.state.path))
+        shared = os.path.dirname(os.path.abspath(state_path))
         overrides = {**emulator.local_pool(), "demo_page": True, "shared_state_dir": shared}
     try:
         local_app = create_app(overrides)
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"configuration error: {err}")
     port = Settings.load(overrides=overrides).port
     if emulator is not None:
-        print(BANNER.format(port=port, state=emulator.state.path, **overrides), flush=True)
+        print(BANNER.format(port=port, state=state_path, **overrides), flush=True)
     else:
         print(f"Serving on http://127.0.0.1:{port}", flush=True)
     # A plain `kill` (SIGTERM) ends the server like Ctrl-C. Nothing is lost either way: the emulator wrote

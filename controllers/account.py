@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 
 from controllers.auth import signed_in
 from extensions import services
@@ -12,39 +12,39 @@ from schemas import bodies
 from services.names import display_name
 
 
-def resend_code(body: bodies.Username):
+def resend_code(body: bodies.Username) -> tuple[Response, int]:
     """Send a new sign-up confirmation code; the answer is the same for unknown users."""
     services().auth.resend_code(body.username)
     return jsonify(message="If the account exists and is unconfirmed, a new code is on its way."), 202
 
 
-def forgot_password(body: bodies.Username):
+def forgot_password(body: bodies.Username) -> tuple[Response, int]:
     """Start a password reset; the answer is the same for unknown users."""
     services().auth.forgot_password(body.username)
     return jsonify(message="If the account exists, a reset code is on its way."), 202
 
 
-def reset_password(body: bodies.ResetPassword):
+def reset_password(body: bodies.ResetPassword) -> Response:
     """Set a new password with the emailed reset code."""
     with guessing(body.username):
         services().auth.reset_password(body.username, body.code, body.new_password)
     return jsonify(username=body.username, password_reset=True)
 
 
-def change_password(body: bodies.ChangePassword):
+def change_password(body: bodies.ChangePassword) -> Response:
     """Change the signed-in user's password."""
     with guessing(current_claims()["sub"]):
         services().auth.change_password(current_token(), body.old_password, body.new_password)
     return jsonify(password_changed=True)
 
 
-def refresh(body: bodies.Refresh):
+def refresh(body: bodies.Refresh) -> Response:
     """New access and ID tokens for a refresh token (never cached)."""
     answer = services().auth.refresh(body.refresh_token, body.username)
     return jsonify(signed_in(answer))
 
 
-def logout(body: bodies.Logout):
+def logout(body: bodies.Logout) -> tuple[str, int]:
     """Sign the user out everywhere, and revoke the refresh token when one is given.
 
     Cognito then refuses the user's tokens, but a JWT checked locally passes until it expires: the
@@ -58,12 +58,12 @@ def logout(body: bodies.Logout):
     return "", 204
 
 
-def me():
+def me() -> Response:
     """The signed-in user's username and attributes, from Cognito."""
     return jsonify(services().auth.me(current_token()))
 
 
-def totp_setup():
+def totp_setup() -> Response:
     """Start TOTP set-up for the signed-in user: the secret and an otpauth:// URI for an authenticator app."""
     auth, token = services().auth, current_token()
     # The app lists the account by a name the user knows; in email-as-username pools the token's username
@@ -72,7 +72,7 @@ def totp_setup():
     return jsonify(auth.totp_setup(token, label, services().settings.totp_issuer))
 
 
-def totp_verify(body: bodies.TotpVerify):
+def totp_verify(body: bodies.TotpVerify) -> Response:
     """Finish TOTP set-up with a code from the app; TOTP becomes the user's preferred MFA."""
     with guessing(current_claims()["sub"]):
         services().auth.totp_verify(current_token(), body.code)

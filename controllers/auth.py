@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from typing import Any
+
+from flask import Response, jsonify
 
 import errors
 from extensions import services
@@ -13,28 +15,28 @@ from services.answers import unverified_claims
 from services.tokens import username_of
 
 
-def register(body: bodies.Register):
+def register(body: bodies.Register) -> tuple[Response, int]:
     """Sign a new user up; they confirm with the code Cognito sends."""
     registered = services().auth.register(body.username, body.email, body.password, body.attributes)
     learn_names({body.username}, registered["user_sub"])  # a guess at this name counts against this user
     return jsonify(registered), 201
 
 
-def confirm(body: bodies.Confirm):
+def confirm(body: bodies.Confirm) -> Response:
     """Confirm a sign-up with the emailed code."""
     with guessing(body.username):
         services().auth.confirm(body.username, body.code)
     return jsonify(username=body.username, confirmed=True)
 
 
-def login(body: bodies.Login):
+def login(body: bodies.Login) -> Response:
     """Sign in with username and password; answers tokens (never cached) or a challenge."""
     with guessing(body.username):
         answer = services().auth.login(body.username, body.password)
     return jsonify(signed_in(answer, proven_name=body.username))
 
 
-def challenge(body: bodies.ChallengeAnswer):
+def challenge(body: bodies.ChallengeAnswer) -> Response:
     """Answer the challenge a sign-in returned: a new password, or an MFA code."""
     auth = services().auth
     if body.challenge == "MFA_SETUP" and body.code is None:  # two steps: first a TOTP secret for the session
@@ -49,7 +51,7 @@ def challenge(body: bodies.ChallengeAnswer):
     return jsonify(signed_in(result))
 
 
-def signed_in(answer: dict, proven_name: str | None = None) -> dict:
+def signed_in(answer: dict[str, Any], proven_name: str | None = None) -> dict[str, Any]:
     """After Cognito answered tokens: the names the tokens carry (and `proven_name`, the one a password was
     just accepted for) count as the user's for the guess limit, and the new tokens are admitted past any
     earlier sign-out of the user (within the same second)."""
@@ -67,7 +69,7 @@ def signed_in(answer: dict, proven_name: str | None = None) -> dict:
     return answer
 
 
-def validate(body: bodies.Validate):
+def validate(body: bodies.Validate) -> Response:
     """Check a token from the body's `token` field or the Authorization header; machine tokens are valid too."""
     token = body.token if "token" in body.model_fields_set else bearer_token()
     try:
@@ -88,7 +90,7 @@ def validate(body: bodies.Validate):
     return jsonify(answer)
 
 
-def public_config():
+def public_config() -> Response:
     """What a front end needs to talk to the pool; never a secret."""
     settings = services().settings
     return jsonify(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 
 from middleware.auth import current_claims
 from services.names import display_name
 from services.tokens import username_of
 
 
-def hello():
+def hello() -> Response:
     """Greet the signed-in user by the most human name their token carries (`username` stays the username)."""
     claims = current_claims()
     username = username_of(claims)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Response, jsonify
 
 import errors
 from extensions import services
 
 
-def health():
+def health() -> Response:
     """Liveness: the process is up and serving."""
     return jsonify(status="ok")
 
 
-def ready():
+def ready() -> Response:
     """Readiness: what serving needs can be had (the signing keys); 503 says which part cannot."""
     app_services = services()
     checks = {"signing_keys": "ok" if app_services.verifier.jwks.available() else "unavailable"}

@@ -61,12 +61,14 @@ def require_token(
 
 def current_token() -> str:
     """The verified bearer token itself (only inside a protected route), for calls Cognito authorizes."""
-    return g.token
+    token: str = g.token
+    return token
 
 
 def current_claims() -> Mapping[str, Any]:
     """The verified claims of the request's token, read-only (only inside a protected route)."""
-    return g.token_claims
+    claims: Mapping[str, Any] = g.token_claims
+    return claims
 
 
 def verified_claims(token: str | None, token_uses: Collection[str] | None = None) -> Mapping[str, Any]:

@@ -10,7 +10,7 @@ routes keep their rate-limit and token decorators as they are.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -33,7 +33,7 @@ class Contract:
     """What a route declares: the OpenAPI document's source."""
 
     summary: str
-    answers: dict[int, type[BaseModel] | None]
+    answers: Mapping[int, type[BaseModel] | None]
     body: type[BaseModel] | None = None
     errors: tuple[int, ...] = ()
     no_store: bool = False  # the success answer carries NO_STORE_HEADERS
@@ -42,7 +42,7 @@ class Contract:
 
 def endpoint(
     summary: str,
-    answers: dict[int, type[BaseModel] | None],
+    answers: Mapping[int, type[BaseModel] | None],
     *,
     body: type[BaseModel] | None = None,
     errors: tuple[int, ...] = (),

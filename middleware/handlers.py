@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from errors import ApiError
 
@@ -19,11 +20,11 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def _api_error(err: ApiError):
+def _api_error(err: ApiError) -> tuple[Response, int, dict[str, str]]:
     return jsonify(err.body()), err.status_code, err.headers
 
 
-def _http_error(err: HTTPException):
+def _http_error(err: HTTPException) -> WerkzeugResponse | tuple[Response, int, dict[str, str]]:
     if err.code is not None and err.code < 400:  # routing redirects keep Werkzeug's own response
         return err.get_response()
     code = (err.name or "error").lower().replace(" ", "_").replace("'", "")
@@ -33,6 +34,6 @@ def _http_error(err: HTTPException):
     return jsonify(error=code, message=err.description), err.code or 500, headers
 
 
-def _unexpected_error(err: Exception):
+def _unexpected_error(err: Exception) -> tuple[Response, int, dict[str, str]]:
     log.exception("unhandled error")
     return _api_error(ApiError())

@@ -32,10 +32,11 @@ def _windows(limit: str) -> tuple[tuple[int, float], ...]:
 
 
 @contextmanager
-def _counted(key: str, setting: str, refusal: type[errors.TooManyRequests]) -> Iterator[list[Any]]:
+def _counted(key: str, setting: str, refusal: type[errors.TooManyRequests]) -> Iterator[list[tuple[str, str, str]]]:
     """Count one attempt under `key` in every window of the setting's limit, or refuse with 429."""
     app_services = services()
-    attempts, tickets = app_services.attempts, []
+    attempts = app_services.attempts
+    tickets: list[tuple[str, str, str]] = []
     for amount, seconds in _windows(getattr(app_services.settings, setting)):
         ticket, wait = attempts.take(f"{key}:{amount}/{seconds:g}", amount, seconds)
         if ticket is None:

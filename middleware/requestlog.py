@@ -77,6 +77,7 @@ class _Formatter(logging.Formatter):
     second rather than once per line. A traceback stays as it is: it is many lines by nature, and it is ours."""
 
     _second: tuple[int, str] = (-1, "")
+    default_msec_format = "%s,%03d"  # logging.Formatter's own, declared a str (typeshed allows None)
 
     def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = loggable(record.message)  # format() has just set it from getMessage()

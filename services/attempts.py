@@ -88,7 +88,7 @@ class Attempts:
         name = name.lower()
         if self.redis_url:
             try:
-                user = self._client().get(ALIAS_PREFIX + name)
+                user: bytes | None = self._client().get(ALIAS_PREFIX + name)  # bytes: no decode_responses
                 if user is not None:
                     return user.decode()
             except Exception as err:
@@ -108,6 +108,7 @@ class Attempts:
         if self._redis is None:
             import redis  # only with REDIS_URL
 
+            assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
             self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
         return self._redis
 

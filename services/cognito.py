@@ -120,4 +120,5 @@ class CognitoCalls:
             method = f"admin_{method}"
         operation = "".join(part.title() for part in method.split("_"))  # admin_initiate_auth -> AdminInitiateAuth
         with translated(operation, overrides, keep_message=keep_message):
-            return getattr(self.client, method)(ClientId=self.client_id, **kwargs)
+            answer: Mapping[str, Any] = getattr(self.client, method)(ClientId=self.client_id, **kwargs)
+            return answer

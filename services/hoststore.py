@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from services import after_fork_in_child
 
@@ -32,6 +32,7 @@ CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (key, at);
 CREATE TABLE IF NOT EXISTS aliases (name TEXT PRIMARY KEY, user TEXT NOT NULL, until REAL NOT NULL);
 """
 _GENERATION = struct.Struct("<Q")
+_T = TypeVar("_T")  # what a transaction's work returns
 SWEEP_EVERY_SECONDS = 60.0
 
 
@@ -79,7 +80,7 @@ class HostStore:
             self._db = db
         return self._db
 
-    def _transaction(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+    def _transaction(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run `work(db)` in one write transaction, alone among every process of the host."""
         with self._lock:
             db = self._connection()
@@ -105,7 +106,8 @@ class HostStore:
 
     def generation(self) -> int:
         """A number that changes whenever any process of the host records a revocation."""
-        return _GENERATION.unpack_from(self._counter()[1])[0]
+        generation: int = _GENERATION.unpack_from(self._counter()[1])[0]  # "<Q": one unsigned 64-bit count
+        return generation
 
     def revoke(self, key: str, at: float, until: float) -> None:
         """Record a revocation (the later of two for one key), then tell every reader."""

@@ -129,6 +129,7 @@ class Revocations:
         if self._redis is None:
             import redis  # only with REDIS_URL
 
+            assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
             self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
         return self._redis
 

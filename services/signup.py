@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import errors
@@ -67,7 +67,7 @@ class SignUp(CognitoCalls):
         return {"username": username, "user_sub": sub, "confirmed": True, "code_delivery": None}
 
     @contextlib.contextmanager
-    def _undone_on_failure(self, username: str):
+    def _undone_on_failure(self, username: str) -> Iterator[None]:
         """Delete the just-created user if the next step fails: a user left half-made would hold the
         username forever (a retry would get 409)."""
         from botocore.exceptions import BotoCoreError, ClientError  # on first use: see services/cognito.py
