@@ -17,8 +17,8 @@ from typing import Any
 import boto3
 import requests
 
-from tests.helpers import JwksHost, Minter
-from tests.servers import gunicorn, worker_pids
+from tests.support.helpers import JwksHost, Minter
+from tests.support.servers import gunicorn, worker_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -18,7 +18,7 @@ from typing import Any
 
 import lambda_function
 from config import Settings
-from tests.helpers import Minter
+from tests.support.helpers import Minter
 
 ROOT = Path(__file__).resolve().parent.parent
 COLD_ROUNDS = 9

@@ -11,8 +11,8 @@ import threading
 import time
 from http.server import ThreadingHTTPServer
 
-from tests.cognito_proxy import TARGET_PREFIX, CognitoProxy
-from tests.helpers import Reply, Request, cognito_error
+from tests.support.cognito_proxy import TARGET_PREFIX, CognitoProxy
+from tests.support.helpers import Reply, Request, cognito_error
 
 # Calls that change state are always forwarded; the others are answered from what the emulator said first.
 REPLAYED = {"InitiateAuth", "GetUser"}

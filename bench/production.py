@@ -19,8 +19,8 @@ import requests
 from bench import stress
 from bench.http import mint_many, write_tokens, wrk
 from bench.latency import SlowCognito
-from tests.helpers import Minter
-from tests.servers import ServerProcess, free_port, worker_pids
+from tests.support.helpers import Minter
+from tests.support.servers import ServerProcess, free_port, worker_pids
 
 BIN = Path(sys.executable).parent
 ROUNDS = 5

@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from bench.http import wrk
-from tests.servers import ROOT, ServerProcess, free_port
+from tests.support.servers import ROOT, ServerProcess, free_port
 
 HUNG_SECONDS = 8
 SIGN_INS = 100
@@ -72,7 +72,7 @@ def slowloris(app_port: int, token: str, seconds: float = 4) -> dict[str, Any]:
     config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
     port = free_port()
     config = config.replace("listen 8080;", f"listen 127.0.0.1:{port};")
-    config = config.replace("127.0.0.1:8000;", f"127.0.0.1:{app_port};")
+    config = config.replace("127.0.0.1:5000;", f"127.0.0.1:{app_port};")
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as prefix:
         (Path(prefix) / "nginx.conf").write_text(config)
         directives = f"daemon off; pid {prefix}/nginx.pid; error_log stderr;"

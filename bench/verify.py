@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from app import create_app
-from tests.helpers import Minter
+from tests.support.helpers import Minter
 
 ROUNDS = 7
 BATCH = 500  # new tokens per round

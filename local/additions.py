@@ -91,3 +91,21 @@ def teach() -> None:
     CognitoIdpResponse.get_tokens_from_refresh_token = get_tokens_from_refresh_token
     CognitoIdpResponse.resend_confirmation_code = resend_confirmation_code
     CognitoIdpResponse.revoke_token = revoke_token
+
+
+def parse_the_signing_key_once() -> None:
+    """moto parses its one fixed RSA signing key again for every pool it creates (about 0.16 s each): parse it
+    once, and hand every pool the same key object. A key moto is given otherwise is parsed as before."""
+    from types import SimpleNamespace
+
+    import moto.cognitoidp.models as models
+    from joserfc import jwk
+    from moto.utilities.utils import load_resource
+
+    fixed = load_resource("cognitoidp/resources/jwks-private.json")
+    parsed = jwk.RSAKey.import_key(fixed)
+
+    def import_key(data: Any, *args: Any, **kwargs: Any) -> Any:
+        return parsed if data == fixed and not args and not kwargs else jwk.RSAKey.import_key(data, *args, **kwargs)
+
+    models.jwk = SimpleNamespace(RSAKey=SimpleNamespace(import_key=import_key))  # type: ignore[attr-defined]

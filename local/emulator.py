@@ -48,6 +48,7 @@ class LocalCognito:
 
     def __init__(self, state_file: str | None = None) -> None:
         additions.teach()
+        additions.parse_the_signing_key_once()
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             os.environ.setdefault(name, "emulator")

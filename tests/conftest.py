@@ -12,8 +12,8 @@ import schemathesis
 from app import create_app
 from local.emulator import LocalCognito
 from middleware.openapi import document
-from tests.cognito_local import CognitoLocal
-from tests.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
+from tests.support.cognito_local import CognitoLocal
+from tests.support.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
 
 
 @pytest.fixture(autouse=True)

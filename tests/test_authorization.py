@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify
 from app import create_app
 from middleware.auth import current_claims, require_token
 from services.tokens import username_of
-from tests.helpers import DROP, Minter
+from tests.support.helpers import DROP, Minter
 
 
 @pytest.fixture

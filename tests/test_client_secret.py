@@ -11,7 +11,7 @@ import pytest
 
 from app import create_app
 from local.pools import create_pool
-from tests.helpers import ROOT, bearer
+from tests.support.helpers import ROOT, bearer
 
 
 @pytest.fixture

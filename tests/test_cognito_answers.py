@@ -14,8 +14,8 @@ import pytest
 
 from app import create_app
 from config import ConfigError
-from tests.cognito_proxy import CognitoProxy
-from tests.helpers import Minter, bearer, cognito_error, json_reply
+from tests.support.cognito_proxy import CognitoProxy
+from tests.support.helpers import Minter, bearer, cognito_error, json_reply
 
 UNKNOWN_OPERATION = cognito_error("UnknownOperationException", message="")
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app import create_app
-from tests.cognito_proxy import CognitoProxy
+from tests.support.cognito_proxy import CognitoProxy
 
 # Far above any fault's cost (two attempts of the 0.5 s timeout plus back-off): it only guards against hangs.
 HANG_GUARD_SECONDS = 5

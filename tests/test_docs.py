@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.browser import chromium_page, screenshot
-from tests.servers import ServerProcess
+from tests.support.browser import chromium_page, screenshot
+from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
 

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from local.pools import create_pool
-from tests.helpers import PASSWORD
+from tests.support.helpers import PASSWORD
 
 
 @pytest.fixture(autouse=True)

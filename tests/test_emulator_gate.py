@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
-from tests.browser import chromium_page
-from tests.helpers import PASSWORD
+from tests.support.browser import chromium_page
+from tests.support.helpers import PASSWORD
 
 TARGET = "AWSCognitoIdentityProviderService."
 JSON_11 = "application/x-amz-json-1.1"

@@ -14,8 +14,8 @@ import time
 import pytest
 import requests
 
-from tests.helpers import PASSWORD
-from tests.servers import ROOT, free_port
+from tests.support.helpers import PASSWORD
+from tests.support.servers import ROOT, free_port
 from tests.test_emulator_state import populated_backend, write_legacy
 
 pytestmark = [pytest.mark.subprocess]

@@ -14,7 +14,7 @@ import pytest
 
 from local import snapshot
 from local.state import SavedState, StateError
-from tests.helpers import PASSWORD
+from tests.support.helpers import PASSWORD
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from app import create_app
-from tests.helpers import PASSWORD
+from tests.support.helpers import PASSWORD
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.servers import ServerProcess
+from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -23,7 +23,7 @@ CHECKS = ",".join(
         "response_headers_conformance",
         "response_schema_conformance",
         "negative_data_rejection",
-        "schema_valid_request_accepted",  # ours: tests/schemathesis_hooks.py
+        "schema_valid_request_accepted",  # ours: tests/support/schemathesis_hooks.py
     ]
 )
 MIN_REQUESTS = 1000
@@ -62,7 +62,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation():
             "--exclude-path",
             "/auth/resend-code",
         ]
-        hooks = {"SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": str(Path(__file__).parents[1])}
+        hooks = {"SCHEMATHESIS_HOOKS": "tests.support.schemathesis_hooks", "PYTHONPATH": str(Path(__file__).parents[1])}
         run = subprocess.run(
             command, capture_output=True, text=True, timeout=600, check=False, env={**os.environ, **hooks}
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.helpers import bearer
-from tests.servers import gunicorn
+from tests.support.helpers import bearer
+from tests.support.servers import gunicorn
 
 pytestmark = [pytest.mark.subprocess]
 

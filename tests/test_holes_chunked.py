@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from tests.servers import gunicorn
+from tests.support.servers import gunicorn
 
 # Every route declared with body=...: (path, needs a bearer token, which the check runs before the body).
 BODY_ROUTES = [

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from middleware.requestlog import _Formatter, _JsonFormatter
-from tests.cognito_proxy import CognitoProxy
-from tests.helpers import PASSWORD, cognito_error
-from tests.servers import ServerProcess
+from tests.support.cognito_proxy import CognitoProxy
+from tests.support.helpers import PASSWORD, cognito_error
+from tests.support.servers import ServerProcess
 
 JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImR1bW15In0.eyJzdWIiOiJhbGljZSIsInRva2VuX3VzZSI6ImFjY2VzcyJ9.c2lnbmF0dXJl"
 # What a library might log with a value from the request in it: each of these would start a forged line.

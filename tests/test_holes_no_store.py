@@ -8,7 +8,7 @@ from flask import Blueprint
 from app import create_app
 from middleware.endpoint import endpoint
 from middleware.openapi import document
-from tests.helpers import PASSWORD, bearer
+from tests.support.helpers import PASSWORD, bearer
 
 # Every answer that carries tokens (sign-in, challenge, refresh, TOTP secret), claims or attributes.
 CARRY_SECRETS = {"login", "challenge", "validate", "refresh", "me", "totp_setup", "hello"}

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app import create_app
-from tests.helpers import ScriptedServer, cognito_error, json_reply
+from tests.support.helpers import ScriptedServer, cognito_error, json_reply
 
 LOGIN = {"username": "alice", "password": "Passw0rd!"}
 ENDPOINTS = ["/auth/register", "/auth/confirm", "/auth/login", "/auth/validate"]

@@ -11,8 +11,8 @@ import requests
 
 from app import create_app
 from middleware.requestlog import loggable
-from tests.helpers import json_reply
-from tests.servers import ServerProcess
+from tests.support.helpers import json_reply
+from tests.support.servers import ServerProcess
 
 JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImR1bW15In0.eyJzdWIiOiJhbGljZSIsInRva2VuX3VzZSI6ImFjY2VzcyJ9.c2lnbmF0dXJl"
 

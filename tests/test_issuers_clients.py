@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.helpers import Minter
+from tests.support.helpers import Minter
 
 EXTRA_CLIENT = "extraclient1"
 LOCAL_ISSUER = "http://localhost:9229/local_AbC123"  # a cognito-local pool, as COGNITO_ISSUER names it

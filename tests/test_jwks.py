@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from app import create_app
 from errors import JwksUnavailable
 from services.jwks import JwksCache, UnknownKey, parse_jwks
-from tests.helpers import b64url, json_reply, public_jwk
+from tests.support.helpers import b64url, json_reply, public_jwk
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 import lambda_function
 from config import Settings
-from tests.helpers import PASSWORD, ROOT, Minter, bearer
+from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 
 EVENTS = Path(__file__).parent / "events"
 SHAPES = ("rest-api-v1", "http-api-v2", "function-url", "alb")

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 
 import services
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 pytestmark = [pytest.mark.subprocess]
 

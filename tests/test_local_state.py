@@ -7,8 +7,8 @@ import sys
 import pytest
 import requests
 
-from tests.helpers import PASSWORD, bearer
-from tests.servers import ServerProcess
+from tests.support.helpers import PASSWORD, bearer
+from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.subprocess]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import PASSWORD
+from tests.support.helpers import PASSWORD
 
 
 def test_login_returns_tokens_that_are_never_cached(users):

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from tests.helpers import PASSWORD
-from tests.servers import ServerProcess
+from tests.support.helpers import PASSWORD
+from tests.support.servers import ServerProcess
 
 CODE = "918273"
 

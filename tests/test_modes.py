@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.helpers import PASSWORD, bearer
+from tests.support.helpers import PASSWORD, bearer
 
 NEW_PASSWORD = "N3wPassw0rd!"
 

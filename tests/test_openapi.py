@@ -12,7 +12,7 @@ from middleware.endpoint import endpoint
 from middleware.openapi import document
 from schemas.answers import Answer
 from schemas.fields import Body, Text
-from tests.helpers import ScriptedServer, bearer, cognito_error
+from tests.support.helpers import ScriptedServer, bearer, cognito_error
 
 
 def test_document_and_routes_agree(app):

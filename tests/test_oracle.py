@@ -14,8 +14,8 @@ import pytest
 from errors import TokenError
 from services.jwks import JwksCache
 from services.tokens import TokenVerifier
-from tests import token_corpus
-from tests.corpus_base import CLIENT_IDS, ISSUERS, LEEWAY, NOW, POOL_ID, Case
+from tests.support import token_corpus
+from tests.support.corpus_base import CLIENT_IDS, ISSUERS, LEEWAY, NOW, POOL_ID, Case
 
 pytestmark = [pytest.mark.node, pytest.mark.subprocess, pytest.mark.slow]
 

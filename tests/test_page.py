@@ -19,10 +19,10 @@ from playwright.sync_api import expect
 from app import create_app
 from controllers.files import PAGE_FILES
 from middleware.openapi import document
-from tests.browser import chromium_page, screenshot
-from tests.helpers import PASSWORD, ROOT, steady_totp
-from tests.qr import read, svg_modules
-from tests.servers import ServerProcess
+from tests.support.browser import chromium_page, screenshot
+from tests.support.helpers import PASSWORD, ROOT, steady_totp
+from tests.support.qr import read, svg_modules
+from tests.support.servers import ServerProcess
 
 PAGE = Path(ROOT, "static", "page")
 ASSETS = {"/": "text/html", "/page/app.js": "text/javascript", "/page/app.css": "text/css"}

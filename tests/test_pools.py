@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from local.pools import PASSWORD_POLICY
-from tests.helpers import PASSWORD, bearer
+from tests.support.helpers import PASSWORD, bearer
 
 
 def make_pool(emulator, **pool_options) -> dict:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.cognito_proxy import CognitoProxy
-from tests.helpers import bearer, cognito_error
-from tests.servers import ROOT, ServerProcess, free_port, gunicorn
+from tests.support.cognito_proxy import CognitoProxy
+from tests.support.helpers import bearer, cognito_error
+from tests.support.servers import ROOT, ServerProcess, free_port, gunicorn
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 

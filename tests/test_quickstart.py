@@ -7,7 +7,7 @@ import socket
 import pytest
 import requests
 
-from tests.servers import ServerProcess
+from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.subprocess]
 

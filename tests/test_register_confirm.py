@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.helpers import ScriptedServer, cognito_error
+from tests.support.helpers import ScriptedServer, cognito_error
 
 
 def test_register_creates_an_unconfirmed_user(users):

@@ -7,7 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 
 from config import Settings
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 NAME = re.compile(r"`([A-Z][A-Z0-9_]*)`")
 

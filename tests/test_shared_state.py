@@ -8,9 +8,9 @@ import time
 import pytest
 import requests
 
-from tests.helpers import PASSWORD, bearer
-from tests.redis_server import RedisServer
-from tests.servers import gunicorn
+from tests.support.helpers import PASSWORD, bearer
+from tests.support.redis_server import RedisServer
+from tests.support.servers import gunicorn
 
 
 @pytest.fixture

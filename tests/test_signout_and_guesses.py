@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from app import create_app
-from tests.cognito_proxy import CognitoProxy
-from tests.helpers import PASSWORD, bearer
-from tests.servers import ServerProcess, gunicorn
+from tests.support.cognito_proxy import CognitoProxy
+from tests.support.helpers import PASSWORD, bearer
+from tests.support.servers import ServerProcess, gunicorn
 
 WRONG = "Wr0ngPassword!"
 

@@ -12,7 +12,7 @@ from errors import TokenError
 from services.jwks import JwksCache
 from services.token_cache import VerifiedTokens
 from services.tokens import TokenVerifier, is_machine, username_of
-from tests.helpers import DROP, Minter
+from tests.support.helpers import DROP, Minter
 
 USES = frozenset({"id", "access"})
 

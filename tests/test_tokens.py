@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from app import create_app
-from tests.helpers import DROP, b64url
+from tests.support.helpers import DROP, b64url
 
 CHALLENGE = 'Bearer error="invalid_token"'
 

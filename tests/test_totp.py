@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.helpers import PASSWORD, bearer, totp
+from tests.support.helpers import PASSWORD, bearer, totp
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """The verifier is total: a bounded coverage-guided fuzz run finds no crash, and every input that ever crashed it
 (an exception other than TokenError, so a 500) now ends in TokenError and a 401.
 
-`FUZZ_VERIFIER_SECONDS` (default 60; 0 skips the run) sets the fuzz run's length; tests/fuzz_verifier.py is the
+`FUZZ_VERIFIER_SECONDS` (default 60; 0 skips the run) sets the fuzz run's length; tests/support/fuzz_verifier.py is the
 harness and says what it feeds the verifier.
 """
 
@@ -20,8 +20,8 @@ from app import create_app
 from errors import TokenError
 from services.jwks import JwksCache
 from services.tokens import TokenVerifier
-from tests import fuzz_verifier
-from tests.helpers import ROOT, Minter
+from tests.support import fuzz_verifier
+from tests.support.helpers import ROOT, Minter
 
 SECONDS = int(os.environ.get("FUZZ_VERIFIER_SECONDS", "60"))
 OTHER_CLIENT = "otherclient2"
@@ -42,7 +42,7 @@ def test_a_fuzz_run_finds_no_crash(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "tests.fuzz_verifier",
+        "tests.support.fuzz_verifier",
         str(corpus),
         *options,
         "-timeout=10",

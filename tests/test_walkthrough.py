@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from app import create_app
-from tests.cognito_local import CognitoLocal
-from tests.helpers import PASSWORD, bearer
+from tests.support.cognito_local import CognitoLocal
+from tests.support.helpers import PASSWORD, bearer
 
 EMAIL = "alice@example.com"
 NEW_PASSWORD = "N3wPassw0rd!"

@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from tests.corpus_base import (
+from tests.support.corpus_base import (
     CLAIMS,
     CLIENT_IDS,
     ISSUERS,
@@ -35,7 +35,7 @@ from tests.corpus_base import (
     _sign,
     _unb64,
 )
-from tests.helpers import DROP, Segment, b64url
+from tests.support.helpers import DROP, Segment, b64url
 
 
 def build() -> list[Case]:

@@ -1,6 +1,6 @@
 """Coverage-guided fuzzing of the token verifier with atheris: every input must end in TokenError or claims.
 
-Run: `.venv/bin/python -m tests.fuzz_verifier [CORPUS_DIR ...] [-max_total_time=60 ...]` (libFuzzer's options);
+Run: `.venv/bin/python -m tests.support.fuzz_verifier [CORPUS_DIR ...] [-max_total_time=60 ...]` (libFuzzer's options);
 tests/test_verifier_fuzz.py runs it for a bounded time. The first byte of an input picks what the rest is:
 0 the token itself; 1 the JSON text of a payload, signed; 2 the JSON text of a header, signed; 3 choices that
 edit a Cognito-shaped token's claims, signed. Signed tokens carry the emulator key's real signature, so the
@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from tests.helpers import EMULATOR_PRIVATE_JWK, b64url
+from tests.support.helpers import EMULATOR_PRIVATE_JWK, b64url
 
 NOW = 1_800_000_000  # the verifier's clock: fixed, so an input means the same thing on every run
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_fuzz"

@@ -14,7 +14,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.helpers import DROP, EMULATOR_PRIVATE_JWK, Minter, Segment, b64url
+from tests.support.helpers import DROP, EMULATOR_PRIVATE_JWK, Minter, Segment, b64url
 
 POOL_ID = "us-east-1_Oracle1"
 ISSUERS = {

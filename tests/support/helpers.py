@@ -26,7 +26,7 @@ with gzip.open(os.path.join(_MOTO_RESOURCES, "jwks-private.json.gz")) as _file:
 
 Reply = tuple[int, dict[str, str], bytes]
 PASSWORD = "Passw0rd!"  # meets the test pools' password policy
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import requests
 
-from tests.helpers import Reply, Request, ScriptedServer, cognito_error
+from tests.support.helpers import Reply, Request, ScriptedServer, cognito_error
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = str(Path(__file__).resolve().parent.parent)
+ROOT = str(Path(__file__).resolve().parents[2])
 BIN = Path(sys.executable).parent
 
 

@@ -11,7 +11,7 @@ import time
 import pytest
 import redis
 
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 
 class RedisServer:

@@ -13,7 +13,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from tests.helpers import DROP, EMULATOR_PRIVATE_JWK, Minter, Segment, b64url
+from tests.support.helpers import DROP, EMULATOR_PRIVATE_JWK, Minter, Segment, b64url
 
 LEEWAY = 5  # the catalogue's app runs with this leeway
 ATTACKER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -14,8 +14,8 @@ import boto3
 import pytest
 
 from local.pools import create_pool
-from tests.helpers import ROOT
-from tests.servers import ServerProcess, free_port
+from tests.support.helpers import ROOT
+from tests.support.servers import ServerProcess, free_port
 
 START = os.path.join(ROOT, "tests", "node", "node_modules", "cognito-local", "lib", "bin", "start.js")
 REGION = "local"  # cognito-local ignores the region; this one says the pool is not on AWS
