@@ -6,20 +6,13 @@ import pytest
 import requests
 
 from tests.support.helpers import bearer
-from tests.support.servers import gunicorn
+from tests.support.servers import gunicorn, pool_env
 
 pytestmark = [pytest.mark.subprocess]
 
 
 def test_preloaded_workers_each_verify_and_fetch_keys_once(pool, jwks_host, minter):
-    env = {
-        "COGNITO_USER_POOL_ID": pool["user_pool_id"],
-        "COGNITO_CLIENT_ID": pool["client_id"],
-        "COGNITO_ENDPOINT_URL": pool["endpoint_url"],
-        "COGNITO_JWKS_URL": jwks_host.url,
-        "AWS_ACCESS_KEY_ID": "emulator",
-        "AWS_SECRET_ACCESS_KEY": "emulator",
-    }
+    env = pool_env(pool, COGNITO_JWKS_URL=jwks_host.url)
     server = gunicorn(env, "--preload")
     try:
         token = minter.token()

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from tests.support.servers import gunicorn
+from tests.support.servers import gunicorn, pool_env
 
 # Every route declared with body=...: (path, needs a bearer token, which the check runs before the body).
 BODY_ROUTES = [
@@ -44,15 +44,8 @@ def post_chunked(port: int, path: str, size: bytes, token: str | None) -> tuple[
 
 
 def test_a_malformed_chunk_size_is_400_on_every_body_route_under_gunicorn(pool, jwks_host, minter):
-    env = {
-        "COGNITO_USER_POOL_ID": pool["user_pool_id"],
-        "COGNITO_CLIENT_ID": pool["client_id"],
-        "COGNITO_ENDPOINT_URL": pool["endpoint_url"],
-        "COGNITO_JWKS_URL": jwks_host.url,
-        "AWS_ACCESS_KEY_ID": "emulator",
-        "AWS_SECRET_ACCESS_KEY": "emulator",
-        **{f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")},
-    }
+    limits = {f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")}
+    env = pool_env(pool, COGNITO_JWKS_URL=jwks_host.url, **limits)
     server = gunicorn(env, "-c", "deploy/gunicorn.conf.py")
     token = minter.token()
     answers = {}

@@ -10,7 +10,7 @@ import requests
 
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.redis_server import RedisServer
-from tests.support.servers import gunicorn
+from tests.support.servers import gunicorn, pool_env
 
 
 @pytest.fixture
@@ -23,16 +23,7 @@ def redis_server():
 @pytest.fixture
 def shared_env(emulator, pool, redis_server) -> dict[str, str]:
     """The settings of an instance of the app on the test pool, sharing the test Redis."""
-    return {
-        "COGNITO_USER_POOL_ID": pool["user_pool_id"],
-        "COGNITO_CLIENT_ID": pool["client_id"],
-        "COGNITO_ENDPOINT_URL": pool["endpoint_url"],
-        "COGNITO_JWKS_URL": pool["jwks_url"],
-        "REDIS_URL": redis_server.url,
-        "RATE_LIMIT_VALIDATE": "5/minute",
-        "AWS_ACCESS_KEY_ID": "emulator",
-        "AWS_SECRET_ACCESS_KEY": "emulator",
-    }
+    return pool_env(pool, REDIS_URL=redis_server.url, RATE_LIMIT_VALIDATE="5/minute")
 
 
 @pytest.fixture

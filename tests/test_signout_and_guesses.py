@@ -12,22 +12,9 @@ import requests
 from app import create_app
 from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.servers import ServerProcess, gunicorn
+from tests.support.servers import ServerProcess, gunicorn, pool_env
 
 WRONG = "Wr0ngPassword!"
-
-
-def _env(pool: dict, endpoint_url: str, **extra: str) -> dict[str, str]:
-    return {
-        "COGNITO_USER_POOL_ID": pool["user_pool_id"],
-        "COGNITO_CLIENT_ID": pool["client_id"],
-        "COGNITO_ENDPOINT_URL": endpoint_url,
-        "COGNITO_JWKS_URL": pool["jwks_url"],
-        "RATE_LIMIT_LOGIN": "1000/minute",
-        "AWS_ACCESS_KEY_ID": "emulator",
-        "AWS_SECRET_ACCESS_KEY": "emulator",
-        **extra,
-    }
 
 
 def _sign_up(base: str, username: str) -> None:
@@ -51,7 +38,12 @@ def proxy(emulator):
 @pytest.fixture
 def two_workers(pool, proxy):
     """The production configuration (deploy/gunicorn.conf.py) with two workers and no Redis."""
-    server = gunicorn(_env(pool, proxy.url), "-c", "deploy/gunicorn.conf.py", workers=2)
+    server = gunicorn(
+        pool_env(pool, COGNITO_ENDPOINT_URL=proxy.url, RATE_LIMIT_LOGIN="1000/minute"),
+        "-c",
+        "deploy/gunicorn.conf.py",
+        workers=2,
+    )
     yield server
     server.stop()
 

@@ -102,3 +102,16 @@ def worker_pids(server: ServerProcess) -> list[int]:
     """The pids of a server process's children (gunicorn's workers)."""
     children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def pool_env(pool: dict[str, str], **settings: str) -> dict[str, str]:
+    """The environment of a server process on the emulator's `pool` (its JWKS, unless COGNITO_JWKS_URL is given)."""
+    return {
+        "COGNITO_USER_POOL_ID": pool["user_pool_id"],
+        "COGNITO_CLIENT_ID": pool["client_id"],
+        "COGNITO_ENDPOINT_URL": pool["endpoint_url"],
+        "COGNITO_JWKS_URL": pool["jwks_url"],
+        "AWS_ACCESS_KEY_ID": "emulator",  # boto3 signs every call; the emulator takes any credentials
+        "AWS_SECRET_ACCESS_KEY": "emulator",
+        **settings,
+    }
