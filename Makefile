@@ -45,7 +45,7 @@ test: $(BIN)/.installed $(NODE_PEERS) system-deps lint
 # the Python packages only, under a minute on 2 cores. `make test` still runs everything.
 FAST := not (browser or node or redis or nginx or subprocess or slow)
 test-fast: $(BIN)/.installed
-	$(BIN)/python -m pytest -m "$(FAST)"
+	$(BIN)/python -m pytest -n auto -m "$(FAST)"
 
 # requirements*.in hold the direct pins; pip-tools compiles them into requirements*.txt with every transitive
 # dependency pinned and hashed, production first (the Lambda and dev files are constrained to its versions).

@@ -29,6 +29,7 @@ def flaky(emulator):
         ("throttled", 429, "too_many_requests"),
     ],
 )
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_each_endpoint_degrades_cleanly_then_recovers(pool, flaky, fault, status, error, users_of):
     client = create_app({**pool, "endpoint_url": flaky.url, "cognito_timeout": 0.5}).test_client()
     users = users_of(client)

@@ -65,6 +65,7 @@ def _app_against(pool, reply, **settings):
 @pytest.mark.parametrize(
     "code", ["TooManyRequestsException", "LimitExceededException", "TooManyFailedAttemptsException"]
 )
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_cognito_throttling_is_429_with_retry_after(pool, code):
     scripted, client = _app_against(pool, lambda request: cognito_error(code))
     try:
@@ -81,6 +82,7 @@ def test_cognito_unreachable_is_503(pool, closed_port_url):
         assert_error(client.post(path, json=body), 503, "service_unavailable")
 
 
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_cognito_timing_out_is_503_within_bounded_time(pool):
     def slow(request):
         time.sleep(3)

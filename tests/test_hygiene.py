@@ -81,6 +81,7 @@ def test_a_content_length_over_the_limit_is_413_and_closes(server):
     assert answer.startswith(b"HTTP/1.1 413") and time.monotonic() - started < 5
 
 
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_readiness_is_503_without_signing_keys_then_recovers_while_liveness_stays_200(pool, jwks_host):
     client = create_app({**pool, "jwks_url": jwks_host.url, "jwks_max_age": 0}).test_client()
     jwks_host.fault = lambda: json_reply(500, {})

@@ -60,6 +60,7 @@ def test_both_aws_issuer_forms_are_accepted(pool, kind, form):
     assert accepted(app, Minter(issuer, pool["client_id"]).token(kind))
 
 
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 @pytest.mark.parametrize("form", ["original", "updated"])
 def test_near_misses_of_either_aws_issuer_are_refused(pool, form):
     app = create_app(pool)
@@ -68,6 +69,7 @@ def test_near_misses_of_either_aws_issuer_are_refused(pool, form):
         assert not accepted(app, Minter(variant, pool["client_id"]).token()), variant
 
 
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_with_cognito_issuer_set_only_that_exact_issuer_is_accepted(pool):
     app = create_app({**pool, "issuer_override": LOCAL_ISSUER})
     for kind in ("id", "access"):

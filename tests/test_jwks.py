@@ -32,6 +32,7 @@ def test_jwks_is_fetched_once_across_many_requests(counted_client, users, jwks_h
     assert jwks_host.fetches == 1
 
 
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_unknown_kids_refetch_at_most_once_per_cooldown(pool, jwks_host, minter):
     client = create_app({**pool, "jwks_url": jwks_host.url, "jwks_refetch_cooldown": 2}).test_client()
     good = {"Authorization": f"Bearer {minter.token()}"}
@@ -46,6 +47,7 @@ def test_unknown_kids_refetch_at_most_once_per_cooldown(pool, jwks_host, minter)
     assert jwks_host.fetches == 2  # one refetch for the whole burst
 
 
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_jwks_down_with_no_keys_is_503_then_recovers(counted_client, jwks_host, minter):
     jwks_host.fault = lambda: (500, {}, b"upstream broke")
     headers = {"Authorization": f"Bearer {minter.token()}"}
@@ -157,6 +159,7 @@ def test_one_fetch_for_100_concurrent_requests_on_a_cold_cache(pool, jwks_host, 
     assert jwks_host.fetches == 1
 
 
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_a_burst_of_1000_unknown_kids_causes_at_most_one_fetch(pool, jwks_host, minter):
     app = create_app({**pool, "jwks_url": jwks_host.url, "jwks_refetch_cooldown": 30})
     good = {"Authorization": f"Bearer {minter.token()}"}
@@ -175,6 +178,7 @@ def test_a_burst_of_1000_unknown_kids_causes_at_most_one_fetch(pool, jwks_host, 
     assert jwks_host.fetches <= 2  # the first fetch, and at most one for the whole burst
 
 
+@pytest.mark.slow  # sleeps or waits out timeouts: seconds
 def test_a_key_removed_from_the_jwks_is_refused_after_max_age(pool, jwks_host, minter):
     app = create_app({**pool, "jwks_url": jwks_host.url, "jwks_max_age": 0.3})
     headers = {"Authorization": f"Bearer {minter.token()}"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import hashlib
 import hmac
@@ -68,7 +69,8 @@ class ScriptedServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_port}"
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        # A short poll: stop() waits up to one poll for the loop to notice (the default 0.5 s, per test, adds up).
+        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
 
     def stop(self) -> None:
         self._httpd.shutdown()
@@ -138,13 +140,19 @@ def public_jwk(private_key: Any, kid: str) -> dict[str, Any]:
     return {**jwk, "kid": kid, "alg": "RS256", "use": "sig"}
 
 
+@functools.cache
+def emulator_private_key() -> Any:
+    """The emulator's signing key, parsed once (about 60 ms each time: the JWK's primes are recovered)."""
+    return jwt.PyJWK(EMULATOR_PRIVATE_JWK).key
+
+
 class Minter:
     """Makes tokens shaped like Cognito's for one pool, signed with the emulator's key unless told otherwise."""
 
     def __init__(self, issuer: str, client_id: str) -> None:
         self.issuer = issuer
         self.client_id = client_id
-        self.key = jwt.PyJWK(EMULATOR_PRIVATE_JWK).key
+        self.key = emulator_private_key()
 
     def claims(self, kind: str = "access", **overrides: Any) -> dict[str, Any]:
         now = int(time.time())
