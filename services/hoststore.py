@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS revocations (key TEXT PRIMARY KEY, at REAL NOT NULL, 
 CREATE TABLE IF NOT EXISTS attempts (key TEXT NOT NULL, at REAL NOT NULL, until REAL NOT NULL, id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (key, at);
 CREATE TABLE IF NOT EXISTS aliases (name TEXT PRIMARY KEY, user TEXT NOT NULL, until REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL, until REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS leases (key TEXT PRIMARY KEY, until REAL NOT NULL);
 """
 _GENERATION = struct.Struct("<Q")
 _T = TypeVar("_T")  # what a transaction's work returns
@@ -182,3 +184,59 @@ class HostStore:
                 .fetchone()
             )
         return row[0] if row else None
+
+    # Browser sessions (services/sessions.py): the sha256 of a session id -> its JSON, until it ends.
+
+    def put_session(self, key: str, data: str, until: float) -> None:
+        """Store a session (replacing one of the same key), and drop the ended ones."""
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("INSERT OR REPLACE INTO sessions VALUES (?, ?, ?)", (key, data, until))
+            db.execute("DELETE FROM sessions WHERE until < ?", (self._clock(),))
+
+        self._transaction(write)
+
+    def replace_session(self, key: str, data: str) -> bool:
+        """Replace a live session's data, keeping its end; False (nothing written) if it is gone."""
+
+        def write(db: sqlite3.Connection) -> bool:
+            cursor = db.execute("UPDATE sessions SET data = ? WHERE key = ? AND until > ?", (data, key, self._clock()))
+            return cursor.rowcount > 0
+
+        return self._transaction(write)
+
+    def session(self, key: str) -> str | None:
+        """A live session's data, if any."""
+        with self._lock:
+            row = (
+                self._connection()
+                .execute("SELECT data FROM sessions WHERE key = ? AND until > ?", (key, self._clock()))
+                .fetchone()
+            )
+        return row[0] if row else None
+
+    def delete_session(self, key: str) -> str | None:
+        """Remove a session; the data it held if it was live."""
+
+        def remove(db: sqlite3.Connection) -> str | None:
+            row = db.execute("SELECT data, until FROM sessions WHERE key = ?", (key,)).fetchone()
+            db.execute("DELETE FROM sessions WHERE key = ?", (key,))
+            return str(row[0]) if row and row[1] > self._clock() else None
+
+        return self._transaction(remove)
+
+    # Leases: one holder at a time per key, every process of the host, until `until` at the latest.
+
+    def acquire_lease(self, key: str, until: float) -> bool:
+        """Take the lease `key` until `until` if no one holds it (or its holder's time ran out)."""
+
+        def take(db: sqlite3.Connection) -> bool:
+            db.execute("DELETE FROM leases WHERE until <= ?", (self._clock(),))
+            return db.execute("INSERT OR IGNORE INTO leases VALUES (?, ?)", (key, until)).rowcount > 0
+
+        return self._transaction(take)
+
+    def release_lease(self, key: str, until: float) -> None:
+        """Give back the lease `key` taken until `until` (a lease since taken by another, once this one ran
+        out, has another `until` and stays)."""
+        self._transaction(lambda db: db.execute("DELETE FROM leases WHERE key = ? AND until = ?", (key, until)))

@@ -1,0 +1,283 @@
+"""Browser sessions: a cookie's random id stands for a sign-in's tokens, which stay on the server (issue 17).
+
+What is stored is keyed by the sha256 of the id, never the id itself: a copy of the store gives no cookie.
+With REDIS_URL every session lives in Redis only (`auth:session:<sha256>`, JSON, expiring when the session
+ends), so any instance serves it; while Redis is unreachable the calls raise `errors.ServiceUnavailable` (a
+503, never a fallback: a session kept in Redis cannot be found anywhere else). Without it, sessions live in
+the host's store (services/hoststore.py), which every worker of the host shares.
+
+An access token near its end is refreshed by one caller only, across threads, processes and instances: the
+caller holding a lease (Redis `SET NX PX`, else a row of the host store with an end) calls Cognito and writes
+the new tokens in one write; the others poll until they appear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import errors
+from services.answers import unverified_claims
+from services.hoststore import HostStore
+
+log = logging.getLogger(__name__)
+PREFIX = "auth:session:"
+LEASE_PREFIX = "auth:session-lease:"
+LEASE_SECONDS = 10.0  # longer than a refresh may take (COGNITO_BUDGET_SECONDS, 6 s by default)
+WAIT_SECONDS = 5.0  # how long a caller waits for another's refresh
+POLL_SECONDS = 0.02
+UNAVAILABLE = "The session store is unavailable; try again shortly."
+# KEYS[1]: the lease; ARGV[1]: its holder's token. Deletes it only if that holder still holds it.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+@dataclass(frozen=True)
+class Session:
+    key: str  # sha256 hex of the session id: what is stored (a copy of the store gives no cookie)
+    username: str
+    sub: str
+    email: str | None
+    groups: tuple[str, ...]
+    access_token: str
+    id_token: str
+    refresh_token: str | None
+    expires_at: float  # the access token's exp
+    csrf_token: str  # secrets.token_urlsafe(32)
+    created_at: float
+
+
+def session_key(session_id: str) -> str:
+    """What a session is stored under: the sha256 hex of its id."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class Sessions:
+    """`create` at a sign-in, `get` or `fresh` on each request of its cookie, `delete` at sign-out."""
+
+    def __init__(
+        self,
+        host: HostStore,
+        redis_url: str | None = None,
+        *,
+        lifetime: float = 30 * 86400,
+        refresh_margin: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.host, self.redis_url = host, redis_url
+        self.lifetime, self.refresh_margin = lifetime, refresh_margin
+        self._clock = clock
+        self._redis: Any = None
+        self._release_script: Any = None
+
+    def create(self, tokens: Mapping[str, Any]) -> tuple[str, Session]:
+        """A new session for a sign-in's tokens (the API's answer: access_token, id_token, refresh_token?,
+        username). Returns the session id for the cookie (256 random bits, new at every sign-in) and the
+        session."""
+        session_id = secrets.token_urlsafe(32)
+        now = self._clock()
+        blank = Session(
+            key=session_key(session_id),
+            username="",
+            sub="",
+            email=None,
+            groups=(),
+            access_token="",
+            id_token="",
+            refresh_token=None,
+            expires_at=now,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=now,
+        )
+        session = _with_tokens(blank, tokens, now)
+        until = now + self.lifetime
+        if self.redis_url:
+            with self._shared() as client:
+                client.set(PREFIX + session.key, _dump(session), px=max(1, round(self.lifetime * 1000)))
+        else:
+            self.host.put_session(session.key, _dump(session), until)
+        return session_id, session
+
+    def get(self, session_id: str) -> Session | None:
+        """The live session of a cookie's id, or None (unknown, or past `lifetime`)."""
+        return self._read(session_key(session_id))
+
+    def fresh(self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+        """The session, its access token valid for at least `refresh_margin` more seconds, or None.
+
+        When it is not, `refresh(session)` (Cognito's refresh: the token answer, `refresh_token` None unless
+        rotated) is called by one caller only, across threads, processes and instances; the others wait for the
+        new tokens (up to WAIT_SECONDS, then a 503). A dead refresh token (`refresh` raising NotAuthorized or
+        InvalidToken) deletes the session (None); any other error propagates."""
+        key = session_key(session_id)
+        seen = self._read(key)
+        if seen is None or self._is_fresh(seen):
+            return seen
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            lease = self._acquire(key)
+            if lease is not None:
+                try:
+                    current = self._read(key)  # another caller may have refreshed it since `seen` was read
+                    if current is None or self._is_fresh(current) or current.access_token != seen.access_token:
+                        return current
+                    return self._refresh(current, refresh)
+                finally:
+                    self._release(key, lease)
+            time.sleep(POLL_SECONDS)
+            current = self._read(key)
+            if current is None or self._is_fresh(current) or current.access_token != seen.access_token:
+                return current
+            if time.monotonic() > deadline:
+                raise errors.ServiceUnavailable("The session's tokens are being refreshed; try again shortly.")
+
+    def delete(self, session_id: str) -> Session | None:
+        """Remove the session; the removed session (for sign-out), or None."""
+        key = session_key(session_id)
+        if self.redis_url:
+            with self._shared() as client:
+                data: bytes | None = client.getdel(PREFIX + key)
+        else:
+            text = self.host.delete_session(key)
+            data = text.encode() if text is not None else None
+        session = _load(key, data) if data is not None else None
+        return session if session is not None and self._live(session) else None
+
+    def available(self) -> bool:
+        """Whether the session store answers (always, without Redis)."""
+        if not self.redis_url:
+            return True
+        try:
+            return bool(self._client().ping())
+        except Exception:  # any failure of the store means: not available
+            return False
+
+    def _refresh(self, current: Session, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+        try:
+            answer = refresh(current)
+        except (errors.NotAuthorized, errors.InvalidToken):  # the refresh token is dead: so is the session
+            self._delete_key(current.key)
+            return None
+        renewed = _with_tokens(current, answer, self._clock())
+        if self.redis_url:
+            with self._shared() as client:  # XX: a session signed out meanwhile is not brought back
+                written = client.set(PREFIX + current.key, _dump(renewed), xx=True, keepttl=True)
+        else:
+            written = self.host.replace_session(current.key, _dump(renewed))
+        return renewed if written else None
+
+    def _read(self, key: str) -> Session | None:
+        if self.redis_url:
+            with self._shared() as client:
+                data: bytes | None = client.get(PREFIX + key)
+        else:
+            text = self.host.session(key)
+            data = text.encode() if text is not None else None
+        session = _load(key, data) if data is not None else None
+        return session if session is not None and self._live(session) else None
+
+    def _delete_key(self, key: str) -> None:
+        if self.redis_url:
+            with self._shared() as client:
+                client.delete(PREFIX + key)
+        else:
+            self.host.delete_session(key)
+
+    def _live(self, session: Session) -> bool:
+        return self._clock() < session.created_at + self.lifetime
+
+    def _is_fresh(self, session: Session) -> bool:
+        return session.expires_at - self._clock() >= self.refresh_margin
+
+    def _acquire(self, key: str) -> str | float | None:
+        """Take the refresh lease of a session; what releases it, or None when another caller holds it."""
+        if self.redis_url:
+            token = secrets.token_hex(16)
+            with self._shared() as client:
+                taken = client.set(LEASE_PREFIX + key, token, nx=True, px=round(LEASE_SECONDS * 1000))
+            return token if taken else None
+        until = self._clock() + LEASE_SECONDS
+        return until if self.host.acquire_lease("session:" + key, until) else None
+
+    def _release(self, key: str, lease: str | float) -> None:
+        try:
+            if isinstance(lease, str):
+                if self._release_script is None:
+                    self._release_script = self._client().register_script(_RELEASE)
+                self._release_script(keys=[LEASE_PREFIX + key], args=[lease])
+            else:
+                self.host.release_lease("session:" + key, lease)
+        except Exception as err:  # the lease runs out by itself within LEASE_SECONDS
+            log.warning("session lease not released (%s)", type(err).__name__)
+
+    @contextmanager
+    def _shared(self) -> Iterator[Any]:
+        """Redis's client; any failure of Redis inside the block becomes the documented 503."""
+        try:
+            yield self._client()
+        except Exception as err:
+            log.warning("session store unreachable (%s)", type(err).__name__)
+            raise errors.ServiceUnavailable(UNAVAILABLE) from err
+
+    def _client(self) -> Any:
+        if self._redis is None:
+            import redis  # only with REDIS_URL
+
+            assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
+            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        return self._redis
+
+
+def _with_tokens(session: Session, tokens: Mapping[str, Any], now: float) -> Session:
+    """`session` carrying a token answer's tokens and what they say (read, not verified: they come straight
+    from Cognito); a refresh token absent from the answer (not rotated) keeps the old one."""
+    access, id_token = str(tokens["access_token"]), str(tokens["id_token"])
+    access_claims, id_claims = unverified_claims(access), unverified_claims(id_token)
+    exp = access_claims.get("exp")
+    if isinstance(exp, int | float) and not isinstance(exp, bool):
+        expires_at = float(exp)
+    else:  # unreadable: the answer's own lifetime (as services/answers.py reads it), else Cognito's default
+        expires_in = tokens.get("expires_in")
+        expires_at = now + (float(expires_in) if isinstance(expires_in, int | float) else 3600.0)
+    groups = access_claims.get("cognito:groups", id_claims.get("cognito:groups"))
+    email = id_claims.get("email")
+    username = tokens.get("username") or id_claims.get("cognito:username") or access_claims.get("username")
+    sub = id_claims.get("sub") or access_claims.get("sub")
+    return replace(
+        session,
+        username=str(username) if username else session.username,
+        sub=str(sub) if sub else session.sub,
+        email=email if isinstance(email, str) else None,  # the new tokens say what is true now
+        groups=tuple(str(group) for group in groups) if isinstance(groups, list) else (),
+        access_token=access,
+        id_token=id_token,
+        refresh_token=tokens.get("refresh_token") or session.refresh_token,
+        expires_at=expires_at,
+    )
+
+
+def _dump(session: Session) -> str:
+    fields = asdict(session)
+    del fields["key"]  # the row's key already
+    return json.dumps(fields, separators=(",", ":"))
+
+
+def _load(key: str, data: bytes) -> Session | None:
+    """A stored session, or None if what is stored is not one (treated as no session)."""
+    try:
+        fields = json.loads(data)
+        return Session(key=key, **{**fields, "groups": tuple(fields["groups"])})
+    except (ValueError, TypeError, KeyError):
+        log.warning("session %s… unreadable; ignored", key[:8])
+        return None
