@@ -37,6 +37,7 @@ system-deps:
 	scripts/require.sh chromium chromium
 	scripts/require.sh /usr/sbin/nginx nginx-light
 	scripts/require.sh redis-server redis-server
+	scripts/require.sh caddy caddy
 
 test: $(BIN)/.installed $(NODE_PEERS) system-deps lint
 	$(BIN)/python -m pytest
