@@ -25,6 +25,7 @@ _POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$")
 _ANY_POOL_ID = re.compile(r"^[\w-]{1,50}_[0-9A-Za-z]{1,50}$", re.ASCII)
 _REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$|^local$")
 _CLIENT_ID = re.compile(r"^[\w+]{1,128}$", re.ASCII)  # Cognito's pattern for ClientId
+_REDIRECT_HOST = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
 
 
 class ConfigError(RuntimeError):
@@ -96,6 +97,19 @@ class Settings:
         "name 'id', 'access' or both",
     )
     cors_origins: tuple[str, ...] = setting("CORS_ORIGINS", ("*",), lambda v: tuple(_split(v)))
+    # Browser sessions (a cookie; the tokens stay on the server): where a sign-in may send the browser back to
+    # (an exact host, `.example.com` for it and its subdomains; `host:port` for that port only), and how long
+    # a session may last at most (Cognito's refresh tokens live 30 days by default).
+    session_redirect_hosts: tuple[str, ...] = setting(
+        "SESSION_REDIRECT_HOSTS",
+        (),
+        lambda v: tuple(host.lower() for host in _split(v)),
+        lambda hosts: all(_REDIRECT_HOST.match(host) for host in hosts),
+        "list hosts such as 'app.example.com', '.example.com' or 'localhost:8080'",
+    )
+    session_lifetime: float = setting(
+        "SESSION_LIFETIME_SECONDS", 30 * 86400.0, float, lambda v: 60 <= v <= 3650 * 86400, "be 60 s to 10 years"
+    )
     port: int = setting("PORT", 5000, int, lambda v: 0 < v < 65536, "be a port number")
     cognito_timeout: float = setting("COGNITO_TIMEOUT_SECONDS", 3.0, float, lambda v: 0 < v <= 60, "be 0 to 60")
     cognito_budget: float = setting("COGNITO_BUDGET_SECONDS", 6.0, float, lambda v: 0 < v <= 120, "be 0 to 120")

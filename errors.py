@@ -90,6 +90,14 @@ class InsufficientScope(ApiError):
     headers = {"WWW-Authenticate": 'Bearer error="insufficient_scope"'}
 
 
+class CsrfFailed(ApiError):
+    """A cookie-authenticated request that changes something came without the session's CSRF token, or from
+    an origin this server does not accept."""
+
+    status_code, error = 403, "csrf_failed"
+    message = "The request lacks the session's CSRF token (X-CSRF-Token), or comes from another origin."
+
+
 class PasswordResetRequired(ApiError):
     status_code, error, message = 403, "password_reset_required", "The password must be reset before signing in."
 

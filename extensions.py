@@ -14,6 +14,7 @@ from services.cognito import check_admin_credentials, cognito_client
 from services.hoststore import HostStore, default_folder
 from services.jwks import JwksCache
 from services.revocations import Revocations
+from services.sessions import Sessions
 from services.token_cache import VerifiedTokens
 from services.tokens import TokenVerifier
 
@@ -27,6 +28,7 @@ class Services:
     verifier: TokenVerifier
     revocations: Revocations
     attempts: Attempts
+    sessions: Sessions
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -55,7 +57,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     host = HostStore(settings.shared_state_dir or default_folder())
     revocations, attempts = Revocations(host, settings.redis_url), Attempts(host, settings.redis_url)
-    app.extensions[_KEY] = Services(settings, auth, verifier, revocations, attempts)
+    sessions = Sessions(host, settings.redis_url, lifetime=settings.session_lifetime)
+    app.extensions[_KEY] = Services(settings, auth, verifier, revocations, attempts, sessions)
 
 
 def services() -> Services:

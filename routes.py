@@ -6,10 +6,12 @@ controller never reads the request itself (what the middleware verified, it asks
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from controllers import account, auth, files, probes
+from controllers import account, auth, check, files, probes, sessions
 from controllers import hello as greeting
 from middleware.auth import require_token
 from middleware.endpoint import endpoint
@@ -20,6 +22,8 @@ from schemas import bodies
 bp = Blueprint("api", __name__)  # the API and its documentation
 page = Blueprint("page", __name__)  # the sign-in page at `/` (DEMO_PAGE)
 TOKENS = {200: out.SignedIn}
+SESSION = {200: out.SessionStarted, 303: None}
+SIGN_IN: dict[str, Any] = {"errors": (401, 403), "cognito": True, "no_store": True}  # signing in
 
 
 @bp.post("/auth/register")
@@ -38,7 +42,7 @@ def confirm(body: bodies.Confirm) -> ResponseReturnValue:
 
 @bp.post("/auth/login")
 @per_client("rate_limit_login")
-@endpoint("Sign in: tokens, or a challenge", TOKENS, body=bodies.Login, errors=(401, 403), cognito=True, no_store=True)
+@endpoint("Sign in: tokens, or a challenge", TOKENS, body=bodies.Login, **SIGN_IN)
 def login(body: bodies.Login) -> ResponseReturnValue:
     return auth.login(body)
 
@@ -142,6 +146,58 @@ def config() -> ResponseReturnValue:
 @endpoint("Greet the user of a valid bearer token", {200: out.Greeting}, no_store=True)
 def hello() -> ResponseReturnValue:
     return greeting.hello()
+
+
+@bp.route("/auth/check", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+@endpoint("Forward auth: may this request through? (identity in X-Auth-Request-* headers)", {200: None}, errors=(400,))
+def check_request() -> ResponseReturnValue:
+    return check.check(request.args)
+
+
+@bp.get("/auth/sign-in")
+@endpoint("The sign-in form for proxied apps (back to `rd` after signing in)", {200: None})
+def sign_in() -> ResponseReturnValue:
+    return sessions.sign_in_page(request.args.get("rd"))
+
+
+@bp.get("/auth/sign-in.css")
+@endpoint("The sign-in form's style sheet", {200: None})
+def sign_in_style() -> ResponseReturnValue:
+    return files.page_file("app.css")
+
+
+@bp.post("/auth/session")
+@per_client("rate_limit_login")
+@endpoint("Sign in to a session cookie (no tokens answered)", SESSION, body=bodies.SessionSignIn, **SIGN_IN)
+def start_session(body: bodies.SessionSignIn) -> ResponseReturnValue:
+    return sessions.start_session(body)
+
+
+@bp.post("/auth/session/challenge")
+@per_client("rate_limit_login")
+@endpoint("Answer a sign-in challenge into a session cookie", SESSION, body=bodies.Challenge, **SIGN_IN)
+def session_challenge(body: bodies.ChallengeAnswer) -> ResponseReturnValue:
+    return sessions.answer_session_challenge(body)
+
+
+@bp.get("/auth/session")
+@require_token({"access"})
+@endpoint("The session cookie's user", {200: out.SessionInfo}, no_store=True)
+def session() -> ResponseReturnValue:
+    return sessions.describe_session()
+
+
+@bp.delete("/auth/session")
+@require_token({"access"})
+@endpoint("Sign out of the session (X-CSRF-Token required)", {204: None}, errors=(403,), cognito=True)
+def end_session() -> ResponseReturnValue:
+    return sessions.end_session()
+
+
+@bp.post("/auth/sign-out")
+@endpoint("The sign-out form for proxied apps (to `rd`)", {303: None}, body=bodies.SignOut, errors=(403,), cognito=True)
+def sign_out(body: bodies.SignOut) -> ResponseReturnValue:
+    return sessions.sign_out_form(body)
 
 
 @bp.get("/health")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Response, jsonify
 
 from controllers.auth import signed_in
@@ -45,17 +48,20 @@ def refresh(body: bodies.Refresh) -> Response:
 
 
 def logout(body: bodies.Logout) -> tuple[str, int]:
-    """Sign the user out everywhere, and revoke the refresh token when one is given.
+    """Sign the user out everywhere, and revoke the refresh token when one is given."""
+    sign_out(current_token(), current_claims(), body.refresh_token)
+    return "", 204
 
-    Cognito then refuses the user's tokens, but a JWT checked locally passes until it expires: the
-    revocation list makes every instance refuse them too, until they would have expired anyway."""
-    app_services, claims, refresh_token = services(), current_claims(), body.refresh_token
-    app_services.auth.logout(current_token(), refresh_token)
+
+def sign_out(access_token: str, claims: Mapping[str, Any], refresh_token: str | None) -> None:
+    """GlobalSignOut (and RevokeToken), then the revocation list: Cognito refuses the user's tokens, but a JWT
+    checked locally passes until it expires, so every worker and instance refuses them too until then."""
+    app_services = services()
+    app_services.auth.logout(access_token, refresh_token)
     lifetime = max(claims["exp"] - claims["iat"], 3600) + app_services.settings.token_leeway
     app_services.revocations.revoke_user(claims["sub"], lifetime)
     if refresh_token and "origin_jti" in claims:
         app_services.revocations.revoke_family(claims["origin_jti"], lifetime)
-    return "", 204
 
 
 def me() -> Response:

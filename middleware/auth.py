@@ -1,18 +1,48 @@
-"""`require_token`: protects a route with a Cognito bearer token and exposes its claims."""
+"""`require_token`: protects a route with a Cognito token (a bearer token, or the session cookie's) and exposes
+its claims; `Policy`: what the token must also meet (groups, scopes, a user), here and at /auth/check."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import g, request
 
 import errors
 from extensions import services
+from middleware.sessions import session_of_request
 from services.tokens import is_machine
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a valid token must also meet, else 403: a group, scopes, a user (not a machine)."""
+
+    groups: frozenset[str] = frozenset()
+    all_groups: bool = False
+    scopes: frozenset[str] = frozenset()
+    machine: bool = False
+    token_use: str | None = None  # "id" or "access": another valid token is refused 403 (/auth/check)
+
+    def check(self, claims: Mapping[str, Any]) -> None:
+        """Raise Forbidden or InsufficientScope (403) unless `claims` meet the policy."""
+        if self.token_use is not None and claims.get("token_use") != self.token_use:
+            raise errors.Forbidden(f"This upstream needs an {self.token_use} token.")
+        if not self.machine and is_machine(claims):  # the route's rule, so cached tokens meet it too
+            raise errors.Forbidden(
+                "This route needs a user's token; a machine (client credentials) token is not enough."
+            )
+        if self.groups:
+            held = self.groups & set(claims.get("cognito:groups", ()))
+            if not held or (self.all_groups and held != self.groups):
+                raise errors.Forbidden()
+        if self.scopes and not self.scopes <= set(claims.get("scope", "").split()):
+            challenge = f'Bearer error="insufficient_scope", scope="{" ".join(sorted(self.scopes))}"'
+            raise errors.InsufficientScope(headers={"WWW-Authenticate": challenge})
 
 
 def require_token(
@@ -23,7 +53,8 @@ def require_token(
     scopes: Collection[str] = (),
     machine: bool = False,
 ) -> Callable[[F], F]:
-    """Let the route run only for a valid token of an accepted type (default: the configured ones).
+    """Let the route run only for a valid token of an accepted type (default: the configured ones), from
+    `Authorization` or the session cookie (middleware/sessions.py).
 
     `groups`: the token's `cognito:groups` must include any of them (all of them with `all_groups`);
     a token without the claim has no groups. `scopes`: the access token's space-separated `scope` must
@@ -31,25 +62,13 @@ def require_token(
     no user) are let in as well as users'; without it they get 403. A valid token failing these gets 403,
     not 401.
     """
-    required_groups, required_scopes = frozenset(groups), frozenset(scopes)
+    policy = Policy(frozenset(groups), all_groups, frozenset(scopes), machine)
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            token = bearer_token()
-            claims = verified_claims(token, token_uses)
-            if not machine and is_machine(claims):  # the route's rule, so cached tokens meet it too
-                raise errors.Forbidden(
-                    "This route needs a user's token; a machine (client credentials) token is not enough."
-                )
-            if required_groups:
-                held = required_groups & set(claims.get("cognito:groups", ()))
-                if not held or (all_groups and held != required_groups):
-                    raise errors.Forbidden()
-            if required_scopes and not required_scopes <= set(claims.get("scope", "").split()):
-                wanted = " ".join(sorted(required_scopes))
-                challenge = f'Bearer error="insufficient_scope", scope="{wanted}"'
-                raise errors.InsufficientScope(headers={"WWW-Authenticate": challenge})
+            token, claims = authenticated(token_uses)
+            policy.check(claims)
             g.token, g.token_claims = token, claims
             return view(*args, **kwargs)
 
@@ -57,6 +76,22 @@ def require_token(
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def authenticated(
+    token_uses: Collection[str] | None = None, *, session_token: str | None = None
+) -> tuple[str, Mapping[str, Any]]:
+    """The request's token and its verified claims: the bearer token, else the session cookie's (its
+    `session_token`, "id" or "access"; by default its access token, or its ID token where only ID tokens are
+    accepted); InvalidToken (401) when there is neither."""
+    token = bearer_token()
+    if token is None:
+        session = session_of_request()
+        if session is not None:
+            accepted = token_uses or services().settings.accepted_token_uses
+            kind = session_token or ("access" if "access" in accepted else "id")
+            token = session.access_token if kind == "access" else session.id_token
+    return token or "", verified_claims(token, token_uses)
 
 
 def current_token() -> str:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 import errors
 from middleware.body import request_fields
+from middleware.sessions import check_csrf
 from schemas.errors import problems
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -58,8 +59,10 @@ def endpoint(
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            fields = request_fields() if body is not None else None
+            check_csrf(fields)  # a cookie-authenticated change needs the session's CSRF token (and takes it out)
             if body is not None:
-                kwargs["body"] = parse(body, request_fields())
+                kwargs["body"] = parse(body, fields)
             if not no_store:
                 return view(*args, **kwargs)
             response = make_response(view(*args, **kwargs))

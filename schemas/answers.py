@@ -119,3 +119,14 @@ class Health(Answer):
 class Ready(Answer):
     status: Literal["ready"]
     checks: dict[str, Literal["ok", "unavailable"]] = Field(description="each dependency: `signing_keys` (the JWKS)")
+
+
+class SessionStarted(Answer):
+    username: str
+    expires_at: float = Field(description="when the session's access token expires (it is refreshed before)")
+    csrf_token: str = Field(description="send as X-CSRF-Token on every request that changes something")
+
+
+class SessionInfo(SessionStarted):
+    email: str | None
+    groups: list[str]

@@ -23,6 +23,7 @@ from schemas.fields import (
 
 Session = Annotated[str, Field(min_length=MIN_SESSION_CHARS, max_length=MAX_SESSION_CHARS, pattern=TEXT_PATTERN)]
 RefreshToken = text(MAX_TOKEN_CHARS)
+Redirect = text(2048)
 
 
 class Register(WithUsername):
@@ -40,6 +41,18 @@ class Confirm(WithUsername):
 class Login(WithUsername):
     username: UsernameText = Field(description="the email in email-as-username pools")
     password: Text
+
+
+class SessionSignIn(WithUsername):
+    username: UsernameText = Field(description="the email in email-as-username pools")
+    password: Text
+    rd: Redirect = Field(default=None, description="where a browser goes after signing in (the sign-in form)")
+    csrf_token: Text = Field(default=None, description="the sign-in form's own token (against login CSRF)")
+
+
+class SignOut(Body):
+    rd: Redirect = Field(default=None, description="where the browser goes after signing out")
+    csrf_token: Text = Field(default=None, description="the session's CSRF token (GET /auth/session)")
 
 
 class Username(WithUsername):

@@ -10,8 +10,10 @@ from middleware.endpoint import endpoint
 from middleware.openapi import document
 from tests.support.helpers import PASSWORD, bearer
 
-# Every answer that carries tokens (sign-in, challenge, refresh, TOTP secret), claims or attributes.
+# Every answer that carries tokens (sign-in, challenge, refresh, TOTP secret), claims or attributes, or a
+# session's CSRF token (the session routes).
 CARRY_SECRETS = {"login", "challenge", "validate", "refresh", "me", "totp_setup", "hello"}
+CARRY_SECRETS |= {"start_session", "session_challenge", "session"}
 HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -31,7 +33,9 @@ def test_every_no_store_route_answers_and_documents_the_headers(app, client, use
         "me": client.get("/auth/me", headers=access),
         "totp_setup": client.post("/auth/mfa/totp/setup", headers=access),
         "hello": client.get("/hello", headers=access),
+        "start_session": client.post("/auth/session", json={"username": "alice", "password": PASSWORD}),
     }
+    answers["session"] = client.get("/auth/session")  # the cookie that sign-in set
     declared = {
         name.rpartition(".")[2]
         for name, view in app.view_functions.items()

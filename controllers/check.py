@@ -1,0 +1,71 @@
+"""GET /auth/check: the forward-auth decision a reverse proxy asks for (nginx auth_request, Caddy forward_auth,
+Traefik ForwardAuth), with the user's identity in oauth2-proxy's header names for the upstream.
+
+No Cognito call and no body read: the token (bearer, or the session cookie's) is verified locally, revocation
+list included, against a policy the proxy's configuration sets in the query string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote
+
+from flask import Response
+
+import errors
+from middleware.auth import Policy, authenticated
+from middleware.sessions import current_session
+from services.tokens import is_machine, username_of
+
+_PARAMETERS = frozenset({"groups", "scopes", "token_use", "machine"})
+
+
+def check(query: Mapping[str, str]) -> Response:
+    """200 with the identity headers, 401 (no valid token), or 403 (the policy fails)."""
+    policy = _policy(query)
+    _, claims = authenticated(session_token=policy.token_use)  # a token of another type: 403 by the policy
+    policy.check(claims)
+    response = Response(status=200, mimetype="text/plain")
+    headers = {"X-Auth-Request-Sub": claims["sub"]}
+    if is_machine(claims):
+        headers["X-Auth-Request-Client-Id"] = claims["client_id"]
+    else:
+        headers["X-Auth-Request-User"] = username_of(claims) or ""
+        session = current_session()
+        email = claims.get("email") or (session.email if session is not None else None)
+        if isinstance(email, str):
+            headers["X-Auth-Request-Email"] = email
+        groups = claims.get("cognito:groups") or ()
+        headers["X-Auth-Request-Groups"] = ",".join(groups)
+    for name, value in headers.items():
+        response.headers[name] = _header_value(value)
+    return response
+
+
+def _policy(query: Mapping[str, str]) -> Policy:
+    """The query string's policy; 400 for a parameter this endpoint does not know or cannot read."""
+    unknown = set(query) - _PARAMETERS
+    if unknown:
+        raise errors.InvalidRequest(f"Unknown parameter: {sorted(unknown)[0][:40]!r}.")
+    token_use = query.get("token_use")
+    if token_use is not None and token_use not in ("id", "access"):
+        raise errors.InvalidRequest("Invalid request: 'token_use' must be 'id' or 'access'.")
+    machine = query.get("machine", "false")
+    if machine not in ("true", "false"):
+        raise errors.InvalidRequest("Invalid request: 'machine' must be 'true' or 'false'.")
+    return Policy(
+        groups=frozenset(_listed(query.get("groups"))),
+        scopes=frozenset(_listed(query.get("scopes"))),
+        machine=machine == "true",
+        token_use=token_use,
+    )
+
+
+def _listed(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _header_value(value: str) -> str:
+    """Printable ASCII as it is; anything else percent-encoded (an HTTP header carries no newline, and
+    non-Latin-1 text could not be sent at all)."""
+    return value if value.isascii() and value.isprintable() else quote(value, safe=" !#$&'()*+,/:;=?@[]~")

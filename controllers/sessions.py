@@ -1,0 +1,153 @@
+"""Browser sessions: sign in to a cookie (JSON or the plain sign-in form), see it, sign out of it.
+
+The tokens stay on the server (services/sessions.py); the browser gets an HttpOnly cookie. The sign-in form
+at /auth/sign-in serves proxied apps (forward auth): it needs no script, carries a token of its own against
+login CSRF (the same random value in a short-lived cookie and in the form), and sends the browser back to
+`rd` only where services/redirects.py allows.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import jsonify, make_response, redirect, render_template, request
+from werkzeug.wrappers import Response
+
+import errors
+from controllers.account import sign_out
+from controllers.auth import challenge, signed_in
+from extensions import services
+from middleware.auth import verified_claims
+from middleware.body import FORM
+from middleware.ratelimit import guessing
+from middleware.sessions import (
+    check_origin,
+    clear_cookie,
+    current_session,
+    forget_session,
+    session_of_request,
+    set_cookie,
+)
+from schemas import bodies
+from services.redirects import safe_redirect
+from services.sessions import Session
+
+SIGN_IN_COOKIE = "auth_sign_in"  # the sign-in form's own CSRF token
+SIGN_IN_SECONDS = 600
+# The form's own style sheet, nothing else; never framed (a framed form could be clicked for the user). No
+# form-action: browsers apply it to the redirect after the form too, and `rd` may be another allowed host.
+SIGN_IN_POLICY = "default-src 'none'; style-src 'self'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
+
+
+def sign_in_page(rd: str | None, message: str = "", username: str = "", status: int = 200) -> Response:
+    """The plain sign-in form, with a fresh login-CSRF token in it and in a cookie."""
+    token = secrets.token_urlsafe(32)
+    page = render_template("sign-in.html", rd=rd or "", message=message, username=username, csrf_token=token)
+    response = make_response(page, status)
+    response.headers.update({"Cache-Control": "no-store", "Content-Security-Policy": SIGN_IN_POLICY})
+    response.set_cookie(
+        SIGN_IN_COOKIE,
+        token,
+        max_age=SIGN_IN_SECONDS,
+        path="/auth/",
+        httponly=True,
+        samesite="Strict",
+        secure=request.scheme == "https",
+    )
+    return response
+
+
+def start_session(body: bodies.SessionSignIn) -> Response:
+    """Sign in like /auth/login, but answer the session (a cookie) instead of tokens; a form is sent on."""
+    check_origin()
+    form = request.mimetype == FORM
+    if form:
+        sent, expected = body.csrf_token or "", request.cookies.get(SIGN_IN_COOKIE, "")
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            return sign_in_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
+    try:
+        with guessing(body.username):
+            answer = services().auth.login(body.username, body.password)
+    except errors.ApiError as err:
+        if not form:
+            raise
+        return sign_in_page(body.rd, err.message, body.username, err.status_code)
+    signed_in(answer, proven_name=body.username)
+    if "access_token" not in answer:  # a challenge: answered at /auth/session/challenge
+        if form:
+            message = "This account needs another step (a code or a new password): sign in through the API."
+            return sign_in_page(body.rd, message, body.username, 403)
+        return jsonify(answer)
+    return _started(answer, body.rd if form else None)
+
+
+def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
+    """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens."""
+    check_origin()
+    answer = challenge(body).get_json()
+    if "access_token" not in answer:
+        return jsonify(answer)
+    return _started(answer, None)
+
+
+def _started(answer: dict, rd: str | None) -> Response:
+    session_id, session = services().sessions.create(answer)
+    if rd is not None:
+        response = redirect(_destination(rd), 303)
+    else:
+        response = jsonify(username=session.username, expires_at=session.expires_at, csrf_token=session.csrf_token)
+    set_cookie(response, session_id)
+    response.delete_cookie(SIGN_IN_COOKIE, path="/auth/")
+    return response
+
+
+def describe_session() -> Response:
+    """The signed-in user of the session cookie."""
+    session = _required()
+    return jsonify(
+        username=session.username,
+        email=session.email,
+        groups=list(session.groups),
+        expires_at=session.expires_at,
+        csrf_token=session.csrf_token,
+    )
+
+
+def end_session() -> Response:
+    """Sign out of the session (as /auth/logout does), forget it, and clear the cookie: 204."""
+    response = make_response("", 204)
+    _sign_out(_required())
+    clear_cookie(response)
+    return response
+
+
+def sign_out_form(body: bodies.SignOut) -> Response:
+    """The sign-out form of a proxied app: sign out when signed in (the form carrying the session's CSRF
+    token), then back to `rd` (303); with no live session, only the cookie is cleared."""
+    check_origin()
+    session = session_of_request()
+    if session is not None:
+        if not hmac.compare_digest((body.csrf_token or "").encode(), session.csrf_token.encode()):
+            raise errors.CsrfFailed()
+        _sign_out(session)
+    response = redirect(_destination(body.rd), 303)
+    clear_cookie(response)
+    return response
+
+
+def _sign_out(session: Session) -> None:
+    claims = verified_claims(session.access_token, {"access"})
+    sign_out(session.access_token, claims, session.refresh_token)
+    forget_session()
+
+
+def _required() -> Session:
+    session = current_session()
+    if session is None:
+        raise errors.InvalidToken("No session: sign in first.")
+    return session
+
+
+def _destination(rd: str | None) -> str:
+    return safe_redirect(rd, services().settings.session_redirect_hosts) or "/"

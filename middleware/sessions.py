@@ -1,0 +1,124 @@
+"""Browser sessions: the HttpOnly cookie that stands for a signed-in user, and the CSRF rule it brings.
+
+The tokens stay on the server (services/sessions.py); the browser holds only a random id in a cookie that
+no script can read. A request authenticated by the cookie that changes something (POST, PUT, PATCH, DELETE)
+must also carry the session's CSRF token (`X-CSRF-Token`, or a form's `csrf_token` field) and, when it
+sends `Origin`, come from this server's own origin or an allowed one; a bearer-token request needs neither.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from flask import g, request
+from werkzeug.wrappers import Response
+
+import errors
+from extensions import services
+from services.sessions import Session
+
+COOKIE = "auth_session"
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def session_of_request() -> Session | None:
+    """The request's session, its access token fresh (refreshed once however many requests ask), or None."""
+    session_id = request.cookies.get(COOKIE)
+    if not session_id or len(session_id) > 128:
+        return None
+    app_services = services()
+    session = app_services.sessions.fresh(session_id, _refresh)
+    if session is not None:
+        g.session, g.session_id = session, session_id
+    return session
+
+
+def _refresh(session: Session) -> Mapping[str, Any]:
+    if not session.refresh_token:
+        raise errors.NotAuthorized("The session cannot be refreshed; sign in again.")
+    answer: Mapping[str, Any] = services().auth.refresh(session.refresh_token, session.username)
+    return answer
+
+
+def current_session() -> Session | None:
+    """The session that authenticated this request (None for a bearer token)."""
+    session: Session | None = g.get("session")
+    return session
+
+
+def forget_session() -> None:
+    """Delete the request's session from the store (its cookie is cleared by the answer)."""
+    session_id = g.get("session_id")
+    if session_id:
+        services().sessions.delete(session_id)
+    g.session = None
+
+
+def check_csrf(fields: Mapping[str, Any] | None) -> None:
+    """Refuse (403 csrf_failed) a state-changing request authenticated by the session cookie without the
+    session's CSRF token, or from another origin. A form's `csrf_token` field is taken out of `fields`."""
+    session = current_session()
+    if session is None or request.method not in STATE_CHANGING:
+        return
+    sent = request.headers.get("X-CSRF-Token")
+    if sent is None and isinstance(fields, dict):
+        sent = fields.pop("csrf_token", None)
+    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
+        raise errors.CsrfFailed()
+    check_origin()
+
+
+def check_origin() -> None:
+    """Refuse (403 csrf_failed) a request whose `Origin` is neither this server's nor an allowed one."""
+    origin = request.headers.get("Origin")
+    if origin is not None and not allowed_origin(origin):
+        raise errors.CsrfFailed("The request comes from an origin this server does not accept.")
+
+
+def allowed_origin(origin: str) -> bool:
+    """This server's own origin, one of CORS_ORIGINS (unless `*`), or a host of SESSION_REDIRECT_HOSTS."""
+    if origin == request.host_url.rstrip("/"):
+        return True
+    settings = services().settings
+    if origin in settings.cors_origins:
+        return True
+    scheme, _, host = origin.partition("://")
+    if scheme not in ("http", "https") or not host or "/" in host:
+        return False
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    for allowed in settings.session_redirect_hosts:
+        if (
+            allowed == host
+            or allowed == name
+            or (allowed.startswith(".") and (name == allowed[1:] or name.endswith(allowed)))
+        ):
+            return True
+    return False
+
+
+def set_cookie(response: Response, session_id: str) -> None:
+    """The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure unless served on loopback over plain HTTP."""
+    lifetime = int(services().settings.session_lifetime)
+    response.set_cookie(
+        COOKIE, session_id, max_age=lifetime, path="/", secure=not _plain_loopback(), httponly=True, samesite="Lax"
+    )
+
+
+def clear_cookie(response: Response) -> None:
+    """Tell the browser to forget the session cookie."""
+    response.delete_cookie(COOKIE, path="/", secure=not _plain_loopback(), httponly=True, samesite="Lax")
+
+
+def _plain_loopback() -> bool:
+    if request.scheme != "http":
+        return False
+    host = request.host.rsplit(":", 1)[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
