@@ -38,17 +38,21 @@ def login(body: bodies.Login) -> Response:
 
 def challenge(body: bodies.ChallengeAnswer) -> Response:
     """Answer the challenge a sign-in returned: a new password, or an MFA code."""
+    return jsonify(answered_challenge(body))
+
+
+def answered_challenge(body: bodies.ChallengeAnswer) -> dict[str, Any]:
+    """Cognito's answer to a challenge's answer: the tokens, or the next challenge."""
     auth = services().auth
     if body.challenge == "MFA_SETUP" and body.code is None:  # two steps: first a TOTP secret for the session
-        result = auth.mfa_setup_challenge(body.username, body.session, services().settings.totp_issuer)
-        return jsonify(result)
+        return auth.mfa_setup_challenge(body.username, body.session, services().settings.totp_issuer)
     with guessing(body.username):
         if body.challenge == "MFA_SETUP":
             result = auth.answer_mfa_setup(body.username, body.session, body.code)
         else:
             answer = body.new_password if body.challenge == "NEW_PASSWORD_REQUIRED" else body.code
             result = auth.answer_challenge(body.username, body.challenge, body.session, answer)
-    return jsonify(signed_in(result))
+    return signed_in(result)
 
 
 def signed_in(answer: dict[str, Any], proven_name: str | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 import errors
 from controllers.account import sign_out
-from controllers.auth import challenge, signed_in
+from controllers.auth import answered_challenge, signed_in
 from extensions import services
 from middleware.auth import verified_claims
 from middleware.body import FORM
@@ -85,7 +85,7 @@ def start_session(body: bodies.SessionSignIn) -> Response:
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
     """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens."""
     check_origin()
-    answer = challenge(body).get_json()
+    answer = answered_challenge(body)
     if "access_token" not in answer:
         return jsonify(answer)
     return _started(answer, None)
