@@ -26,6 +26,7 @@ PAGE_FILES = {
     "index.html": ("page", "index.html"),
     "app.js": ("page", "app.js"),
     "show.js": ("page", "show.js"),
+    "session.js": ("page", "session.js"),
     "app.css": ("page", "app.css"),
     "qrcode.js": ("page/vendor", "qrcode-generator-2.0.4.js"),
     "docs.html": ("", "docs.html"),

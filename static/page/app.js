@@ -1,19 +1,14 @@
 // The sign-in page. Every action is one request to this server's API; its answer, or its error in the API's
 // own words next to the field it names, is shown on the page. Tokens live in `session` below and nowhere
-// else (neither web storage nor a cookie): reloading the page forgets them.
+// else (neither web storage nor a cookie): reloading the page forgets them. Signed in "with a cookie"
+// (session.js), the page holds no token at all, and a reload finds the session again (GET /auth/session).
 "use strict";
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { claimsOf, setTime, drawSecret, values, clearErrors } = window.PageShow; // show.js
-  // The field an error code is about, per form; `invalid_request` names its fields itself.
-  const FIELD_OF = {
-    register: { username_exists: "username", invalid_password: "password" },
-    confirm: { code_mismatch: "code", expired_code: "code" },
-    challenge: { code_mismatch: "code", invalid_password: "new_password" },
-    "totp-verify": { code_mismatch: "code" },
-    "change-password": { not_authorized: "old_password", invalid_password: "new_password" },
-  };
+  const { claimsOf, setTime, drawSecret, values, clearErrors, showError } = window.PageShow; // show.js
+  const sessions = window.PageSession; // session.js: the requests, and the cookie path's
+  const { api } = sessions;
   const CHALLENGES = {
     NEW_PASSWORD_REQUIRED: ["This account was created for you: choose your own password.", "new_password"],
     SOFTWARE_TOKEN_MFA: ["Enter the 6-digit code your authenticator app shows for this account.", "code"],
@@ -23,31 +18,13 @@
       "code",
     ],
   };
-  let session = null; // {username, access_token, id_token, refresh_token}
+  let session = null; // {username, access_token, id_token, refresh_token}, or by cookie {username, expires_at, cookie}
   let pending = null; // the challenge being answered: {username, challenge, session}
+  let viaCookie = false; // the sign-in under way (or done) is the cookie path's
   let oldAccess = null; // the access token of the session just signed out
-
-  async function api(method, path, { body, token } = {}) {
-    const headers = {};
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const init = { method, headers, cache: "no-store", credentials: "omit" };
-    if (body !== undefined) init.body = JSON.stringify(body);
-    let response;
-    try {
-      response = await fetch(path, init); // relative: the API is wherever this page is served
-    } catch {
-      return { status: 0, ok: false, data: { error: "network_error", message: "The server could not be reached." } };
-    }
-    const text = await response.text();
-    let data = null;
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      data = { message: text.slice(0, 500) };
-    }
-    return { status: response.status, ok: response.ok, data };
-  }
+  // How a request proves who is signed in: the access token, or the session cookie (and its CSRF token).
+  const auth = () => (session.cookie ? { cookie: true } : { token: session.access_token });
+  const answerChallenge = (body) => (viaCookie ? sessions.answer(body) : api("POST", "auth/challenge", { body }));
 
   const describe = (answer) => {
     const { error = "error", message = "" } = answer.data || {};
@@ -58,33 +35,6 @@
     element.textContent = `${label}: ${answer.status}\n${answer.data ? JSON.stringify(answer.data, null, 2) : ""}`;
     element.classList.toggle("refused", !answer.ok);
   };
-
-  function fieldError(form, name, text) {
-    const input = name && form.querySelector(`input[name="${name}"]`);
-    if (!input || input.closest("[hidden]")) return false;
-    input.setAttribute("aria-invalid", "true");
-    const note = $(input.getAttribute("aria-describedby"));
-    note.textContent = note.textContent ? `${note.textContent}; ${text}` : text;
-    return true;
-  }
-
-  // Each error next to the field it is about, in the API's words; the rest under the form's button.
-  function showError(form, answer) {
-    const { error = "error", message = "" } = answer.data || {};
-    const rest = [];
-    if (error === "invalid_request") {
-      // "Invalid request: 'email' must be an email address; 'password' is required."
-      for (const phrase of message.replace(/^Invalid request: /, "").replace(/\.$/, "").split("; ")) {
-        const named = /^'([^']+)'/.exec(phrase);
-        if (!(named && fieldError(form, named[1], phrase))) rest.push(phrase);
-      }
-    } else if (!fieldError(form, (FIELD_OF[form.id] || {})[error], message)) {
-      rest.push(message);
-    }
-    if (rest.length) $(`${form.id}-error`).textContent = `${rest.join("; ")} (${answer.status} ${error})`;
-    const invalid = form.querySelector("[aria-invalid]");
-    if (invalid) invalid.focus();
-  }
 
   // One request at a time per form or button: pressing it again while its request is under way does nothing.
   function on(id, type, handler) {
@@ -108,7 +58,7 @@
   const onClick = (id, handler) => on(id, "click", handler);
 
   function tick() {
-    if (!session) return;
+    if (!session || session.cookie) return;
     const left = claimsOf(session.access_token).exp - Date.now() / 1000;
     const remaining = left > 0 ? `in ${Math.ceil(left / 60)} min` : "expired";
     $("access-remaining").textContent = Number.isFinite(left) ? remaining : "unknown";
@@ -119,9 +69,14 @@
     $("session-view").hidden = !session;
     for (const id of ["access-claims", "id-claims", "call-answer"]) $(id).textContent = "";
     if (!session) return;
+    $("session-user").textContent = session.username;
+    $("tokens-section").hidden = Boolean(session.cookie);
+    $("cookie-section").hidden = !session.cookie;
+    $("call-title").textContent = `Call the API with the ${session.cookie ? "session cookie" : "access token"}`;
+    $("call-me").textContent = session.cookie ? "GET /auth/session" : "GET /auth/me";
+    if (session.cookie) return setTime($("cookie-expiry"), session.expires_at);
     const access = claimsOf(session.access_token);
     const id = claimsOf(session.id_token);
-    $("session-user").textContent = session.username;
     $("access-claims").textContent = JSON.stringify(access, null, 2);
     $("id-claims").textContent = JSON.stringify(id, null, 2);
     setTime($("access-expiry"), access.exp);
@@ -136,8 +91,9 @@
     clearErrors(document.body); // what the previous session said is no longer news
     $("challenge-view").hidden = true;
     $("challenge-qr").replaceChildren();
-    $("signout-report").hidden = true;
-    session = { ...data, username: data.username || username };
+    $("signout-report").hidden = $("cookie-signout-report").hidden = true;
+    const name = data.username || username;
+    session = viaCookie ? { username: name, expires_at: data.expires_at, cookie: true } : { ...data, username: name };
     $("change-password-username").defaultValue = session.username; // kept by the form's reset
     render();
     $("session-title").focus();
@@ -160,7 +116,7 @@
     $("challenge-view").hidden = false;
     if (data.challenge === "MFA_SETUP") {
       // Asked first without a code: the API answers the secret for the app, and a new session.
-      const answer = await api("POST", "auth/challenge", { body: pending });
+      const answer = await answerChallenge(pending);
       if (!answer.ok) return showError(form, answer);
       pending.session = answer.data.session;
       drawSecret($("challenge-qr"), answer.data.parameters);
@@ -189,14 +145,15 @@
   });
 
   onSubmit("login", async (form, body) => {
-    const answer = await api("POST", "auth/login", { body });
+    viaCookie = $("login-cookie").checked; // then the answer is a cookie, not tokens
+    const answer = await (viaCookie ? sessions.signIn(body) : api("POST", "auth/login", { body }));
     if (!answer.ok) return showError(form, answer);
     $("login-password").value = "";
     await signedIn(answer.data, body.username);
   });
 
   onSubmit("challenge", async (form, body) => {
-    const answer = await api("POST", "auth/challenge", { body: { ...pending, ...body } });
+    const answer = await answerChallenge({ ...pending, ...body });
     if (!answer.ok) return showError(form, answer);
     await signedIn(answer.data, pending.username);
   });
@@ -214,16 +171,18 @@
     announce("refresh", `Tokens refreshed: the new access token expires at ${$("access-expiry").textContent}.`);
   });
 
-  // A GET with a bearer token, its answer shown in `output`.
-  const probe = (button, path, output, token) =>
-    onClick(button, async () => show($(output), `GET /${path}`, await api("GET", path, { token: token() })));
-  probe("call-hello", "hello", "call-answer", () => session.access_token);
-  probe("call-me", "auth/me", "call-answer", () => session.access_token);
-  probe("old-token-hello", "hello", "old-token-hello-answer", () => oldAccess);
+  // A GET, its answer shown in `output`: `how` says what proves who is asking.
+  const get = (output, path, how) => async () => show($(output), `GET /${path}`, await api("GET", path, how()));
+  onClick("call-hello", get("call-answer", "hello", auth));
+  onClick("old-token-hello", get("old-token-hello-answer", "hello", () => ({ token: oldAccess })));
+  onClick("call-me", async () => {
+    if (session.cookie) return show($("call-answer"), "GET /auth/session", await sessions.current());
+    show($("call-answer"), "GET /auth/me", await api("GET", "auth/me", auth()));
+  });
 
   onClick("totp-start", async () => {
     $("totp-start-error").textContent = $("totp-done").textContent = "";
-    const answer = await api("POST", "auth/mfa/totp/setup", { token: session.access_token });
+    const answer = await api("POST", "auth/mfa/totp/setup", auth());
     if (!answer.ok) return ($("totp-start-error").textContent = describe(answer));
     drawSecret($("totp-qr"), answer.data);
     $("totp-setup").hidden = false;
@@ -231,7 +190,7 @@
   });
 
   onSubmit("totp-verify", async (form, body) => {
-    const answer = await api("POST", "auth/mfa/totp/verify", { body, token: session.access_token });
+    const answer = await api("POST", "auth/mfa/totp/verify", { body, ...auth() });
     if (!answer.ok) return showError(form, answer);
     form.reset();
     $("totp-setup").hidden = true;
@@ -241,7 +200,7 @@
   });
 
   onSubmit("change-password", async (form, body) => {
-    const answer = await api("POST", "auth/change-password", { body, token: session.access_token });
+    const answer = await api("POST", "auth/change-password", { body, ...auth() });
     if (!answer.ok) return showError(form, answer);
     form.reset();
     announce("change-password", "Password changed.");
@@ -249,6 +208,7 @@
 
   onClick("logout", async () => {
     $("logout-error").textContent = "";
+    if (session.cookie) return signOutOfCookie();
     const body = session.refresh_token ? { refresh_token: session.refresh_token } : {};
     const answer = await api("POST", "auth/logout", { body, token: session.access_token });
     if (!answer.ok) return ($("logout-error").textContent = describe(answer));
@@ -262,6 +222,25 @@
     $("old-token-hello-answer").textContent = "";
     $("signout-report").hidden = false;
     $("signout-title").focus();
+  });
+
+  // Signed out by cookie: the server forgot the session and cleared the cookie, so GET /auth/session is 401.
+  async function signOutOfCookie() {
+    const answer = await sessions.end();
+    if (!answer.ok) return ($("logout-error").textContent = describe(answer));
+    session = null;
+    clearErrors(document.body);
+    render();
+    show($("cookie-signout-me"), "GET /auth/session", await sessions.current());
+    $("cookie-signout-report").hidden = false;
+    $("cookie-signout-title").focus();
+  }
+
+  // Signed in by cookie before this page loaded (a reload, another tab): the signed-in view at once.
+  sessions.current().then((answer) => {
+    if (!answer.ok || session) return;
+    viaCookie = true;
+    signedIn(answer.data, answer.data.username);
   });
 
   qrcode.stringToBytes = qrcode.stringToBytesFuncs["UTF-8"];

@@ -1,9 +1,18 @@
 // The sign-in page's helpers that make no request: a token's claims, a time, a TOTP secret as a QR code,
-// a form's values and the clearing of its errors. Loaded before app.js, which takes them from `window.PageShow`.
+// a form's values, its errors shown and cleared. Loaded before app.js, which takes them from `window.PageShow`.
 "use strict";
 
 window.PageShow = (() => {
   const SVG = "http://www.w3.org/2000/svg";
+  const $ = (id) => document.getElementById(id);
+  // The field an error code is about, per form; `invalid_request` names its fields itself.
+  const FIELD_OF = {
+    register: { username_exists: "username", invalid_password: "password" },
+    confirm: { code_mismatch: "code", expired_code: "code" },
+    challenge: { code_mismatch: "code", invalid_password: "new_password" },
+    "totp-verify": { code_mismatch: "code" },
+    "change-password": { not_authorized: "old_password", invalid_password: "new_password" },
+  };
 
   function claimsOf(token) {
     try {
@@ -67,5 +76,32 @@ window.PageShow = (() => {
     for (const note of form.querySelectorAll(".error, .done")) note.textContent = "";
   }
 
-  return { claimsOf, setTime, drawSecret, values, clearErrors };
+  function fieldError(form, name, text) {
+    const input = name && form.querySelector(`input[name="${name}"]`);
+    if (!input || input.closest("[hidden]")) return false;
+    input.setAttribute("aria-invalid", "true");
+    const note = $(input.getAttribute("aria-describedby"));
+    note.textContent = note.textContent ? `${note.textContent}; ${text}` : text;
+    return true;
+  }
+
+  // Each error of an API answer next to the field it is about, in the API's words; the rest under the button.
+  function showError(form, answer) {
+    const { error = "error", message = "" } = answer.data || {};
+    const rest = [];
+    if (error === "invalid_request") {
+      // "Invalid request: 'email' must be an email address; 'password' is required."
+      for (const phrase of message.replace(/^Invalid request: /, "").replace(/\.$/, "").split("; ")) {
+        const named = /^'([^']+)'/.exec(phrase);
+        if (!(named && fieldError(form, named[1], phrase))) rest.push(phrase);
+      }
+    } else if (!fieldError(form, (FIELD_OF[form.id] || {})[error], message)) {
+      rest.push(message);
+    }
+    if (rest.length) $(`${form.id}-error`).textContent = `${rest.join("; ")} (${answer.status} ${error})`;
+    const invalid = form.querySelector("[aria-invalid]");
+    if (invalid) invalid.focus();
+  }
+
+  return { claimsOf, setTime, drawSecret, values, clearErrors, showError };
 })();
