@@ -1,9 +1,10 @@
 """The files the server serves: the sign-in page's (with DEMO_PAGE), /docs's, and the OpenAPI document.
 
-The page keeps tokens in its script's variables only. The QR code of a TOTP set-up is drawn in the browser
-by qrcode-generator (npm, MIT), vendored unmodified under `static/page/vendor/`: the secret the API answered
-goes nowhere else, neither in a URL nor in a log. /docs is Swagger UI 5 (it reads OpenAPI 3.1) from the
-`flask-openapi3-swagger` package, located on disk without importing it; nothing comes from a CDN.
+The page keeps tokens in its script's variables only, or none at all on its cookie path (a session). The
+QR code of a TOTP set-up is drawn in the browser by qrcode-generator (npm, MIT), vendored unmodified under
+`static/page/vendor/`: the secret the API answered goes nowhere else, neither in a URL nor in a log. /docs
+is Swagger UI 5 (it reads OpenAPI 3.1) from the `flask-openapi3-swagger` package, located on disk without
+importing it; nothing comes from a CDN.
 """
 
 from __future__ import annotations

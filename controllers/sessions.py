@@ -31,7 +31,7 @@ from middleware.sessions import (
 )
 from schemas import bodies
 from services.redirects import safe_redirect
-from services.sessions import Session
+from services.session_record import Session
 
 SIGN_IN_COOKIE = "auth_sign_in"  # the sign-in form's own CSRF token
 SIGN_IN_SECONDS = 600

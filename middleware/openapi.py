@@ -47,7 +47,7 @@ def _build(app: Flask) -> dict[str, Any]:
         if contract is not None:
             path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
             methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
-            routes += [(path, method, contract, view, rule.endpoint) for method in methods]
+            routes += [(path, method, contract, view, rule) for method in methods]
     models = {Error, InvalidTokenError}
     for _, _, contract, _, _ in routes:
         models |= {model for model in (contract.body, *contract.answers.values()) if model is not None}
@@ -57,15 +57,16 @@ def _build(app: Flask) -> dict[str, Any]:
     )
     refs = {model: keys[(model, "validation")] for model in models}
     paths: dict[str, dict[str, Any]] = {}
-    for path, method, contract, view, name in routes:
+    for path, method, contract, view, rule in routes:
         operation = _operation(contract, refs, getattr(view, "token_uses", None))
+        converters = getattr(rule, "_converters", {})  # Werkzeug's own: an `any(...)` one names every value
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {"name": name, "in": "path", "required": True, "schema": _path_schema(converters.get(name))}
             for name in re.findall(r"{([^}]+)}", path)
         ]
         if parameters:
             operation["parameters"] = [*operation.get("parameters", []), *parameters]
-        paths.setdefault(path, {})[method.lower()] = {"operationId": name.rpartition(".")[2], **operation}
+        paths.setdefault(path, {})[method.lower()] = {"operationId": rule.endpoint.rpartition(".")[2], **operation}
     return {
         "openapi": "3.1.0",
         "info": {"title": "Cognito auth server", "version": "1.0.0"},
@@ -75,6 +76,11 @@ def _build(app: Flask) -> dict[str, Any]:
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
+
+
+def _path_schema(converter: Any) -> dict[str, Any]:
+    items = getattr(converter, "items", None)  # AnyConverter: exactly these values
+    return {"type": "string", "enum": sorted(items)} if isinstance(items, set) else {"type": "string"}
 
 
 def _operation(contract: Contract, refs: dict[Any, Any], token_uses: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ sends `Origin`, come from this server's own origin or an allowed one; a bearer-t
 from __future__ import annotations
 
 import hmac
-import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,8 +16,9 @@ from flask import g, request
 from werkzeug.wrappers import Response
 
 import errors
+from config import is_loopback_url
 from extensions import services
-from services.sessions import Session
+from services.session_record import Session
 
 COOKIE = "auth_session"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -113,12 +113,4 @@ def clear_cookie(response: Response) -> None:
 
 
 def _plain_loopback() -> bool:
-    if request.scheme != "http":
-        return False
-    host = request.host.rsplit(":", 1)[0].strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return request.scheme == "http" and is_loopback_url(request.host_url)

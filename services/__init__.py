@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -20,3 +20,10 @@ def after_fork_in_child(owner: T, reset: Callable[[T], None]) -> None:
             reset(target)
 
     os.register_at_fork(after_in_child=hook)
+
+
+def redis_client(url: str) -> Any:
+    """A client for REDIS_URL with the short timeouts every shared-state call uses (redis is imported only then)."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)

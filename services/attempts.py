@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from services import redis_client
 from services.hoststore import HostStore
 
 log = logging.getLogger(__name__)
@@ -106,10 +107,8 @@ class Attempts:
 
     def _client(self) -> Any:
         if self._redis is None:
-            import redis  # only with REDIS_URL
-
             assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
-            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            self._redis = redis_client(self.redis_url)
         return self._redis
 
 

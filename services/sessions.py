@@ -13,19 +13,17 @@ the new tokens in one write; the others poll until they appear.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import errors
-from services.answers import unverified_claims
+from services import redis_client
 from services.hoststore import HostStore
+from services.session_record import Session, dump, load, session_key, with_tokens
 
 log = logging.getLogger(__name__)
 PREFIX = "auth:session:"
@@ -41,26 +39,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
-
-
-@dataclass(frozen=True)
-class Session:
-    key: str  # sha256 hex of the session id: what is stored (a copy of the store gives no cookie)
-    username: str
-    sub: str
-    email: str | None
-    groups: tuple[str, ...]
-    access_token: str
-    id_token: str
-    refresh_token: str | None
-    expires_at: float  # the access token's exp
-    csrf_token: str  # secrets.token_urlsafe(32)
-    created_at: float
-
-
-def session_key(session_id: str) -> str:
-    """What a session is stored under: the sha256 hex of its id."""
-    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 class Sessions:
@@ -100,13 +78,13 @@ class Sessions:
             csrf_token=secrets.token_urlsafe(32),
             created_at=now,
         )
-        session = _with_tokens(blank, tokens, now)
+        session = with_tokens(blank, tokens, now)
         until = now + self.lifetime
         if self.redis_url:
             with self._shared() as client:
-                client.set(PREFIX + session.key, _dump(session), px=max(1, round(self.lifetime * 1000)))
+                client.set(PREFIX + session.key, dump(session), px=max(1, round(self.lifetime * 1000)))
         else:
-            self.host.put_session(session.key, _dump(session), until)
+            self.host.put_session(session.key, dump(session), until)
         return session_id, session
 
     def get(self, session_id: str) -> Session | None:
@@ -151,7 +129,7 @@ class Sessions:
         else:
             text = self.host.delete_session(key)
             data = text.encode() if text is not None else None
-        session = _load(key, data) if data is not None else None
+        session = load(key, data) if data is not None else None
         return session if session is not None and self._live(session) else None
 
     def available(self) -> bool:
@@ -169,12 +147,12 @@ class Sessions:
         except (errors.NotAuthorized, errors.InvalidToken):  # the refresh token is dead: so is the session
             self._delete_key(current.key)
             return None
-        renewed = _with_tokens(current, answer, self._clock())
+        renewed = with_tokens(current, answer, self._clock())
         if self.redis_url:
             with self._shared() as client:  # XX: a session signed out meanwhile is not brought back
-                written = client.set(PREFIX + current.key, _dump(renewed), xx=True, keepttl=True)
+                written = client.set(PREFIX + current.key, dump(renewed), xx=True, keepttl=True)
         else:
-            written = self.host.replace_session(current.key, _dump(renewed))
+            written = self.host.replace_session(current.key, dump(renewed))
         return renewed if written else None
 
     def _read(self, key: str) -> Session | None:
@@ -184,7 +162,7 @@ class Sessions:
         else:
             text = self.host.session(key)
             data = text.encode() if text is not None else None
-        session = _load(key, data) if data is not None else None
+        session = load(key, data) if data is not None else None
         return session if session is not None and self._live(session) else None
 
     def _delete_key(self, key: str) -> None:
@@ -232,52 +210,6 @@ class Sessions:
 
     def _client(self) -> Any:
         if self._redis is None:
-            import redis  # only with REDIS_URL
-
             assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
-            self._redis = redis.Redis.from_url(self.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            self._redis = redis_client(self.redis_url)
         return self._redis
-
-
-def _with_tokens(session: Session, tokens: Mapping[str, Any], now: float) -> Session:
-    """`session` carrying a token answer's tokens and what they say (read, not verified: they come straight
-    from Cognito); a refresh token absent from the answer (not rotated) keeps the old one."""
-    access, id_token = str(tokens["access_token"]), str(tokens["id_token"])
-    access_claims, id_claims = unverified_claims(access), unverified_claims(id_token)
-    exp = access_claims.get("exp")
-    if isinstance(exp, int | float) and not isinstance(exp, bool):
-        expires_at = float(exp)
-    else:  # unreadable: the answer's own lifetime (as services/answers.py reads it), else Cognito's default
-        expires_in = tokens.get("expires_in")
-        expires_at = now + (float(expires_in) if isinstance(expires_in, int | float) else 3600.0)
-    groups = access_claims.get("cognito:groups", id_claims.get("cognito:groups"))
-    email = id_claims.get("email")
-    username = tokens.get("username") or id_claims.get("cognito:username") or access_claims.get("username")
-    sub = id_claims.get("sub") or access_claims.get("sub")
-    return replace(
-        session,
-        username=str(username) if username else session.username,
-        sub=str(sub) if sub else session.sub,
-        email=email if isinstance(email, str) else None,  # the new tokens say what is true now
-        groups=tuple(str(group) for group in groups) if isinstance(groups, list) else (),
-        access_token=access,
-        id_token=id_token,
-        refresh_token=tokens.get("refresh_token") or session.refresh_token,
-        expires_at=expires_at,
-    )
-
-
-def _dump(session: Session) -> str:
-    fields = asdict(session)
-    del fields["key"]  # the row's key already
-    return json.dumps(fields, separators=(",", ":"))
-
-
-def _load(key: str, data: bytes) -> Session | None:
-    """A stored session, or None if what is stored is not one (treated as no session)."""
-    try:
-        fields = json.loads(data)
-        return Session(key=key, **{**fields, "groups": tuple(fields["groups"])})
-    except (ValueError, TypeError, KeyError):
-        log.warning("session %s… unreadable; ignored", key[:8])
-        return None

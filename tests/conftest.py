@@ -14,6 +14,7 @@ from local.emulator import LocalCognito
 from middleware.openapi import document
 from tests.support.cognito_local import CognitoLocal
 from tests.support.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
+from tests.support.redis_server import RedisServer
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +112,14 @@ def users(client) -> Users:
 def users_of():
     """`users_of(client)`: the same steps through another app's client."""
     return Users
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of the test's own on a free loopback port (tests using it are marked `redis`)."""
+    server = RedisServer()
+    yield server
+    server.close()
 
 
 @pytest.fixture

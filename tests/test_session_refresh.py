@@ -13,17 +13,9 @@ import requests
 
 from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import Minter, json_reply
-from tests.support.redis_server import RedisServer
 from tests.support.servers import gunicorn, pool_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.subprocess, pytest.mark.slow]
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture

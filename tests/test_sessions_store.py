@@ -18,7 +18,8 @@ import redis
 
 import errors
 from services.hoststore import HostStore
-from services.sessions import Session, Sessions
+from services.session_record import Session
+from services.sessions import Sessions
 from tests.support.helpers import Minter
 from tests.support.redis_server import RedisServer
 

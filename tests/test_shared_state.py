@@ -9,15 +9,7 @@ import pytest
 import requests
 
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.redis_server import RedisServer
 from tests.support.servers import gunicorn, pool_env
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture
