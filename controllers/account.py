@@ -11,6 +11,7 @@ from controllers.auth import signed_in
 from extensions import services
 from middleware.auth import current_claims, current_token
 from middleware.ratelimit import guessing
+from middleware.sessions import current_session, forget_session
 from schemas import bodies
 from services.names import display_name
 
@@ -48,8 +49,11 @@ def refresh(body: bodies.Refresh) -> Response:
 
 
 def logout(body: bodies.Logout) -> tuple[str, int]:
-    """Sign the user out everywhere, and revoke the refresh token when one is given."""
-    sign_out(current_token(), current_claims(), body.refresh_token)
+    """Sign the user out everywhere, and revoke the refresh token when one is given (a session's too)."""
+    session = current_session()
+    sign_out(current_token(), current_claims(), body.refresh_token or (session.refresh_token if session else None))
+    if session is not None:
+        forget_session()
     return "", 204
 
 

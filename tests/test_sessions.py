@@ -176,3 +176,9 @@ def test_the_cookie_parses_as_one_cookie(client, alice):
     parsed = SimpleCookie()
     parsed.load(sign_in(client).headers.getlist("Set-Cookie")[0])
     assert list(parsed) == [COOKIE]
+
+
+def test_logout_by_cookie_ends_the_session_too(client, alice):
+    csrf = sign_in(client).json["csrf_token"]
+    assert client.post("/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert client.get("/auth/session").status_code == 401
