@@ -149,7 +149,7 @@ def hello() -> ResponseReturnValue:
 
 
 @bp.route("/auth/check", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-@endpoint("Forward auth: may this request through? (identity in X-Auth-Request-* headers)", {200: None}, errors=(400,))
+@endpoint("Forward auth: may this request through? (X-Auth-Request-*)", {200: None}, errors=(400, 401, 403, 503))
 def check_request() -> ResponseReturnValue:
     return check.check(request.args)
 
@@ -243,6 +243,6 @@ def index() -> ResponseReturnValue:
 
 
 @page.get("/page/<any('app.js', 'show.js', 'session.js', 'app.css', 'qrcode.js'):name>")
-@endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None})
+@endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None}, errors=(404,))
 def page_asset(name: str) -> ResponseReturnValue:
     return files.page_file(name)
