@@ -57,7 +57,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     host = HostStore(settings.shared_state_dir or default_folder())
     revocations, attempts = Revocations(host, settings.redis_url), Attempts(host, settings.redis_url)
-    sessions = Sessions(host, settings.redis_url, lifetime=settings.session_lifetime)
+    sessions = Sessions(
+        host, settings.redis_url, lifetime=settings.session_lifetime, refresh_budget=settings.cognito_budget
+    )
     app.extensions[_KEY] = Services(settings, auth, verifier, revocations, attempts, sessions)
 
 

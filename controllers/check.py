@@ -8,6 +8,7 @@ list included, against a policy the proxy's configuration sets in the query stri
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from flask import Response
@@ -32,14 +33,22 @@ def check(query: Mapping[str, str]) -> Response:
     else:
         headers["X-Auth-Request-User"] = username_of(claims) or ""
         session = current_session()
-        email = claims.get("email") or (session.email if session is not None else None)
-        if isinstance(email, str):
+        email = _verified_email(claims) or (session.email if session is not None and session.email_verified else None)
+        if email:
             headers["X-Auth-Request-Email"] = email
         groups = claims.get("cognito:groups") or ()
         headers["X-Auth-Request-Groups"] = ",".join(groups)
     for name, value in headers.items():
         response.headers[name] = _header_value(value)
+    # An answer about this request's credentials: never from a cache, never for another's.
+    response.headers.update({"Cache-Control": "no-store", "Vary": "Authorization, Cookie"})
     return response
+
+
+def _verified_email(claims: Mapping[str, Any]) -> str | None:
+    """The token's email when Cognito verified it (an unverified one may be someone else's)."""
+    email = claims.get("email")
+    return email if isinstance(email, str) and claims.get("email_verified") in (True, "true") else None
 
 
 def _policy(query: Mapping[str, str]) -> Policy:
@@ -66,6 +75,9 @@ def _listed(value: str | None) -> list[str]:
 
 
 def _header_value(value: str) -> str:
-    """Printable ASCII as it is; anything else percent-encoded (an HTTP header carries no newline, and
-    non-Latin-1 text could not be sent at all)."""
-    return value if value.isascii() and value.isprintable() else quote(value, safe=" !#$&'()*+,/:;=?@[]~")
+    """Printable ASCII without `%` as it is; anything else percent-encoded, `%` included, so that no two
+    values send the same header (`éric` and a user named `%C3%A9ric`), and no newline or non-Latin-1 text
+    reaches a header."""
+    if value.isascii() and value.isprintable() and "%" not in value:
+        return value
+    return quote(value, safe=" !#$&'()*+,/:;=?@[]~")

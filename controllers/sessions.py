@@ -8,7 +8,6 @@ login CSRF (the same random value in a short-lived cookie and in the form), and 
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from flask import jsonify, make_response, redirect, render_template, request
@@ -22,12 +21,16 @@ from middleware.auth import verified_claims
 from middleware.body import FORM
 from middleware.ratelimit import guessing
 from middleware.sessions import (
+    COOKIE,
     check_origin,
     clear_cookie,
+    cookie_name,
     current_session,
     forget_session,
+    same_secret,
     session_of_request,
     set_cookie,
+    set_session_cookie,
 )
 from schemas import bodies
 from services.redirects import safe_redirect
@@ -46,15 +49,7 @@ def sign_in_page(rd: str | None, message: str = "", username: str = "", status: 
     page = render_template("sign-in.html", rd=rd or "", message=message, username=username, csrf_token=token)
     response = make_response(page, status)
     response.headers.update({"Cache-Control": "no-store", "Content-Security-Policy": SIGN_IN_POLICY})
-    response.set_cookie(
-        SIGN_IN_COOKIE,
-        token,
-        max_age=SIGN_IN_SECONDS,
-        path="/auth/",
-        httponly=True,
-        samesite="Strict",
-        secure=request.scheme == "https",
-    )
+    set_cookie(response, SIGN_IN_COOKIE, token, SIGN_IN_SECONDS, samesite="Strict")
     return response
 
 
@@ -63,8 +58,8 @@ def start_session(body: bodies.SessionSignIn) -> Response:
     check_origin()
     form = request.mimetype == FORM
     if form:
-        sent, expected = body.csrf_token or "", request.cookies.get(SIGN_IN_COOKIE, "")
-        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        expected = request.cookies.get(cookie_name(SIGN_IN_COOKIE), "")
+        if not expected or not same_secret(body.csrf_token, expected):
             return sign_in_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
     try:
         with guessing(body.username):
@@ -92,13 +87,16 @@ def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
 
 
 def _started(answer: dict, rd: str | None) -> Response:
+    previous = request.cookies.get(cookie_name(COOKIE))
+    if previous and len(previous) <= 128:  # a sign-in replaces the browser's session: the old one ends here
+        services().sessions.delete(previous)
     session_id, session = services().sessions.create(answer)
     if rd is not None:
         response = redirect(_destination(rd), 303)
     else:
         response = jsonify(username=session.username, expires_at=session.expires_at, csrf_token=session.csrf_token)
-    set_cookie(response, session_id)
-    response.delete_cookie(SIGN_IN_COOKIE, path="/auth/")
+    set_session_cookie(response, session_id)
+    clear_cookie(response, SIGN_IN_COOKIE)
     return response
 
 
@@ -128,7 +126,7 @@ def sign_out_form(body: bodies.SignOut) -> Response:
     check_origin()
     session = session_of_request()
     if session is not None:
-        if not hmac.compare_digest((body.csrf_token or "").encode(), session.csrf_token.encode()):
+        if not same_secret(body.csrf_token, session.csrf_token):
             raise errors.CsrfFailed()
         _sign_out(session)
     response = redirect(_destination(body.rd), 303)
@@ -137,7 +135,11 @@ def sign_out_form(body: bodies.SignOut) -> Response:
 
 
 def _sign_out(session: Session) -> None:
-    claims = verified_claims(session.access_token, {"access"})
+    try:
+        claims = verified_claims(session.access_token, {"access"})
+    except errors.InvalidToken:  # signed out elsewhere already (or revoked): only the session is left to end
+        forget_session()
+        return
     sign_out(session.access_token, claims, session.refresh_token)
     forget_session()
 

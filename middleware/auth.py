@@ -12,7 +12,7 @@ from flask import g, request
 
 import errors
 from extensions import services
-from middleware.sessions import session_of_request
+from middleware.sessions import forget_session, session_of_request
 from services.tokens import is_machine
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,6 +91,11 @@ def authenticated(
             accepted = token_uses or services().settings.accepted_token_uses
             kind = session_token or ("access" if "access" in accepted else "id")
             token = session.access_token if kind == "access" else session.id_token
+            try:
+                return token, verified_claims(token, token_uses)
+            except errors.RevokedToken:  # signed out elsewhere: the session is over too
+                forget_session()
+                raise
     return token or "", verified_claims(token, token_uses)
 
 

@@ -21,12 +21,14 @@ from extensions import services
 from services.session_record import Session
 
 COOKIE = "auth_session"
+# Where the cookie is Secure, its name carries the __Host- prefix (cookie_name): the browser then accepts it
+# only from this very host, over HTTPS, for Path=/, so a sibling subdomain or a plain-HTTP attacker cannot plant one.
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def session_of_request() -> Session | None:
     """The request's session, its access token fresh (refreshed once however many requests ask), or None."""
-    session_id = request.cookies.get(COOKIE)
+    session_id = request.cookies.get(cookie_name(COOKIE))
     if not session_id or len(session_id) > 128:
         return None
     app_services = services()
@@ -66,7 +68,7 @@ def check_csrf(fields: Mapping[str, Any] | None) -> None:
     sent = request.headers.get("X-CSRF-Token")
     if sent is None and isinstance(fields, dict):
         sent = fields.pop("csrf_token", None)
-    if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
+    if not same_secret(sent, session.csrf_token):
         raise errors.CsrfFailed()
     check_origin()
 
@@ -99,17 +101,34 @@ def allowed_origin(origin: str) -> bool:
     return False
 
 
-def set_cookie(response: Response, session_id: str) -> None:
-    """The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure unless served on loopback over plain HTTP."""
-    lifetime = int(services().settings.session_lifetime)
+def same_secret(sent: Any, expected: str) -> bool:
+    """Whether `sent` is `expected`, compared in constant time (any odd text, a lone surrogate too, is not)."""
+    if not isinstance(sent, str):
+        return False
+    return hmac.compare_digest(sent.encode("utf-8", "surrogatepass"), expected.encode())
+
+
+def cookie_name(name: str) -> str:
+    """`name`, or `__Host-<name>` where cookies are Secure (everywhere but plain HTTP on loopback)."""
+    return name if _plain_loopback() else f"__Host-{name}"
+
+
+def set_cookie(response: Response, name: str, value: str, max_age: int, samesite: str = "Lax") -> None:
+    """A cookie of this server: HttpOnly, Path=/, Secure (and __Host-) unless served on loopback over plain HTTP."""
+    secure = not _plain_loopback()
     response.set_cookie(
-        COOKIE, session_id, max_age=lifetime, path="/", secure=not _plain_loopback(), httponly=True, samesite="Lax"
+        cookie_name(name), value, max_age=max_age, path="/", secure=secure, httponly=True, samesite=samesite
     )
 
 
-def clear_cookie(response: Response) -> None:
-    """Tell the browser to forget the session cookie."""
-    response.delete_cookie(COOKIE, path="/", secure=not _plain_loopback(), httponly=True, samesite="Lax")
+def set_session_cookie(response: Response, session_id: str) -> None:
+    """The session cookie: SameSite=Lax, for as long as a session may last."""
+    set_cookie(response, COOKIE, session_id, int(services().settings.session_lifetime))
+
+
+def clear_cookie(response: Response, name: str = COOKIE) -> None:
+    """Tell the browser to forget a cookie of this server (the session's by default)."""
+    response.delete_cookie(cookie_name(name), path="/", secure=not _plain_loopback(), httponly=True)
 
 
 def _plain_loopback() -> bool:

@@ -21,6 +21,7 @@ class Session:
     username: str
     sub: str
     email: str | None
+    email_verified: bool  # only a verified email is passed on as the user's (X-Auth-Request-Email)
     groups: tuple[str, ...]
     access_token: str
     id_token: str
@@ -55,6 +56,7 @@ def with_tokens(session: Session, tokens: Mapping[str, Any], now: float) -> Sess
         username=str(username) if username else session.username,
         sub=str(sub) if sub else session.sub,
         email=email if isinstance(email, str) else None,  # the new tokens say what is true now
+        email_verified=id_claims.get("email_verified") in (True, "true"),
         groups=tuple(str(group) for group in groups) if isinstance(groups, list) else (),
         access_token=access,
         id_token=id_token,

@@ -28,8 +28,6 @@ from services.session_record import Session, dump, load, session_key, with_token
 log = logging.getLogger(__name__)
 PREFIX = "auth:session:"
 LEASE_PREFIX = "auth:session-lease:"
-LEASE_SECONDS = 10.0  # longer than a refresh may take (COGNITO_BUDGET_SECONDS, 6 s by default)
-WAIT_SECONDS = 5.0  # how long a caller waits for another's refresh
 POLL_SECONDS = 0.02
 UNAVAILABLE = "The session store is unavailable; try again shortly."
 # KEYS[1]: the lease; ARGV[1]: its holder's token. Deletes it only if that holder still holds it.
@@ -51,10 +49,14 @@ class Sessions:
         *,
         lifetime: float = 30 * 86400,
         refresh_margin: float = 60.0,
+        refresh_budget: float = 6.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.host, self.redis_url = host, redis_url
         self.lifetime, self.refresh_margin = lifetime, refresh_margin
+        # A refresh takes at most the Cognito budget (COGNITO_BUDGET_SECONDS): the lease outlasts it, so two
+        # never run at once (a rotated refresh token would be spent twice), and the others wait as long.
+        self.lease_seconds, self.wait_seconds = refresh_budget + 4.0, refresh_budget + 1.0
         self._clock = clock
         self._redis: Any = None
         self._release_script: Any = None
@@ -70,6 +72,7 @@ class Sessions:
             username="",
             sub="",
             email=None,
+            email_verified=False,
             groups=(),
             access_token="",
             id_token="",
@@ -96,13 +99,13 @@ class Sessions:
 
         When it is not, `refresh(session)` (Cognito's refresh: the token answer, `refresh_token` None unless
         rotated) is called by one caller only, across threads, processes and instances; the others wait for the
-        new tokens (up to WAIT_SECONDS, then a 503). A dead refresh token (`refresh` raising NotAuthorized or
-        InvalidToken) deletes the session (None); any other error propagates."""
+        new tokens (up to the refresh budget and a second, then a 503). A dead refresh token (`refresh`
+        raising NotAuthorized or InvalidToken) deletes the session (None); any other error propagates."""
         key = session_key(session_id)
         seen = self._read(key)
         if seen is None or self._is_fresh(seen):
             return seen
-        deadline = time.monotonic() + WAIT_SECONDS
+        deadline = time.monotonic() + self.wait_seconds
         while True:
             lease = self._acquire(key)
             if lease is not None:
@@ -183,9 +186,9 @@ class Sessions:
         if self.redis_url:
             token = secrets.token_hex(16)
             with self._shared() as client:
-                taken = client.set(LEASE_PREFIX + key, token, nx=True, px=round(LEASE_SECONDS * 1000))
+                taken = client.set(LEASE_PREFIX + key, token, nx=True, px=round(self.lease_seconds * 1000))
             return token if taken else None
-        until = self._clock() + LEASE_SECONDS
+        until = self._clock() + self.lease_seconds
         return until if self.host.acquire_lease("session:" + key, until) else None
 
     def _release(self, key: str, lease: str | float) -> None:
@@ -196,7 +199,7 @@ class Sessions:
                 self._release_script(keys=[LEASE_PREFIX + key], args=[lease])
             else:
                 self.host.release_lease("session:" + key, lease)
-        except Exception as err:  # the lease runs out by itself within LEASE_SECONDS
+        except Exception as err:  # the lease runs out by itself
             log.warning("session lease not released (%s)", type(err).__name__)
 
     @contextmanager

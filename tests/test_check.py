@@ -17,7 +17,7 @@ def test_no_token_is_401_with_a_challenge(client):
 
 
 def test_a_valid_token_is_200_with_the_users_identity(client, minter):
-    token = minter.token("id", **{"cognito:groups": ["staff", "admin"]})
+    token = minter.token("id", email_verified=True, **{"cognito:groups": ["staff", "admin"]})
     answer = client.get("/auth/check", headers=bearer(token))
     assert answer.status_code == 200 and answer.get_data() == b""
     assert answer.headers["X-Auth-Request-User"] == "minted"
@@ -74,7 +74,23 @@ def test_a_signed_out_token_is_401(client, users):
         assert client.get("/auth/check", headers=bearer(token)).status_code == 401
 
 
-def test_a_name_that_is_no_header_value_is_percent_encoded(client, minter):
+def test_a_name_that_is_no_header_value_is_percent_encoded_and_no_two_names_look_alike(client, minter):
     token = minter.token("access", username="zoë 李")
     answer = client.get("/auth/check", headers=bearer(token))
     assert answer.status_code == 200 and answer.headers["X-Auth-Request-User"] == "zo%C3%AB %E6%9D%8E"
+    # A user who named themselves after the encoding gets a header of their own, not zoë's.
+    twin = client.get("/auth/check", headers=bearer(minter.token("access", username="zo%C3%AB %E6%9D%8E")))
+    assert twin.headers["X-Auth-Request-User"] == "zo%25C3%25AB %25E6%259D%258E"
+
+
+@pytest.mark.parametrize("verified", [False, "false", None])
+def test_an_unverified_email_is_not_passed_on(client, minter, verified):
+    """Anyone may sign up with someone else's address; only Cognito's verification makes it the user's."""
+    claims = {"email_verified": verified} if verified is not None else {}
+    answer = client.get("/auth/check", headers=bearer(minter.token("id", email="boss@corp.example", **claims)))
+    assert answer.status_code == 200 and "X-Auth-Request-Email" not in answer.headers
+
+
+def test_the_answer_is_never_cached_or_shared(client, minter):
+    answer = client.get("/auth/check", headers=bearer(minter.token()))
+    assert answer.headers["Cache-Control"] == "no-store" and answer.headers["Vary"] == "Authorization, Cookie"

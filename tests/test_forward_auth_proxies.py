@@ -35,6 +35,11 @@ FORGED = {
     "X-Auth-Request-Sub": "forged-sub",
     "X-Auth-Request-Client-Id": "forged-client",
     "X-Auth-Request-Access-Token": "forged-token",
+    # Names apps read as identity too: an underscore twin (CGI/FastCGI read it as the dashed name), and the
+    # headers other proxies and servers use.
+    "X_Auth_Request_User": "admin-underscore",
+    "X-Forwarded-User": "admin-forwarded",
+    "Remote-User": "admin-remote",
 }
 
 
@@ -93,6 +98,12 @@ class Stack:
         assert answer.status_code == 201, answer.text
         answer = requests.post(f"{self.url}/auth/confirm", json={"username": username, "code": "123456"}, timeout=10)
         assert answer.status_code == 200, answer.text
+        # Real Cognito verifies the email with the confirmation code (the pool auto-verifies it); moto does not,
+        # and only a verified email is passed on as X-Auth-Request-Email.
+        verified = [{"Name": "email_verified", "Value": "true"}]
+        self.emulator.client.admin_update_user_attributes(
+            UserPoolId=self.pool["user_pool_id"], Username=username, UserAttributes=verified
+        )
         for group in groups:
             pool_id = self.pool["user_pool_id"]
             existing = self.emulator.client.list_groups(UserPoolId=pool_id)["Groups"]
@@ -185,6 +196,8 @@ def test_a_locations_policy_is_the_proxys_not_the_clients(stack):
     assert stack.get("/admin/users", {**API, **bearer(outsider)}).status_code == 403
     assert stack.get("/admin/users?groups=staff", {**API, **bearer(outsider)}).status_code == 403
     assert stack.get("/admin/users", API).status_code == 401
+    for path in ("/admin", "/Admin/users", "/ADMIN/", "/admin;x/users"):  # the app may read these as /admin
+        assert stack.get(path, {**API, **bearer(outsider)}).status_code == 403, path
     seen = stack.seen(stack.get("/admin/users", {**API, **bearer(admin)}))
     assert seen["x-auth-request-user"] == ["dave"] and seen["x-auth-request-groups"] == ["admin"]
     # A client's query string on an open location is the app's, never a policy (nor a 400 for an unknown one).

@@ -51,7 +51,14 @@ def test_the_cookie_is_secure_anywhere_but_plain_http_on_loopback(pool, users):
     users.tokens("alice")
     for base in ("https://auth.example.com", "http://auth.example.com", "https://localhost"):
         client = create_app(pool).test_client()
-        assert "secure" in cookie_attributes(sign_in(client, base_url=base)), base
+        # Secure, and named __Host-: the browser takes it only from this host, over HTTPS, for Path=/.
+        cookie = cookie_attributes(sign_in(client, base_url=base), "__Host-auth_session")
+        assert "secure" in cookie and cookie["path"] == "/", base
+        page = client.get("/auth/sign-in", base_url=base)
+        assert "secure" in cookie_attributes(page, "__Host-auth_sign_in"), base
+        assert client.get("/auth/session", base_url=base).status_code == 200, base
+        client.set_cookie("auth_session", "planted-by-a-sibling-0123456789abcdefghijk", domain="auth.example.com")
+        assert client.get("/auth/session", base_url=base).status_code == 200  # the plain name is not read
 
 
 def test_every_sign_in_gets_a_new_id_and_a_planted_one_is_never_adopted(client, alice):
@@ -182,3 +189,33 @@ def test_logout_by_cookie_ends_the_session_too(client, alice):
     csrf = sign_in(client).json["csrf_token"]
     assert client.post("/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
     assert client.get("/auth/session").status_code == 401
+
+
+def test_a_lone_surrogate_as_csrf_token_is_refused_not_a_500(client, alice):
+    sign_in(client)
+    body = b'{"csrf_token": "\\ud800"}'
+    answer = client.post("/auth/logout", data=body, content_type="application/json")
+    assert (answer.status_code, answer.json["error"]) == (403, "csrf_failed")
+
+
+def test_a_new_sign_in_ends_the_browsers_previous_session(client, alice):
+    first = cookie_attributes(sign_in(client))["value"]
+    sign_in(client)
+    other = create_app_client_with_cookie(client, first)
+    assert other.get("/auth/session").status_code == 401
+
+
+def test_a_session_signed_out_elsewhere_is_over_and_its_forms_still_work(client, alice):
+    csrf = sign_in(client).json["csrf_token"]
+    tokens = alice.login("alice").json
+    assert client.post("/auth/logout", headers=bearer(tokens["access_token"])).status_code == 204  # elsewhere
+    assert client.get("/hello").status_code == 401
+    out = client.post("/auth/sign-out", data={"rd": "/bye", "csrf_token": csrf})
+    assert out.status_code == 303 and out.headers["Location"] == "/bye"
+
+
+def create_app_client_with_cookie(client, value: str):
+    """A second browser of the same app holding an old session id."""
+    other = client.application.test_client()
+    other.set_cookie(COOKIE, value, domain="localhost")
+    return other
