@@ -107,7 +107,7 @@ class HostStore:
     # Revocations: "user:<sub>", "family:<origin_jti>" or "pass:<jti>" -> (at, until).
 
     def generation(self) -> int:
-        """A number that changes whenever any process of the host records a revocation."""
+        """A number that changes whenever any process of the host records a revocation or ends a session."""
         generation: int = _GENERATION.unpack_from(self._counter()[1])[0]  # "<Q": one unsigned 64-bit count
         return generation
 
@@ -123,8 +123,11 @@ class HostStore:
             db.execute("DELETE FROM revocations WHERE until < ?", (self._clock(),))
 
         self._transaction(write)
-        # After the commit (a reader that sees the new number then reads the new row), and under a lock:
-        # two writers never bump to the same number, so the counter only grows.
+        self.changed()
+
+    def changed(self) -> None:
+        """Tell every reader of the host. After the commit (a reader that sees the new number then reads the
+        new state), and under a lock: two writers never bump to the same number, so the counter only grows."""
         fd, counter = self._counter()
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
@@ -223,7 +226,9 @@ class HostStore:
             db.execute("DELETE FROM sessions WHERE key = ?", (key,))
             return str(row[0]) if row and row[1] > self._clock() else None
 
-        return self._transaction(remove)
+        removed: str | None = self._transaction(remove)
+        self.changed()  # every worker's copy of the session is stale now
+        return removed
 
     # Leases: one holder at a time per key, every process of the host, until `until` at the latest.
 

@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 PREFIX = "auth:session:"
 LEASE_PREFIX = "auth:session-lease:"
 POLL_SECONDS = 0.02
+# How long a process may answer from its own copy of a session. On one host any session ending bumps the host
+# store's change counter, which every copy is checked against; another instance's end (with Redis) is seen
+# within this. A sign-out also revokes the user's tokens, which every instance refuses at once.
+HOST_COPY_SECONDS, SHARED_COPY_SECONDS = 30.0, 1.0
+COPIES = 10_000  # sessions a process keeps copies of, at most
 UNAVAILABLE = "The session store is unavailable; try again shortly."
 # KEYS[1]: the lease; ARGV[1]: its holder's token. Deletes it only if that holder still holds it.
 _RELEASE = """
@@ -60,6 +65,8 @@ class Sessions:
         self._clock = clock
         self._redis: Any = None
         self._release_script: Any = None
+        self._copies: dict[str, tuple[Session, int, float]] = {}  # key -> (session, host generation, read at)
+        self._copy_seconds = SHARED_COPY_SECONDS if redis_url else HOST_COPY_SECONDS
 
     def create(self, tokens: Mapping[str, Any]) -> tuple[str, Session]:
         """A new session for a sign-in's tokens (the API's answer: access_token, id_token, refresh_token?,
@@ -102,8 +109,15 @@ class Sessions:
         new tokens (up to the refresh budget and a second, then a 503). A dead refresh token (`refresh`
         raising NotAuthorized or InvalidToken) deletes the session (None); any other error propagates."""
         key = session_key(session_id)
+        copy = self._copies.get(key)
+        now = self._clock()
+        if copy is not None and copy[1] == self.host.generation() and now - copy[2] < self._copy_seconds:
+            if self._is_fresh(copy[0]) and self._live(copy[0]):
+                return copy[0]  # a dict lookup and a counter read: no store read on most requests
+        generation = self.host.generation()  # before the read: a change after it invalidates the copy
         seen = self._read(key)
         if seen is None or self._is_fresh(seen):
+            self._keep(key, seen, generation, now)
             return seen
         deadline = time.monotonic() + self.wait_seconds
         while True:
@@ -126,9 +140,11 @@ class Sessions:
     def delete(self, session_id: str) -> Session | None:
         """Remove the session; the removed session (for sign-out), or None."""
         key = session_key(session_id)
+        self._copies.pop(key, None)
         if self.redis_url:
             with self._shared() as client:
                 data: bytes | None = client.getdel(PREFIX + key)
+            self.host.changed()  # this host's other workers drop their copies at once
         else:
             text = self.host.delete_session(key)
             data = text.encode() if text is not None else None
@@ -158,6 +174,14 @@ class Sessions:
             written = self.host.replace_session(current.key, dump(renewed))
         return renewed if written else None
 
+    def _keep(self, key: str, session: Session | None, generation: int, now: float) -> None:
+        if session is None:
+            self._copies.pop(key, None)
+            return
+        if len(self._copies) >= COPIES:
+            self._copies = {}  # replaced whole: readers never see a dict being changed
+        self._copies[key] = (session, generation, now)
+
     def _read(self, key: str) -> Session | None:
         if self.redis_url:
             with self._shared() as client:
@@ -169,9 +193,11 @@ class Sessions:
         return session if session is not None and self._live(session) else None
 
     def _delete_key(self, key: str) -> None:
+        self._copies.pop(key, None)
         if self.redis_url:
             with self._shared() as client:
                 client.delete(PREFIX + key)
+            self.host.changed()
         else:
             self.host.delete_session(key)
 
