@@ -156,10 +156,6 @@ def run(pool: dict[str, Any]) -> dict[str, Any]:
             started.append(shared)
             upstream = Upstream()
             started.append(upstream)
-            # Its handler writes the headers and the body in two sends: with Nagle's algorithm on, nginx's delayed
-            # ACK holds the body about 40 ms, on both sides alike, burying what auth_request adds. Off, as for
-            # any server worth measuring (socketserver's own switch, set before the first connection).
-            upstream._httpd.RequestHandlerClass.disable_nagle_algorithm = True
             # wrk stops with requests under way: nginx drops those, and the upstream's write meets a closed pipe.
             upstream._httpd.handle_error = lambda request, address: None
             with_auth = start_nginx(Path(scratch, "auth"), free_port(), host.port, upstream.port, auth_request=True)
