@@ -27,3 +27,11 @@ def redis_client(url: str) -> Any:
     import redis
 
     return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+
+def redis_answers(client: Callable[[], Any]) -> bool:
+    """Whether the Redis behind `client()` answers a ping (any failure means: it does not)."""
+    try:
+        return bool(client().ping())
+    except Exception:  # refused, timed out, misconfigured: not available
+        return False

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from services import redis_client
+from services import redis_answers, redis_client
 from services.hoststore import HostStore
 
 log = logging.getLogger(__name__)
@@ -83,12 +83,7 @@ class Revocations:
 
     def available(self) -> bool:
         """Whether the shared store answers (always, without one)."""
-        if not self.redis_url:
-            return True
-        try:
-            return bool(self._client().ping())
-        except Exception:  # any failure of the store means: not available
-            return False
+        return not self.redis_url or redis_answers(self._client)
 
     def _add(self, key: str, lifetime: float) -> None:
         now = self._clock()

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import errors
-from services import redis_client
+from services import redis_answers, redis_client
 from services.hoststore import HostStore
 from services.session_record import Session, dump, load, session_key, with_tokens
 
@@ -153,12 +153,7 @@ class Sessions:
 
     def available(self) -> bool:
         """Whether the session store answers (always, without Redis)."""
-        if not self.redis_url:
-            return True
-        try:
-            return bool(self._client().ping())
-        except Exception:  # any failure of the store means: not available
-            return False
+        return not self.redis_url or redis_answers(self._client)
 
     def _refresh(self, current: Session, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
         try:

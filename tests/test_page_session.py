@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from app import create_app
 from controllers.files import PAGE_FILES
-from tests.support.browser import chromium_page, screenshot
+from tests.support.browser import screenshot, watched_page
 from tests.support.helpers import PASSWORD, ROOT
 from tests.support.servers import ServerProcess
 
@@ -50,21 +50,11 @@ def served():
 @pytest.fixture
 def page(served):
     """The server's `/` in Chromium; a script error, a refused resource or a request elsewhere fails the test."""
-    problems: list[str] = []
-    with chromium_page() as page:
-        page.on("pageerror", lambda err: problems.append(f"script error: {err}"))
-        page.on("console", lambda message: problems.append(message.text) if _problem(message) else None)
-        page.on("request", lambda r: None if r.url.startswith((served.url, "data:")) else problems.append(r.url))
+    with watched_page(served.url) as page:
         with page.expect_response("**/auth/session") as first:
             page.goto(f"{served.url}/")
         assert first.value.status == 401  # asked on load: nobody signed in yet
         yield page
-    assert not problems, problems
-
-
-def _problem(message) -> bool:
-    # An API's 4xx answer is logged as "Failed to load resource": that is the page working.
-    return message.type == "error" and "Failed to load resource" not in message.text
 
 
 def send(page, form: str, **fields: str) -> None:

@@ -41,3 +41,20 @@ def screenshot(page, name: str) -> str:
     path = os.path.join(ARTIFACTS, f"{name}.png")
     page.screenshot(path=path, full_page=True)
     return path
+
+
+@contextmanager
+def watched_page(base_url: str) -> Iterator:
+    """A Chromium page that fails the test, when it ends, for a script error, a console error (an API's 4xx
+    answer excepted: that is the page working) or a request to anywhere but `base_url`."""
+    problems: list[str] = []
+    with chromium_page() as page:
+        page.on("pageerror", lambda err: problems.append(f"script error: {err}"))
+        page.on("console", lambda message: problems.append(message.text) if _problem(message) else None)
+        page.on("request", lambda r: None if r.url.startswith((base_url, "data:")) else problems.append(r.url))
+        yield page
+    assert not problems, problems
+
+
+def _problem(message) -> bool:
+    return message.type == "error" and "Failed to load resource" not in message.text
