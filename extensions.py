@@ -15,6 +15,7 @@ from services.hoststore import HostStore, default_folder
 from services.jwks import JwksCache
 from services.revocations import Revocations
 from services.sessions import Sessions
+from services.threat_context import Provider
 from services.token_cache import VerifiedTokens
 from services.tokens import TokenVerifier
 
@@ -31,8 +32,9 @@ class Services:
     sessions: Sessions
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    """Build the Cognito calls (their client made on first use), the JWKS cache and the verifier for this process."""
+def init_app(app: Flask, settings: Settings, threat_context: Provider | None = None) -> None:
+    """Build the Cognito calls (their client made on first use, given `threat_context`), the JWKS cache and
+    the verifier for this process."""
     check_admin_credentials(settings)
     jwks = JwksCache(
         settings.jwks_url,
@@ -48,7 +50,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         cache=VerifiedTokens(settings.token_cache_entries, settings.token_cache_bytes),
     )
     auth = AuthService(
-        partial(cognito_client, settings),
+        partial(cognito_client, settings, threat_context),
         settings.client_id,
         settings.client_secret,
         user_pool_id=settings.user_pool_id,
