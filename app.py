@@ -13,6 +13,7 @@ import extensions
 from config import Settings
 from middleware.handlers import register_error_handlers
 from middleware.requestlog import add_request_hooks, configure_logging
+from middleware.threat_context import request_threat_context
 from routes import bp, page
 
 
@@ -24,7 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     configure_logging(settings)
-    extensions.init_app(app, settings)
+    extensions.init_app(app, settings, request_threat_context)  # what Cognito's threat protection is told
     if settings.trusted_proxies:  # the client address (for rate limits) comes from X-Forwarded-For
         # Flask's documented way to wrap its WSGI app; mypy refuses any assignment to a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
