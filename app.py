@@ -13,7 +13,7 @@ import extensions
 from config import Settings
 from middleware.handlers import register_error_handlers
 from middleware.requestlog import add_request_hooks, configure_logging
-from middleware.threat_context import request_threat_context
+from middleware.threat_context import ENCODED_DATA_HEADER, request_threat_context
 from routes import bp, page
 
 
@@ -44,6 +44,7 @@ def _enable_cors(app: Flask, settings: Settings) -> None:
     CORS(
         app,
         resources={r"/auth/*": options, r"/hello": options},
-        allow_headers=["Authorization", "Content-Type"],
+        # A front end on another origin may send the advanced-security script's output (threat protection).
+        allow_headers=["Authorization", "Content-Type", ENCODED_DATA_HEADER],
         max_age=600,
     )

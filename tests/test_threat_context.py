@@ -307,3 +307,15 @@ def test_only_harmless_headers_are_ever_forwarded():
     lowered = {name.lower() for name in FORWARDED_HEADERS}
     assert not lowered & {"authorization", "cookie", "x-csrf-token", "proxy-authorization", "x-forwarded-for"}
     assert ENCODED_DATA_HEADER.lower() not in lowered
+
+
+def test_a_front_end_on_another_origin_may_send_the_device_data(client):
+    preflight = client.options(
+        "/auth/login",
+        headers={
+            "Origin": "https://app.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": f"Content-Type, {ENCODED_DATA_HEADER}",
+        },
+    )
+    assert ENCODED_DATA_HEADER.lower() in preflight.headers["Access-Control-Allow-Headers"].lower()
