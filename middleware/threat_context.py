@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import re
 
 from flask import has_request_context, request
 
@@ -34,8 +33,9 @@ FORWARDED_HEADERS = (
     "Sec-CH-UA-Mobile",
     "Sec-CH-UA-Platform",
 )
-_ENCODED = re.compile(rf"[!-~]{{1,{MAX_ENCODED_DATA}}}", re.ASCII)  # printable ASCII, no spaces
-_VALUE = re.compile(rf"[ -~]{{1,{MAX_VALUE}}}", re.ASCII)  # printable ASCII, spaces too
+# Read straight from the WSGI environ: several times faster than `request.headers.get` for each name.
+_ENVIRON_KEYS = tuple((name, "HTTP_" + name.upper().replace("-", "_")) for name in FORWARDED_HEADERS)
+_ENCODED_DATA_KEY = "HTTP_" + ENCODED_DATA_HEADER.upper().replace("-", "_")
 
 
 def request_threat_context() -> ThreatContext | None:
@@ -47,25 +47,27 @@ def request_threat_context() -> ThreatContext | None:
         ipaddress.ip_address(address)
     except ValueError:
         return None
-    headers = request.headers
-    forwarded = tuple((name, value) for name in FORWARDED_HEADERS if _clean(value := headers.get(name, "")))
+    environ = request.environ
+    forwarded = tuple((name, value) for name, key in _ENVIRON_KEYS if (value := environ.get(key)) and _clean(value))
     return ThreatContext(
         ip_address=address,
         server_name=_clean(request.host),
         server_path=_clean(request.path),
         headers=forwarded,
-        encoded_data=_encoded_data(headers.get(ENCODED_DATA_HEADER)),
+        encoded_data=_encoded_data(environ.get(_ENCODED_DATA_KEY)),
     )
 
 
 def _clean(value: str) -> str:
-    """`value` when it is printable ASCII of at most MAX_VALUE characters, else ""."""
-    return value if _VALUE.fullmatch(value) else ""
+    """`value` when it is printable ASCII (spaces too) of at most MAX_VALUE characters, else ""."""
+    return value if len(value) <= MAX_VALUE and value.isascii() and value.isprintable() else ""
 
 
 def _encoded_data(value: str | None) -> str | None:
     """The header's value when it is well-formed; absent, empty or odd, None."""
-    if not value or _ENCODED.fullmatch(value):
-        return value or None
+    if not value:
+        return None
+    if len(value) <= MAX_ENCODED_DATA and value.isascii() and value.isprintable() and " " not in value:
+        return value
     log.info("%s dropped: not printable ASCII of at most %d characters", ENCODED_DATA_HEADER, MAX_ENCODED_DATA)
     return None
