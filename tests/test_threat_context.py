@@ -7,6 +7,7 @@ botocore accepts: a call whose input has neither member is given neither.
 
 from __future__ import annotations
 
+import http.client
 import json
 from typing import Any
 
@@ -18,6 +19,8 @@ from app import create_app
 from middleware.threat_context import ENCODED_DATA_HEADER, FORWARDED_HEADERS, MAX_ENCODED_DATA
 from tests.support.cognito_proxy import TARGET_PREFIX, CognitoProxy
 from tests.support.helpers import PASSWORD, Request, Users, bearer
+from tests.support.nginx import start_nginx
+from tests.support.servers import gunicorn, pool_env
 
 CLIENT = "198.51.100.7"  # the user, as the one trusted proxy saw them
 SPOOFED = "203.0.113.66"  # what a caller writes into X-Forwarded-For itself
@@ -319,3 +322,33 @@ def test_a_front_end_on_another_origin_may_send_the_device_data(client):
         },
     )
     assert ENCODED_DATA_HEADER.lower() in preflight.headers["Access-Control-Allow-Headers"].lower()
+
+
+@pytest.mark.nginx
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_behind_the_readmes_nginx_cognito_is_told_the_user_not_the_proxy(pool, proxy, tmp_path):
+    """deploy/nginx.conf in front of gunicorn with TRUSTED_PROXIES=1: a user on 127.0.0.2 who writes their
+    own X-Forwarded-For is still told as 127.0.0.2, and the device data comes through nginx."""
+    server = gunicorn(
+        pool_env({**pool, "endpoint_url": proxy.url}, TRUSTED_PROXIES="1"), "-c", "deploy/gunicorn.conf.py"
+    )
+    nginx = None
+    try:
+        nginx = start_nginx(
+            "nginx.conf",
+            {"listen 8080;": "listen 127.0.0.1:{port};", "127.0.0.1:5000;": f"127.0.0.1:{server.port};"},
+            tmp_path,
+        )
+        connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=10, source_address=("127.0.0.2", 0))
+        body = json.dumps({"username": "alice", "email": "alice@example.com", "password": PASSWORD})
+        headers = {"Content-Type": "application/json", "X-Forwarded-For": SPOOFED, ENCODED_DATA_HEADER: ENCODED}
+        connection.request("POST", "/auth/register", body=body, headers=headers)
+        status = connection.getresponse().status
+        connection.close()
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        output = server.stop()
+    assert status == 201, output[-2000:]
+    assert proxy.sent("SignUp")[0]["UserContextData"] == {"IpAddress": "127.0.0.2", "EncodedData": ENCODED}

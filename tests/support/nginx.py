@@ -1,0 +1,26 @@
+"""Debian's nginx, started on a free loopback port with one of deploy/'s configurations, its example ports
+replaced by the test's own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from tests.support.servers import ROOT, ServerProcess, free_port
+
+
+def start_nginx(config_name: str, replacements: dict[str, str], folder: Path) -> ServerProcess:
+    """nginx with deploy/`config_name`, each example in `replacements` (which must occur) replaced; `{port}`
+    in a replacement is the port nginx listens on."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert os.access(nginx, os.X_OK), "this test needs Debian's nginx: `make test` installs it as root"
+    port = free_port()
+    config = (Path(ROOT) / "deploy" / config_name).read_text()
+    for example, actual in replacements.items():
+        assert example in config, example
+        config = config.replace(example, actual.format(port=port))
+    (folder / "nginx.conf").write_text(config)
+    directives = f"daemon off; pid {folder}/nginx.pid; error_log stderr;"
+    command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", directives]
+    return ServerProcess(command=command, port=port)
