@@ -51,7 +51,7 @@ class ThreatContext:
         return data
 
 
-Provider = Callable[[], "ThreatContext | None"]
+Provider = Callable[[], ThreatContext | None]  # the request's context, or None outside one
 
 
 def add_threat_context(client: Any, provider: Provider) -> None:
