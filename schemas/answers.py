@@ -119,6 +119,9 @@ class Health(Answer):
 class Ready(Answer):
     status: Literal["ready"]
     checks: dict[str, Literal["ok", "unavailable"]] = Field(description="each dependency: `signing_keys` (the JWKS)")
+    pools: dict[str, Literal["ok", "unavailable"]] = Field(
+        description="each pool's signing keys, by pool id (the primary pool's is `signing_keys`)"
+    )
 
 
 class SessionStarted(Answer):
