@@ -221,13 +221,12 @@ class Settings:
             raise ConfigError("COGNITO_CLIENT_ID must be an app client id")
         if not is_fetchable(self.jwks_url):
             raise ConfigError("COGNITO_JWKS_URL must be https (plain http only on loopback, for the emulator)")
-        seen: dict[str, str] = {}
-        for pool in self.pools:
+        seen: dict[str, int] = {}
+        for index, pool in enumerate(self.pools):
             for issuer in pool.issuers:
-                if seen.setdefault(issuer, pool.pool_id) != pool.pool_id:
-                    raise ConfigError(
-                        f"COGNITO_ADDITIONAL_POOLS: pools {seen[issuer]!r} and {pool.pool_id!r} share an issuer"
-                    )
+                if seen.setdefault(issuer, index) != index:
+                    names = f"{self.pools[seen[issuer]].pool_id!r} and {pool.pool_id!r}"
+                    raise ConfigError(f"COGNITO_ADDITIONAL_POOLS: pools {names} share an issuer")
 
 
 def _check_pool(values: dict[str, Any]) -> None:

@@ -110,6 +110,9 @@ class Greeting(Answer):
     message: str
     username: str
     email: str = Field(default=None, description="when the token has it")
+    pool: str = Field(
+        description="the id of the user pool that issued the token (of several, see COGNITO_ADDITIONAL_POOLS)"
+    )
 
 
 class Health(Answer):
