@@ -41,8 +41,8 @@ def is_alb_user(claims: Mapping[str, Any]) -> bool:
 class AlbKeys:
     """kid -> the load balancer's P-256 public key, fetched once per kid (concurrent misses share one fetch).
 
-    A kid the endpoint does not know (HTTP 403 or 404) is refused (401); any other failure is a 503, and
-    that kid is not asked again for `retry_interval`.
+    A kid the endpoint does not know (HTTP 403 or 404) is refused (401); any other failure is a 503; either
+    way that kid is not asked again for `retry_interval`.
     """
 
     def __init__(
@@ -56,7 +56,7 @@ class AlbKeys:
         self.url, self.timeout, self.retry_interval = url, timeout, retry_interval
         self._clock = clock
         self._keys: dict[str, ec.EllipticCurvePublicKey] = {}
-        self._failed: dict[str, float] = {}  # kid -> when its fetch last failed
+        self._failed: dict[str, tuple[float, bool]] = {}  # kid -> when its fetch last failed, and if it was unknown
         self._lock = threading.Lock()
         self._session: Any = None
 
@@ -69,8 +69,9 @@ class AlbKeys:
             key = self._keys.get(kid)
             if key is not None:
                 return key
-            if self._clock() - self._failed.get(kid, float("-inf")) < self.retry_interval:
-                raise JwksUnavailable()
+            failed_at, unknown = self._failed.get(kid, (float("-inf"), False))
+            if self._clock() - failed_at < self.retry_interval:
+                raise TokenError("unknown load balancer key id") if unknown else JwksUnavailable()
             key = self._fetch(kid)
             if len(self._keys) >= MAX_KEYS:
                 self._keys.pop(next(iter(self._keys)))  # the oldest
@@ -90,6 +91,7 @@ class AlbKeys:
         except requests.RequestException as err:
             return self._failure(kid, f"{type(err).__name__}")
         if status in (403, 404):
+            self._remember_failure(kid, unknown=True)
             raise TokenError("unknown load balancer key id")
         if status != 200:
             return self._failure(kid, f"HTTP {status}")
@@ -106,11 +108,14 @@ class AlbKeys:
         return key
 
     def _failure(self, kid: str, reason: str) -> ec.EllipticCurvePublicKey:
-        self._failed[kid] = self._clock()
-        if len(self._failed) > MAX_KEYS:
-            self._failed.pop(next(iter(self._failed)))
+        self._remember_failure(kid, unknown=False)
         log.warning("ALB key fetch for %s failed: %s", kid, reason)
         raise JwksUnavailable()
+
+    def _remember_failure(self, kid: str, *, unknown: bool) -> None:
+        self._failed[kid] = (self._clock(), unknown)
+        if len(self._failed) > MAX_KEYS:
+            self._failed.pop(next(iter(self._failed)))  # the oldest
 
 
 class AlbVerifier:
