@@ -5,8 +5,9 @@ tests/test_verifier_fuzz.py runs it for a bounded time. The first byte of an inp
 0 the token itself; 1 the JSON text of a payload, signed; 2 the JSON text of a header, signed; 3 choices that
 edit a Cognito-shaped token's claims, signed. Signed tokens carry the emulator key's real signature, so the
 claim checks and everything after the RSA check are reached too. Two pools are configured (both served the
-same key, as moto serves every pool): a token accepted must be its own issuer's pool's, for that pool's clients. Any other exception, or accepted claims
-breaking an invariant, is a crash: libFuzzer saves the input and the token is printed.
+same key, as moto serves every pool): a token accepted must be its own issuer's pool's, for that pool's
+clients. Any other exception, or accepted claims breaking an invariant, is a crash: libFuzzer saves the
+input and the token is printed.
 """
 
 from __future__ import annotations
