@@ -114,6 +114,8 @@ def test_tokens_of_each_pool_are_accepted_and_the_route_is_told_which(emulator, 
         assert hello.json["pool"] == pool_id and hello.json["username"] == username
         check = client.get("/auth/check", headers=bearer(token))
         assert check.status_code == 200 and check.headers["X-Auth-Request-User"] == username
+        validated = client.post("/auth/validate", json={"token": token})
+        assert validated.status_code == 200 and validated.json["claims"]["iss"].endswith(pool_id)
 
 
 def test_without_the_setting_another_pools_tokens_are_refused(emulator, pool, second):
