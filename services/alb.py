@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from errors import JwksUnavailable, TokenError
+from services import after_fork_in_child
 from services.claims import malformed_claim
 from services.jws import CompactJws
 from services.tokens import TokenVerifier
@@ -57,8 +58,13 @@ class AlbKeys:
         self._clock = clock
         self._keys: dict[str, ec.EllipticCurvePublicKey] = {}
         self._failed: dict[str, tuple[float, bool]] = {}  # kid -> when its fetch last failed, and if it was unknown
+        self._start_process()
+        after_fork_in_child(self, AlbKeys._start_process)
+
+    def _start_process(self) -> None:
+        """Connections and locks of this process; a forked child (a gunicorn worker) keeps the keys only."""
         self._lock = threading.Lock()
-        self._session: Any = None
+        self._session: Any = None  # a requests.Session, made by the first fetch
 
     def key(self, kid: str) -> ec.EllipticCurvePublicKey:
         """The key of `kid` (a uuid, checked by the caller): TokenError (401) or JwksUnavailable (503)."""
