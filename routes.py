@@ -142,7 +142,7 @@ def config() -> ResponseReturnValue:
 
 
 @bp.get("/hello")
-@require_token()
+@require_token(alb=True)  # and a load balancer's user, with ALB_ARNS
 @endpoint("Greet the user of a valid bearer token", {200: out.Greeting}, no_store=True)
 def hello() -> ResponseReturnValue:
     return greeting.hello()
