@@ -151,6 +151,13 @@ class Settings:
     rate_limit_validate: str = setting(
         "RATE_LIMIT_VALIDATE", "300/minute", check=_is_rate, must="look like '300/minute'"
     )
+    # /metrics: off unless asked for, and then only to these client networks (after TRUSTED_PROXIES).
+    metrics_enabled: bool = setting("METRICS_ENABLED", False, lambda v: _boolean(v))
+    metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = setting(
+        "METRICS_ALLOWED_NETWORKS",
+        (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")),
+        lambda v: tuple(ipaddress.ip_network(part, strict=False) for part in _split(v)),
+    )
 
     @property
     def issuer(self) -> str:

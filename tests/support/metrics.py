@@ -1,0 +1,105 @@
+"""Reading /metrics in tests, and a real Prometheus (Debian's `prometheus`) on a free loopback port."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.servers import free_port
+
+Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
+
+
+def samples(text: str) -> Samples:
+    """Every sample of a text exposition: (name, labels) -> value."""
+    found: Samples = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    return found
+
+
+def value(found: Samples, name: str, **labels: str) -> float:
+    """The sum of `name`'s samples whose labels include `labels` (0 when there is none)."""
+    wanted = set(labels.items())
+    return sum(v for (sample, have), v in found.items() if sample == name and wanted <= have)
+
+
+def label_values(found: Samples) -> set[str]:
+    """Every label value of every sample."""
+    return {label for _, labels in found for _, label in labels}
+
+
+class Prometheus:
+    """`prometheus` scraping `target` (host:port) every second, its data in a temporary folder; `stop()` ends it."""
+
+    def __init__(self, target: str, *, timeout: float = 30) -> None:
+        binary = shutil.which("prometheus")
+        assert binary, "Debian's prometheus is missing: make system-deps"
+        self._folder = tempfile.TemporaryDirectory(prefix="prometheus-")
+        folder = Path(self._folder.name)
+        config = folder / "prometheus.yml"
+        config.write_text(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
+            f"scrape_configs:\n  - job_name: auth\n    static_configs:\n      - targets: ['{target}']\n"
+        )
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = tempfile.TemporaryFile(mode="w+")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={folder / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self.port}",
+            ],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while not self._ready():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"prometheus did not start: {self.stop()[-3000:]}")
+            time.sleep(0.2)
+
+    def _ready(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def query(self, expression: str) -> float | None:
+        """The instant value of `expression` (one series), or None when it has no series yet."""
+        answer = requests.get(f"{self.url}/api/v1/query", params={"query": expression}, timeout=5).json()
+        assert answer["status"] == "success", answer
+        result = answer["data"]["result"]
+        assert len(result) <= 1, result
+        return float(result[0]["value"][1]) if result else None
+
+    def series(self, match: str) -> list[dict[str, Any]]:
+        """Every series matching `match`: their label sets, `__name__` included."""
+        answer = requests.get(f"{self.url}/api/v1/series", params={"match[]": match}, timeout=5).json()
+        assert answer["status"] == "success", answer
+        series: list[dict[str, Any]] = answer["data"]
+        return series
+
+    def stop(self) -> str:
+        """Stop prometheus (if running) and remove its data; return what it printed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self._log.seek(0)
+        output = self._log.read()
+        self._folder.cleanup()
+        return output
