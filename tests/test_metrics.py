@@ -18,7 +18,7 @@ from errors import TokenError
 from middleware.openapi import document
 from services import metrics
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
-from tests.support.metrics import label_values, samples, value
+from tests.support.metrics import dashboard_expressions, label_values, samples, value
 
 REQUESTS, TOKENS, COGNITO = "auth_http_requests_total", "auth_token_checks_total", "auth_cognito_calls_total"
 
@@ -251,3 +251,16 @@ def test_every_label_value_is_from_a_bounded_set(app_client, minter, users_of):
                 float(text)
             else:
                 assert text in allowed[label], (name, label, text)
+
+
+def test_the_dashboard_names_only_metrics_the_server_exports_and_every_one_of_them(app_client):
+    _, client = app_client
+    exported = {name for name, _ in samples(client.get("/metrics").text)}
+    families = list(metrics._recorder.registry.collect())
+    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum")}
+    exported |= {family.name + suffix for family in families for suffix in suffixes[family.type]}
+    named = {name for expression in dashboard_expressions() for name in re.findall(r"\bauth_[a-z_]+", expression)}
+    assert named, "no expression names a metric"
+    assert named <= exported, f"the dashboard names metrics the server does not export: {named - exported}"
+    unshown = {family.name for family in families if not any(name.startswith(family.name) for name in named)}
+    assert not unshown, f"metrics no panel shows: {unshown}"

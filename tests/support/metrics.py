@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import tempfile
@@ -12,7 +13,11 @@ from typing import Any
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.support.servers import free_port
+from tests.support.servers import ROOT, free_port
+
+DASHBOARD = Path(ROOT) / "deploy" / "grafana-dashboard.json"
+# Grafana's variables, as a query run straight against Prometheus needs them: every job, a one-minute window.
+GRAFANA_VARIABLES = {"$__rate_interval": "1m", "$job": ".*"}
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -35,6 +40,18 @@ def value(found: Samples, name: str, **labels: str) -> float:
 def label_values(found: Samples) -> set[str]:
     """Every label value of every sample."""
     return {label for _, labels in found for _, label in labels}
+
+
+def dashboard_expressions() -> list[str]:
+    """Every panel's PromQL expression in deploy/grafana-dashboard.json, Grafana's variables filled in."""
+    expressions = []
+    for panel in json.loads(DASHBOARD.read_text())["panels"]:
+        for target in panel["targets"]:
+            expression = target["expr"]
+            for variable, text in GRAFANA_VARIABLES.items():
+                expression = expression.replace(variable, text)
+            expressions.append(expression)
+    return expressions
 
 
 class Prometheus:
@@ -75,11 +92,16 @@ class Prometheus:
         except requests.RequestException:
             return False
 
+    def evaluate(self, expression: str) -> list[dict[str, Any]]:
+        """Every series of `expression` now (an invalid expression fails the test with Prometheus's reason)."""
+        answer = requests.get(f"{self.url}/api/v1/query", params={"query": expression}, timeout=5).json()
+        assert answer["status"] == "success", (expression, answer)
+        result: list[dict[str, Any]] = answer["data"]["result"]
+        return result
+
     def query(self, expression: str) -> float | None:
         """The instant value of `expression` (one series), or None when it has no series yet."""
-        answer = requests.get(f"{self.url}/api/v1/query", params={"query": expression}, timeout=5).json()
-        assert answer["status"] == "success", answer
-        result = answer["data"]["result"]
+        result = self.evaluate(expression)
         assert len(result) <= 1, result
         return float(result[0]["value"][1]) if result else None
 
