@@ -93,19 +93,21 @@ class _Recorder:
         )
         self.jwks = Counter(PREFIX + "jwks_fetches", "JWKS fetches by outcome", ["outcome"], registry=registry)
         self.sessions = Counter(PREFIX + "sessions", "Session events", ["event"], registry=registry)
-        # (route, method, status) -> the counter's and the histogram's children: labels() takes a lock and
-        # builds a key on every call; the hot path does one dict lookup instead.
-        self._request_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        # (metric, label values) -> its child: labels() takes a lock and builds a key on every call, the hot
+        # path does one dict lookup instead. The keys are bounded as the label values are.
+        self._children: dict[tuple[Any, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Any, *labels: str) -> Any:
+        """`metric.labels(*labels)`, looked up once."""
+        key = (metric, labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
-        key = (route, method, status)
-        children = self._request_children.get(key)
-        if children is None:
-            method = method if method in METHODS else "other"
-            children = self.requests.labels(route, method, str(status)), self.latency.labels(route)
-            self._request_children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
+        self.child(self.requests, route, method if method in METHODS else "other", str(status)).inc()
+        self.child(self.latency, route).observe(seconds)
 
 
 _recorder: _Recorder | None = None
@@ -143,7 +145,7 @@ class _TokenCheck:
     def __exit__(self, kind: type[BaseException] | None, err: BaseException | None, tb: TracebackType | None) -> None:
         if _recorder is not None:
             outcome = refusal(err) if err is not None else ("cached" if self.cached else "accepted")
-            _recorder.tokens.labels(outcome).inc()
+            _recorder.child(_recorder.tokens, outcome).inc()
 
 
 def token_check(cached: Callable[[], bool]) -> _TokenCheck | nullcontext[None]:
@@ -167,8 +169,8 @@ class _CognitoCall:
         if _recorder is None:
             return
         outcome = "ok" if err is None else cognito_outcome(err, self.codes())
-        _recorder.cognito.labels(self.operation, outcome).inc()
-        _recorder.cognito_latency.labels(self.operation).observe(time.perf_counter() - self.started)
+        _recorder.child(_recorder.cognito, self.operation, outcome).inc()
+        _recorder.child(_recorder.cognito_latency, self.operation).observe(time.perf_counter() - self.started)
 
 
 def cognito_call(operation: str, codes: Callable[[], frozenset[str]]) -> _CognitoCall | nullcontext[None]:
@@ -199,13 +201,13 @@ def bulkhead_refused() -> None:
 def jwks_fetched(ok: bool) -> None:
     """One JWKS fetch: keys had, or failed (unreachable, an HTTP error, no usable key)."""
     if _recorder is not None:
-        _recorder.jwks.labels("ok" if ok else "failed").inc()
+        _recorder.child(_recorder.jwks, "ok" if ok else "failed").inc()
 
 
 def session_event(event: str) -> None:
     """A session created, ended (signed out), refreshed, or whose refresh Cognito refused (it ends too)."""
     if _recorder is not None and event in SESSION_EVENTS:
-        _recorder.sessions.labels(event).inc()
+        _recorder.child(_recorder.sessions, event).inc()
 
 
 def exposition(gauges: Callable[[], dict[str, tuple[str, float]]]) -> tuple[bytes, str]:
