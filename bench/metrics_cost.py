@@ -1,7 +1,7 @@
 """The cost of METRICS_ENABLED on /hello and /health, two ways, each side by side and alternated round by round:
-the production configuration under wrk (requests/s and the workers' CPU per request, medians), and the app
-called in-process through WSGI, one process with metrics off and one with them on (CPU µs per request, medians:
-the figure a loaded machine blurs least).
+the production configuration under wrk (requests/s and the workers' CPU per request, medians), and two apps
+called in-process through WSGI, one with metrics and one without, in short alternating turns (CPU µs per
+request, medians: the figure a loaded machine blurs least).
 
 `python -m bench.metrics_cost [--in-process]` (about two minutes): not one of `make bench`'s targets, a figure
 for BENCHMARKS.md.
@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import statistics
-import subprocess
 import sys
 import time
 from typing import Any
@@ -23,7 +21,7 @@ from local.emulator import LocalCognito
 from tests.support.helpers import Minter
 
 ROUNDS = 5
-CALLS = 4000  # per in-process round
+TURNS, CALLS = 40, 250  # in-process: turns of each app, calls of each route per turn
 
 
 def run(pool: dict[str, Any]) -> dict[str, Any]:
@@ -59,88 +57,68 @@ def run(pool: dict[str, Any]) -> dict[str, Any]:
 
 
 def in_process(pool: dict[str, Any]) -> dict[str, Any]:
-    """CPU µs per WSGI call, metrics off and on, each in a process of its own (the switch is process-wide)."""
-    children = {}
-    for name, enabled in (("off", "false"), ("on", "true")):
-        environ = {**os.environ, "METRICS_ENABLED": enabled, "BENCH_POOL": json.dumps(pool)}
-        command = [sys.executable, "-m", "bench.metrics_cost", "--child"]
-        children[name] = subprocess.Popen(
-            command, env=environ, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-        )
-    samples: dict[str, list[dict[str, float]]] = {"off": [], "on": []}
-    try:
-        for _ in range(ROUNDS):
-            for name, child in children.items():  # one at a time: never both on the CPU at once
-                assert child.stdin is not None and child.stdout is not None
-                child.stdin.write("go\n")
-                child.stdin.flush()
-                samples[name].append(json.loads(child.stdout.readline()))
-    finally:
-        for child in children.values():
-            child.kill()
-            child.wait()
+    """CPU µs per WSGI call of two apps in this process, one with metrics and one without, alternated in short
+    turns (the recording switch is process-wide: it is off during the other app's turns)."""
+    from app import create_app
+    from services import metrics
+
+    apps = {name: create_app({**pool, "metrics_enabled": name == "on"}) for name in ("off", "on")}
+    recorder = metrics._recorder
+    settings = apps["on"].extensions["cognito_auth"].settings
+    token = Minter(settings.issuer, settings.client_id).token()
+    base = {"REQUEST_METHOD": "GET", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5000", "REMOTE_ADDR": "127.0.0.1"}
+    base.update({"wsgi.url_scheme": "http", "wsgi.input": sys.stdin, "SERVER_PROTOCOL": "HTTP/1.1"})
+    routes = {"hello": {**base, "PATH_INFO": "/hello", "HTTP_AUTHORIZATION": f"Bearer {token}"}}
+    routes["health"] = {**base, "PATH_INFO": "/health"}
+    spent = {(name, route): [] for name in apps for route in routes}
+    for turn in range(-5, TURNS):  # the first turns warm up: the JWKS fetched, the token cached, children made
+        for name, app in apps.items():
+            metrics._recorder = recorder if name == "on" else None
+            for route, environ in routes.items():
+                started = time.process_time()
+                for _ in range(CALLS):
+                    for chunk in app.wsgi_app(dict(environ), lambda status, headers: None):
+                        assert chunk
+                if turn >= 0:
+                    spent[(name, route)].append((time.process_time() - started) / CALLS * 1e6)
+    metrics._recorder = recorder
     results: dict[str, Any] = {}
-    for route in ("hello", "health", "part_request", "part_token"):
-        off = statistics.median(sample[route] for sample in samples["off"])
-        on = statistics.median(sample[route] for sample in samples["on"])
+    for route in routes:
+        off, on = statistics.median(spent[("off", route)]), statistics.median(spent[("on", route)])
         results[route] = {"off_us": off, "on_us": on, "added_us": on - off, "on_over_off": on / off}
+    results.update(_parts(apps["on"]))
     return results
 
 
-def _child() -> None:
-    """Serve rounds for `in_process`: on each line read, time CALLS WSGI calls of each route."""
-    from app import create_app
+def _parts(app: Any) -> dict[str, float]:
+    """CPU µs of what a /hello adds with metrics on, each part timed on its own: the two request hooks
+    (recording included), and the token check's block."""
+    from flask import Response
 
-    logging.disable(logging.INFO)
-    pool = json.loads(os.environ["BENCH_POOL"])
-    app = create_app({**pool, "metrics_enabled": os.environ["METRICS_ENABLED"] == "true"})
-    settings = app.extensions["cognito_auth"].settings
-    token = Minter(settings.issuer, settings.client_id).token()
-    base = {"REQUEST_METHOD": "GET", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "5000", "REMOTE_ADDR": "127.0.0.1"}
-    base.update({"wsgi.url_scheme": "http", "wsgi.input": sys.stdin.buffer, "SERVER_PROTOCOL": "HTTP/1.1"})
-    routes = {"hello": {**base, "PATH_INFO": "/hello", "HTTP_AUTHORIZATION": f"Bearer {token}"}}
-    routes["health"] = {**base, "PATH_INFO": "/health"}
-
-    def call(environ: dict[str, Any]) -> None:
-        for chunk in app.wsgi_app(dict(environ), lambda status, headers: None):
-            assert chunk
-
-    for environ in routes.values():  # warm: the JWKS fetched, the token cached, the metrics' children made
-        for _ in range(200):
-            call(environ)
-    for _ in sys.stdin:
-        timings = {}
-        for name, environ in routes.items():
-            started = time.process_time()
-            for _ in range(CALLS):
-                call(environ)
-            timings[name] = (time.process_time() - started) / CALLS * 1e6
-        timings.update(_parts())
-        print(json.dumps(timings), flush=True)
-
-
-def _parts() -> dict[str, float]:
-    """CPU µs of the calls a /hello adds with metrics on (a no-op each when off), each timed on its own."""
     from services import metrics
+
+    start, count = app.before_request_funcs[None][-1], app.after_request_funcs[None][-1]
+    answer = Response("{}")
+
+    def hooks() -> None:
+        start()
+        count(answer)
 
     def check() -> None:
         with metrics.token_check(lambda: True):
             pass
 
-    parts = {"part_request": lambda: metrics.request_answered("/hello", "GET", 200, 0.001), "part_token": check}
     timings = {}
-    for name, part in parts.items():
-        started = time.process_time()
-        for _ in range(CALLS * 10):
-            part()
-        timings[name] = (time.process_time() - started) / (CALLS * 10) * 1e6
+    with app.test_request_context("/hello"):
+        for name, part in {"part_hooks_us": hooks, "part_token_check_us": check}.items():
+            started = time.process_time()
+            for _ in range(50_000):
+                part()
+            timings[name] = (time.process_time() - started) / 50_000 * 1e6
     return timings
 
 
 def main() -> None:
-    if sys.argv[1:] == ["--child"]:
-        _child()
-        return
     logging.disable(logging.INFO)
     emulator = LocalCognito()
     try:
