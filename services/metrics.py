@@ -59,7 +59,8 @@ class _Recorder:
     def __init__(self) -> None:
         from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 
-        disable_created_metrics()  # the *_created series: as many again, and no use to a dashboard
+        # The *_created series: as many again, and of no use to a dashboard.
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         # Multiprocess mode writes every value to the folder's files; the scrape reads them, not a registry.
         self.multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
         self.registry = CollectorRegistry()

@@ -18,7 +18,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from config import Settings
 from tests.support.helpers import Minter, bearer
 from tests.support.metrics import Prometheus, dashboard_expressions
-from tests.support.servers import gunicorn, pool_env, worker_pids
+from tests.support.servers import gunicorn, pool_env, readmes_nginx, worker_pids
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -113,5 +113,28 @@ def test_prometheus_sees_every_workers_requests_and_no_user_or_token(pool, tmp_p
     finally:
         if prometheus is not None:
             prometheus.stop()
+        output = server.stop()
+    assert "Traceback" not in output, output[-3000:]
+
+
+@pytest.mark.nginx
+def test_the_readmes_nginx_never_passes_metrics_on_and_the_app_refuses_its_clients(pool, tmp_path):
+    env = pool_env(pool, METRICS_ENABLED="true", TRUSTED_PROXIES="1")
+    server = gunicorn(env, "-c", "deploy/gunicorn.conf.py", workers=1)
+    proxy = None
+    try:
+        proxy = readmes_nginx(server.port, tmp_path)
+        assert requests.get(f"{server.url}/metrics", timeout=5).status_code == 200  # Prometheus, scraping directly
+        for path in ("/metrics", "/metrics?format=text", "//metrics", "/./metrics"):
+            answer = requests.get(f"{proxy.url}{path}", timeout=5)
+            assert answer.status_code == 404 and "auth_" not in answer.text, path
+        # Were nginx's block gone, the app would see the client nginx names, and refuse it.
+        forwarded = {"X-Forwarded-For": "203.0.113.9"}
+        refused = requests.get(f"{server.url}/metrics", headers=forwarded, timeout=5)
+        assert refused.status_code == 403 and refused.json()["error"] == "metrics_forbidden"
+        assert requests.get(f"{proxy.url}/health", timeout=5).status_code == 200  # the rest passes
+    finally:
+        if proxy is not None:
+            proxy.stop()
         output = server.stop()
     assert "Traceback" not in output, output[-3000:]
