@@ -215,6 +215,7 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_the_one_checked(pool):
     assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
 
 
+@pytest.mark.slow  # schemathesis reading the whole document: about 10 s on 2 cores
 def test_the_metrics_answer_conforms_to_the_openapi_document(app_client):
     app, client = app_client
     schema = schemathesis.openapi.from_dict(document(app))
