@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
 
+import errors
 from app import create_app
 from errors import TokenError
 from middleware.openapi import document
 from services import metrics
+from services.hoststore import HostStore
+from services.session_record import Session
+from services.sessions import Sessions
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 from tests.support.metrics import dashboard_expressions, label_values, samples, value
 
@@ -265,3 +271,25 @@ def test_the_dashboard_names_only_metrics_the_server_exports_and_every_one_of_th
     assert named <= exported, f"the dashboard names metrics the server does not export: {named - exported}"
     unshown = {family.name for family in families if not any(name.startswith(family.name) for name in named)}
     assert not unshown, f"metrics no panel shows: {unshown}"
+
+
+def test_session_refreshes_are_counted_refreshed_or_refused(client, minter, tmp_path):
+    """The session store's own refresh (services/sessions.py), given Cognito's answers: new tokens, then a refusal."""
+    sessions = Sessions(HostStore(str(tmp_path)))
+
+    def tokens(lifetime: int) -> dict[str, Any]:
+        exp = int(time.time()) + lifetime
+        access, id_token = minter.token("access", exp=exp), minter.token("id", exp=exp)
+        return {"access_token": access, "id_token": id_token, "refresh_token": None, "username": "minted"}
+
+    def refused(session: Session) -> dict[str, Any]:
+        raise errors.NotAuthorized()
+
+    scrapes = Scrapes(client)
+    renewed, _ = sessions.create({**tokens(30), "refresh_token": "refresh-1"})  # inside the 60 s margin
+    assert sessions.fresh(renewed, lambda session: tokens(3600)) is not None
+    ended, _ = sessions.create({**tokens(30), "refresh_token": "refresh-2"})
+    assert sessions.fresh(ended, refused) is None
+    assert scrapes.delta("auth_sessions_total", event="refreshed") == 1
+    assert scrapes.delta("auth_sessions_total", event="refresh_refused") == 1
+    assert scrapes.delta("auth_sessions_total", event="created") == 2
