@@ -1,4 +1,5 @@
-"""Reading /metrics in tests, and a real Prometheus (Debian's `prometheus`) on a free loopback port."""
+"""Reading /metrics in tests (an app with metrics, scrapes compared), and a real Prometheus (Debian's
+`prometheus`) on a free loopback port."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from app import create_app
 from tests.support.servers import ROOT, free_port
 
 DASHBOARD = Path(ROOT) / "deploy" / "grafana-dashboard.json"
@@ -40,6 +42,35 @@ def value(found: Samples, name: str, **labels: str) -> float:
 def label_values(found: Samples) -> set[str]:
     """Every label value of every sample."""
     return {label for _, labels in found for _, label in labels}
+
+
+def metered(pool, **settings):
+    """An app on `pool` with METRICS_ENABLED, and its test client."""
+    app = create_app({**pool, "metrics_enabled": True, **settings})
+    return app, app.test_client()
+
+
+class Scrapes:
+    """Scrape before and after: `delta(name, **labels)` is what the requests in between added."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.before = self.scrape()
+
+    def scrape(self):
+        response = self.client.get("/metrics")
+        assert response.status_code == 200, response.json
+        assert response.headers["Content-Type"].startswith("text/plain; version=")
+        return samples(response.text)
+
+    def delta(self, name: str, **labels: str) -> float:
+        return value(self.scrape(), name, **labels) - value(self.before, name, **labels)
+
+
+def tampered(token: str) -> str:
+    """The token with its signature's first character changed (still canonical base64url)."""
+    head, _, signature = token.rpartition(".")
+    return f"{head}.{'B' if signature[0] == 'A' else 'A'}{signature[1:]}"
 
 
 def dashboard_expressions() -> list[str]:
