@@ -32,12 +32,14 @@ $(NODE_PEERS): tests/node/package.json tests/node/package-lock.json
 	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's packages the tests start: a headless browser, nginx in front of the production configuration, Redis.
+# Debian's packages the tests start: a headless browser, nginx in front of the production configuration, Redis,
+# Prometheus scraping it.
 system-deps:
 	scripts/require.sh chromium chromium
 	scripts/require.sh /usr/sbin/nginx nginx-light
 	scripts/require.sh redis-server redis-server
 	scripts/require.sh caddy caddy
+	scripts/require.sh prometheus prometheus
 
 test: $(BIN)/.installed $(NODE_PEERS) system-deps lint
 	$(BIN)/python -m pytest

@@ -12,9 +12,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import extensions
 from config import Settings
 from middleware.handlers import register_error_handlers
+from middleware.metrics import add_metrics_hooks
 from middleware.requestlog import add_request_hooks, configure_logging
 from middleware.threat_context import ENCODED_DATA_HEADER, request_threat_context
-from routes import bp, page
+from routes import bp, metrics_bp, page
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -35,6 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _enable_cors(app, settings)
     register_error_handlers(app)
     add_request_hooks(app)
+    if settings.metrics_enabled:  # /metrics and the counting of every request: off unless METRICS_ENABLED
+        app.register_blueprint(metrics_bp)
+        add_metrics_hooks(app)
     return app
 
 

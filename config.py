@@ -7,6 +7,7 @@ is checked in `Settings.load`.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -165,6 +166,13 @@ class Settings:
         DEFAULT_ALB_KEY_URL,
         check=lambda v: "{kid}" in v and is_fetchable(v.replace("{region}", "r").replace("{kid}", "k")),
         must="be an https URL with '{kid}' (and optionally '{region}'); plain http only on loopback",
+    )
+    # /metrics: off unless asked for, and then only to these client networks (after TRUSTED_PROXIES).
+    metrics_enabled: bool = setting("METRICS_ENABLED", False, lambda v: _boolean(v))
+    metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = setting(
+        "METRICS_ALLOWED_NETWORKS",
+        (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")),
+        lambda v: tuple(ipaddress.ip_network(part, strict=False) for part in _split(v)),
     )
 
     @property

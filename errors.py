@@ -104,6 +104,12 @@ class CsrfFailed(ApiError):
     message = "The request lacks the session's CSRF token (X-CSRF-Token), or comes from another origin."
 
 
+class MetricsForbidden(ApiError):
+    """/metrics asked for from an address outside METRICS_ALLOWED_NETWORKS."""
+
+    status_code, error, message = 403, "metrics_forbidden", "Metrics are not served to this address."
+
+
 class PasswordResetRequired(ApiError):
     status_code, error, message = 403, "password_reset_required", "The password must be reset before signing in."
 

@@ -14,6 +14,7 @@ from flask import g, request
 import errors
 from extensions import services
 from middleware.sessions import forget_session, session_of_request
+from services import metrics
 from services.alb import is_alb_user
 from services.tokens import is_machine
 
@@ -133,9 +134,11 @@ def verified_claims(token: str | None, token_uses: Collection[str] | None = None
 
     A token whose user signed out, or whose refresh token was revoked, is refused as well: a dict lookup."""
     app_services = services()
-    claims = app_services.verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
-    if app_services.revocations.revoked(claims):
-        raise errors.RevokedToken()
+    verifier = app_services.verifier
+    with metrics.token_check(lambda: type(token) is str and verifier.cache.get(token) is not None):
+        claims = verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
+        if app_services.revocations.revoked(claims):
+            raise errors.RevokedToken()
     return claims
 
 
