@@ -298,3 +298,29 @@ ODD = [
 def test_odd_input_never_makes_a_server_error(emulator, oauth, method, path, kwargs):
     response = requests.request(method, emulator.endpoint_url + path, allow_redirects=False, timeout=5, **kwargs)
     assert 400 <= response.status_code < 500, response.text[:300]
+
+
+def test_without_a_running_idp_the_page_offers_none(emulator, oauth):
+    page = requests.get(emulator.endpoint_url + authorize(emulator, oauth).headers["Location"], timeout=5)
+    assert page.status_code == 200 and "Sign in with" not in page.text.replace("<h1>Sign in</h1>", "")
+
+
+@pytest.mark.node
+@pytest.mark.subprocess
+def test_idp_identifier_and_login_hint_reach_the_idp_and_its_refusal_reaches_the_app(emulator, oauth, example_idp):  # noqa: F811
+    emulator.enable_oauth(oauth, PORT, example_idp=example_idp)
+    browser = requests.Session()
+    url = authorize_url(emulator.endpoint_url, oauth["client_id"], REDIRECT, idp_identifier="example.com", state="s-3")
+    sent = browser.get(url + "&login_hint=bob", allow_redirects=False, timeout=5)
+    assert sent.status_code == 302 and sent.headers["Location"].startswith(f"{example_idp.issuer}/auth?")
+    to_idp = query_of(sent.headers["Location"])
+    assert to_idp["login_hint"] == "bob" and to_idp["code_challenge_method"] == "S256" and to_idp["nonce"]
+    refused = browser.get(
+        f"{emulator.endpoint_url}/oauth2/idpresponse",
+        params={"error": "access_denied", "state": to_idp["state"]},
+        allow_redirects=False,
+        timeout=5,
+    )
+    answer = query_of(refused.headers["Location"])
+    assert refused.headers["Location"].startswith(REDIRECT) and answer["error"] == "access_denied"
+    assert answer["state"] == "s-3" and "code" not in answer
