@@ -201,3 +201,16 @@ def test_revoke_ends_the_refresh_token_and_the_tokens_issued_from_it(emulator, o
     assert info.status_code == 401
     unknown = requests.post(f"{url}/oauth2/revoke", data={"token": "unknown", "client_id": client})
     assert unknown.status_code == 200  # RFC 7009: nothing to say about a token that is not one
+
+
+def test_a_code_lives_five_minutes(emulator, oauth, monkeypatch):
+    import local.oauth.records as records
+
+    codes = [sign_in(emulator, oauth)[1]["code"] for _ in range(2)]
+    now = records.clock()
+    form = {"grant_type": "authorization_code", "client_id": oauth["client_id"], "redirect_uri": REDIRECT}
+    monkeypatch.setattr(records, "clock", lambda: now + records.CODE_LIFETIME - 5)
+    assert exchange(emulator.endpoint_url, **form, code=codes[0]).status_code == 200
+    monkeypatch.setattr(records, "clock", lambda: now + records.CODE_LIFETIME + 1)
+    late = exchange(emulator.endpoint_url, **form, code=codes[1])
+    assert late.status_code == 400 and late.json() == {"error": "invalid_grant"}
