@@ -193,6 +193,10 @@ def test_revoke_ends_the_refresh_token_and_the_tokens_issued_from_it(emulator, o
     assert requests.post(f"{url}/oauth2/revoke", data={"token": "a.b.c", "client_id": client}).json() == {
         "error": "unsupported_token_type"
     }
+    other = (oauth["machine_client_id"], oauth["machine_client_secret"])
+    assert requests.post(f"{url}/oauth2/revoke", data={"token": tokens["refresh_token"]}, auth=other).status_code == 200
+    still = exchange(url, grant_type="refresh_token", client_id=client, refresh_token=tokens["refresh_token"])
+    assert still.status_code == 200  # another client cannot revoke this client's token
     revoked = requests.post(f"{url}/oauth2/revoke", data={"token": tokens["refresh_token"], "client_id": client})
     assert revoked.status_code == 200 and revoked.text == ""
     again = exchange(url, grant_type="refresh_token", client_id=client, refresh_token=tokens["refresh_token"])
