@@ -62,6 +62,8 @@ def test_signing_in_with_example_idp_makes_the_pool_user_cognito_would(emulator,
     assert user["UserStatus"] == "EXTERNAL_PROVIDER"
     groups = emulator.client.admin_list_groups_for_user(UserPoolId=oauth["user_pool_id"], Username="ExampleIdP_bob")
     assert [g["GroupName"] for g in groups["Groups"]] == [group]
+    again = browser.get(authorize_url(emulator.endpoint_url, oauth["client_id"], REDIRECT), allow_redirects=False)
+    assert "code" in query_of(again.headers["Location"])  # a managed-login session, as after a password sign-in
 
 
 def test_an_idp_answer_not_started_in_this_browser_is_refused(emulator, oauth, example_idp):  # noqa: F811
