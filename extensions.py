@@ -13,6 +13,8 @@ from services.auth import AuthService
 from services.cognito import check_admin_credentials, cognito_client
 from services.hoststore import HostStore, default_folder
 from services.jwks import JwksCache
+from services.oauth import ManagedLogin
+from services.oauth_pending import PendingSignIns
 from services.revocations import Revocations
 from services.sessions import Sessions
 from services.token_cache import VerifiedTokens
@@ -29,6 +31,8 @@ class Services:
     revocations: Revocations
     attempts: Attempts
     sessions: Sessions
+    managed_login: ManagedLogin | None  # None: COGNITO_DOMAIN unset
+    pending_sign_ins: PendingSignIns
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -60,7 +64,31 @@ def init_app(app: Flask, settings: Settings) -> None:
     sessions = Sessions(
         host, settings.redis_url, lifetime=settings.session_lifetime, refresh_budget=settings.cognito_budget
     )
-    app.extensions[_KEY] = Services(settings, auth, verifier, revocations, attempts, sessions)
+    app.extensions[_KEY] = Services(
+        settings,
+        auth,
+        verifier,
+        revocations,
+        attempts,
+        sessions,
+        _managed_login(settings),
+        PendingSignIns(host, settings.redis_url),
+    )
+
+
+def _managed_login(settings: Settings) -> ManagedLogin | None:
+    if not settings.cognito_domain:
+        return None
+    assert settings.oauth_redirect_uri and settings.oauth_logout_uri  # required with the domain (config.py)
+    return ManagedLogin(
+        settings.cognito_domain,
+        settings.client_id,
+        settings.client_secret,
+        redirect_uri=settings.oauth_redirect_uri,
+        logout_uri=settings.oauth_logout_uri,
+        scopes=settings.oauth_scopes,
+        timeout=settings.cognito_timeout,
+    )
 
 
 def services() -> Services:
