@@ -197,7 +197,7 @@ def test_a_browser_sees_the_refusal_as_a_page(browser, hosted):
     assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("payload", OAUTH2_PROXY_PAYLOADS[:30] + ["https://evil.example/", "//evil.example"])
+@pytest.mark.parametrize("payload", [*OAUTH2_PROXY_PAYLOADS[:30], "https://evil.example/", "//evil.example"])
 def test_rd_open_redirects_are_refused_at_the_authorize_step(browser, payload):
     answer = browser.get("/auth/oauth/authorize", query_string={"rd": payload})
     assert answer.status_code == 400 and answer.json["error"] == "invalid_redirect"
