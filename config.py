@@ -126,8 +126,10 @@ class Settings:
     session_lifetime: float = setting(
         "SESSION_LIFETIME_SECONDS", 30 * 86400.0, float, lambda v: 60 <= v <= 3650 * 86400, "be 60 s to 10 years"
     )
-    # Managed login (the OAuth 2.0 code flow with PKCE at the pool's domain): off unless COGNITO_DOMAIN is set;
-    # then the redirect (callback) and logout URIs, each registered on the app client, are required.
+    # Managed login (the OAuth 2.0 code flow with PKCE at the pool's domain): off unless COGNITO_DOMAIN is set.
+    # The redirect (callback) and logout URIs must be among the app client's CallbackURLs and LogoutURLs; unset,
+    # they are this server's own as each request names it (set them in production: behind a proxy that ends
+    # TLS, the request's scheme is http).
     cognito_domain: str | None = setting(
         "COGNITO_DOMAIN",
         read=lambda v: v.rstrip("/"),
@@ -239,13 +241,6 @@ class Settings:
                 raise ConfigError(f"{spec.metadata['env']} must {spec.metadata['must']}")
         if not _CLIENT_ID.match(self.client_id):
             raise ConfigError("COGNITO_CLIENT_ID must be an app client id")
-        if self.cognito_domain:
-            for value, env in (
-                (self.oauth_redirect_uri, "OAUTH_REDIRECT_URI"),
-                (self.oauth_logout_uri, "OAUTH_LOGOUT_URI"),
-            ):
-                if not value:
-                    raise ConfigError(f"{env} is required with COGNITO_DOMAIN (managed login)")
         scheme = urlsplit(self.jwks_url).scheme
         if scheme != "https" and not (scheme == "http" and is_loopback_url(self.jwks_url)):
             raise ConfigError("COGNITO_JWKS_URL must be https (plain http only on loopback, for the emulator)")

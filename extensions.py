@@ -79,7 +79,6 @@ def init_app(app: Flask, settings: Settings) -> None:
 def _managed_login(settings: Settings) -> ManagedLogin | None:
     if not settings.cognito_domain:
         return None
-    assert settings.oauth_redirect_uri and settings.oauth_logout_uri  # required with the domain (config.py)
     return ManagedLogin(
         settings.cognito_domain,
         settings.client_id,

@@ -10,6 +10,7 @@ import argparse
 import os
 import signal
 import sys
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -24,7 +25,7 @@ No COGNITO_USER_POOL_ID set: started the local Cognito emulator at {endpoint_url
   its users are kept in {state} (start empty: make run-fresh, or python server.py --fresh)
 FOR LOCAL USE ONLY: the emulator's signing key is public (anyone can mint tokens it accepts),
 and any confirmation code is accepted.
-Serving on http://127.0.0.1:{port}: open it in a browser to sign up and in; the API is documented at /docs
+Serving on http://localhost:{port}: open it in a browser to sign up and in; the API is documented at /docs
 """
 
 
@@ -36,6 +37,19 @@ class QuietRequestHandler(WSGIRequestHandler):
 
     def log_request(self, *args: object) -> None:
         """Log nothing per request."""
+
+
+def _managed_login(emulator: Any, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Managed login against the emulator: its client's callback and logout URLs on this port, at `localhost`
+    (the page's own host, so the session cookie set by the callback is the page's; WebAuthn wants it too)."""
+    port = Settings.load(overrides=overrides).port
+    providers = ("ExampleIdP",) if emulator.example_idp is not None else ()
+    return {
+        **emulator.enable_oauth(overrides, server_port=port),
+        "oauth_redirect_uri": f"http://localhost:{port}/auth/oauth/callback",
+        "oauth_logout_uri": f"http://localhost:{port}/",
+        "oauth_identity_providers": providers,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -52,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.fresh:
             SavedState(state).forget()
         try:
-            emulator = LocalCognito(state_file=state)
+            emulator = LocalCognito(state_file=state, example_idp=True)
         except StateError as err:
             sys.exit(str(err))
         assert emulator.state is not None  # given a state file, the emulator keeps one
@@ -60,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         # Sign-outs the server keeps itself go next to the emulator's users, so they survive a restart too.
         shared = os.path.dirname(os.path.abspath(state_path))
         overrides = {**emulator.local_pool(), "demo_page": True, "shared_state_dir": shared}
+        overrides.update(_managed_login(emulator, overrides))
     try:
         local_app = create_app(overrides)
     except ConfigError as err:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 import errors
 from extensions import services
@@ -108,5 +108,9 @@ def public_config() -> Response:
         # A front end in local development talks to the same emulator.
         **({"endpoint_url": settings.endpoint_url} if settings.endpoint_url else {}),
         # Managed login, when COGNITO_DOMAIN is set: Amplify's loginWith.oauth.
-        **({"oauth": managed_login.front_end_config(settings.oauth_identity_providers)} if managed_login else {}),
+        **(
+            {"oauth": managed_login.front_end_config(settings.oauth_identity_providers, request.host_url)}
+            if managed_login
+            else {}
+        ),
     )

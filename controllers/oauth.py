@@ -40,7 +40,7 @@ def authorize(args: Mapping[str, str]) -> Response:
     if rd is not None and safe_redirect(rd, services().settings.session_redirect_hosts) is None:
         raise errors.InvalidRedirect()
     extra = {name: _passed(args, name, limit) for name, limit in PASS_THROUGH.items() if args.get(name)}
-    url, pending = login.authorize(rd, extra)
+    url, pending = login.authorize(rd, extra, request.host_url)
     binding = secrets.token_urlsafe(32)
     app_services = services()
     app_services.pending_sign_ins.put(binding, pending)
@@ -74,7 +74,7 @@ def logout() -> Response:
     session = session_of_request()
     if session is not None:
         sign_out_of(session)
-    response = redirect(login.logout_url(), 302)
+    response = redirect(login.logout_url(request.host_url), 302)
     response.headers["Cache-Control"] = "no-store"
     clear_cookie(response)
     return response

@@ -56,6 +56,7 @@ class PendingSignIn:
     nonce: str
     code_verifier: str
     rd: str | None
+    redirect_uri: str  # the exchange sends the authorize step's own
 
     def dump(self) -> str:
         """The stored form (JSON)."""
@@ -72,7 +73,8 @@ class PendingSignIn:
 
 
 class ManagedLogin:
-    """The code flow against one pool domain and app client."""
+    """The code flow against one pool domain and app client. The redirect and logout URIs are the settings',
+    else this server's own as the request names them (`base`: its scheme, host and port, ending in `/`)."""
 
     def __init__(
         self,
@@ -80,8 +82,8 @@ class ManagedLogin:
         client_id: str,
         client_secret: str | None,
         *,
-        redirect_uri: str,
-        logout_uri: str,
+        redirect_uri: str | None,
+        logout_uri: str | None,
         scopes: tuple[str, ...],
         timeout: float,
     ) -> None:
@@ -90,25 +92,33 @@ class ManagedLogin:
         # Connecting takes at most a second, as for Cognito's API (services/cognito.py); reading, the setting.
         self.timeout = (min(1.0, timeout), timeout)
 
-    def _client(self) -> OAuth2Session:
+    def redirect_uri_for(self, base: str) -> str:
+        """The redirect URI (Cognito's CallbackURLs): OAUTH_REDIRECT_URI, else `base` + auth/oauth/callback."""
+        return self.redirect_uri or f"{base}auth/oauth/callback"
+
+    def logout_uri_for(self, base: str) -> str:
+        """Where Cognito's logout sends the browser (its LogoutURLs): OAUTH_LOGOUT_URI, else `base`."""
+        return self.logout_uri or base
+
+    def _client(self, redirect_uri: str) -> OAuth2Session:
         # One per sign-in: the session object keeps a token and a state, so it is never shared across threads.
         # With a secret, Authlib sends it by HTTP Basic (client_secret_basic), as Cognito expects.
         client = OAuth2Session(
             self.client_id,
             self._secret,
             scope=" ".join(self.scopes),
-            redirect_uri=self.redirect_uri,
+            redirect_uri=redirect_uri,
             code_challenge_method="S256",
         )
         client.register_compliance_hook("access_token_response", _refuse_unavailable)
         return client
 
-    def authorize(self, rd: str | None, extra: Mapping[str, str]) -> tuple[str, PendingSignIn]:
+    def authorize(self, rd: str | None, extra: Mapping[str, str], base: str) -> tuple[str, PendingSignIn]:
         """The authorize URL to send the browser to, and the sign-in to remember until it comes back.
 
         `extra`: `identity_provider`, `idp_identifier`, `login_hint` as the caller gave them."""
-        verifier, nonce = generate_token(64), generate_token(32)
-        with self._client() as client:
+        verifier, nonce, redirect_uri = generate_token(64), generate_token(32), self.redirect_uri_for(base)
+        with self._client(redirect_uri) as client:
             url, state = client.create_authorization_url(
                 f"{self.domain}/oauth2/authorize",
                 state=generate_token(32),
@@ -116,14 +126,14 @@ class ManagedLogin:
                 nonce=nonce,
                 **extra,
             )
-        return url, PendingSignIn(state=state, nonce=nonce, code_verifier=verifier, rd=rd)
+        return url, PendingSignIn(state=state, nonce=nonce, code_verifier=verifier, rd=rd, redirect_uri=redirect_uri)
 
     def exchange(self, pending: PendingSignIn, query: str) -> dict[str, Any]:
         """The tokens for the callback's query (`code`, `state`): Authlib checks the state against the
         sign-in's, then the code is exchanged at the token endpoint with the sign-in's verifier."""
-        response_url = f"{self.redirect_uri}?{query}"
+        response_url = f"{pending.redirect_uri}?{query}"
         try:
-            with self._client() as client:
+            with self._client(pending.redirect_uri) as client:
                 token = client.fetch_token(
                     f"{self.domain}/oauth2/token",
                     authorization_response=response_url,
@@ -149,20 +159,21 @@ class ManagedLogin:
             raise errors.TokenExchangeFailed("The identity provider answered no ID token.")
         return answer
 
-    def front_end_config(self, providers: tuple[str, ...]) -> dict[str, Any]:
+    def front_end_config(self, providers: tuple[str, ...], base: str) -> dict[str, Any]:
         """What a front end needs for managed login, in the shape of Amplify's `loginWith.oauth`."""
         return {
             "domain": self.domain.split("://", 1)[1],  # Amplify's form: the host, no scheme
             "scopes": list(self.scopes),
-            "redirectSignIn": [self.redirect_uri],
-            "redirectSignOut": [self.logout_uri],
+            "redirectSignIn": [self.redirect_uri_for(base)],
+            "redirectSignOut": [self.logout_uri_for(base)],
             "responseType": "code",
             "providers": [AMPLIFY_PROVIDERS.get(name, {"custom": name}) for name in providers],
         }
 
-    def logout_url(self) -> str:
+    def logout_url(self, base: str) -> str:
         """Cognito's logout endpoint: it ends the pool's own session, then sends the browser to the logout URI."""
-        return f"{self.domain}/logout?{urlencode({'client_id': self.client_id, 'logout_uri': self.logout_uri})}"
+        query = urlencode({"client_id": self.client_id, "logout_uri": self.logout_uri_for(base)})
+        return f"{self.domain}/logout?{query}"
 
 
 def _refuse_unavailable(response: requests.Response) -> requests.Response:

@@ -329,7 +329,8 @@ def test_logout_from_another_site_is_refused_and_keeps_the_session(browser, host
     assert browser.get("/auth/session").status_code == 200
 
 
-def test_without_a_domain_managed_login_is_off(client):
+def test_without_a_domain_managed_login_is_off(pool):
+    client = create_app({k: v for k, v in pool.items() if k != "cognito_domain"}).test_client()
     for path in ("/auth/oauth/authorize", "/auth/oauth/callback?code=x&state=y", "/auth/oauth/logout"):
         answer = client.get(path)
         assert answer.status_code == 404 and answer.json["error"] == "managed_login_off", path
