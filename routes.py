@@ -278,7 +278,7 @@ def index() -> ResponseReturnValue:
     return files.page_file("index.html")
 
 
-@page.get("/page/<any('app.js', 'show.js', 'session.js', 'app.css', 'qrcode.js'):name>")
+@page.get("/page/<any('app.js', 'show.js', 'session.js', 'oauth.js', 'app.css', 'qrcode.js'):name>")
 @endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None}, errors=(404,))
 def page_asset(name: str) -> ResponseReturnValue:
     return files.page_file(name)

@@ -33,6 +33,7 @@ from middleware.sessions import (
     set_session_cookie,
 )
 from schemas import bodies
+from services.answers import unverified_claims
 from services.redirects import safe_redirect
 from services.session_record import Session
 
@@ -111,6 +112,8 @@ def describe_session() -> Response:
         groups=list(session.groups),
         expires_at=session.expires_at,
         csrf_token=session.csrf_token,
+        # What the ID token says (read: it came from Cognito, or was verified at a managed login's callback).
+        claims=unverified_claims(session.id_token),
     )
 
 

@@ -144,3 +144,4 @@ class SessionStarted(Answer):
 class SessionInfo(SessionStarted):
     email: str | None
     groups: list[str]
+    claims: dict[str, Any] = Field(description="the session's ID token's claims")
