@@ -89,10 +89,13 @@ class LocalCognito:
         """Create a pool and client; return the settings overrides that point the server at them."""
         return self._settings(create_pool(self.client, name))
 
-    def enable_oauth(self, settings: dict[str, Any], server_port: int = 5000) -> dict[str, Any]:
+    def enable_oauth(
+        self, settings: dict[str, Any], server_port: int = 5000, example_idp: ExampleIdP | None = None
+    ) -> dict[str, Any]:
         """Managed login for the pool of `settings` (local/pools.py enable_oauth: callback and logout URLs on
-        `server_port`, ExampleIdP when it runs, a machine client); return the settings overrides it adds."""
-        provider = self.example_idp.provider() if self.example_idp else None
+        `server_port`, ExampleIdP when one runs, a machine client); return the settings overrides it adds."""
+        idp = example_idp or self.example_idp
+        provider = idp.provider() if idp else None
         machine = enable_oauth(self.client, settings, server_port=server_port, provider=provider)
         self.machine_clients[settings["user_pool_id"]] = machine
         return {"accepted_client_ids": frozenset({machine["machine_client_id"]})}  # its tokens reach machine routes

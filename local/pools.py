@@ -54,7 +54,11 @@ def create_pool(client: Any, name: str, *, with_secret: bool = False, admin_flow
 # The server's managed-login settings (issue 18): the code grant with these scopes, for its own callback.
 OAUTH_SCOPES = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
 # A resource server and the machine client allowed its scope through the client_credentials grant.
-RESOURCE_SERVER = {"Identifier": "orders", "Name": "orders", "Scopes": [{"ScopeName": "read", "ScopeDescription": "Read orders"}]}
+RESOURCE_SERVER = {
+    "Identifier": "orders",
+    "Name": "orders",
+    "Scopes": [{"ScopeName": "read", "ScopeDescription": "Read orders"}],
+}
 MACHINE_SCOPES = ["orders/read"]
 
 

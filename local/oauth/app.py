@@ -14,7 +14,9 @@ from local.oauth.context import EXTENSION, Context
 from local.oauth.endpoints import backchannel
 from local.oauth.federation import Federation
 
-PATHS = re.compile(r"^(/oauth2/(authorize|token|userInfo|revoke|idpresponse)|/login|/logout|/[^/]+/\.well-known/openid-configuration)$")
+PATHS = re.compile(
+    r"^(/oauth2/(authorize|token|userInfo|revoke|idpresponse)|/login|/logout|/[^/]+/\.well-known/openid-configuration)$"
+)
 
 
 def serves(path: str) -> bool:

@@ -115,7 +115,11 @@ def _problem(user: Any, password: str) -> str | None:
     if not user.enabled:
         return "User is disabled."
     if user.status != "CONFIRMED":
-        return "User is not confirmed." if user.status == "UNCONFIRMED" else f"User status {user.status}: sign in through the API."
+        return (
+            "User is not confirmed."
+            if user.status == "UNCONFIRMED"
+            else f"User status {user.status}: sign in through the API."
+        )
     if user.software_token_mfa_enabled or user.sms_mfa_enabled:
         return "This user has MFA on, which the emulator's sign-in page does not ask for: sign in through the API."
     return None
@@ -168,7 +172,9 @@ def logout() -> Response:
         return error_page("redirect_mismatch: the logout_uri is not one of the app client's sign-out URLs.")
     if logout_uri is None and not request.args.get("redirect_uri"):
         return error_page("invalid_request: logout needs a logout_uri, or a redirect_uri and response_type.")
-    target = logout_uri or "/oauth2/authorize?" + urlencode([(k, v) for k, v in request.args.items() if k != "logout_uri"])
+    target = logout_uri or "/oauth2/authorize?" + urlencode(
+        [(k, v) for k, v in request.args.items() if k != "logout_uri"]
+    )
     response = redirect_to(target)
     context().records.sessions.drop(request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -159,7 +159,7 @@ def user_info() -> Response:
     pool = _pool_of_token(token)
     try:
         claims = claims_of(pool, token) if pool is not None else None
-    except Exception:  # noqa: BLE001 - joserfc raises many kinds for a token that is not one of ours
+    except Exception:  # joserfc raises many kinds for a token that is not one of ours
         claims = None
     if claims is None or claims.get("token_use") != "access" or "username" not in claims:
         raise OAuthError("invalid_token", 401)

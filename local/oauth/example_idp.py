@@ -51,7 +51,7 @@ class ExampleIdP:
         }
         self._log = tempfile.TemporaryFile(mode="w+")  # a file: a pipe nobody reads would block the IdP
         # Its stdin is a pipe from this process: when this process ends, however abruptly, the IdP ends too.
-        self._process = subprocess.Popen(
+        self._process = subprocess.Popen(  # noqa: S603 - node and our own script, no outside input
             [node, SCRIPT], cwd=IDP_DIR, env=env, stdin=subprocess.PIPE, stdout=self._log, stderr=subprocess.STDOUT
         )
         atexit.register(self.stop)
@@ -83,7 +83,12 @@ class ExampleIdP:
                 "attributes_url": f"{self.issuer}/me",
                 "jwks_uri": f"{self.issuer}/jwks",
             },
-            "AttributeMapping": {"username": "sub", "email": "email", "email_verified": "email_verified", "name": "name"},
+            "AttributeMapping": {
+                "username": "sub",
+                "email": "email",
+                "email_verified": "email_verified",
+                "name": "name",
+            },
             "IdpIdentifiers": ["example.com"],
         }
 

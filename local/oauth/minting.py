@@ -41,6 +41,7 @@ def _sign(pool: Any, claims: dict[str, Any]) -> str:
 
 def _base(pool: Any, client_id: str, sub: str, token_use: str, auth_time: int) -> dict[str, Any]:
     now = int(time.time())
+    audience = {"client_id": client_id, "version": 2} if token_use == "access" else {"aud": client_id}  # noqa: S105
     return {
         "sub": sub,
         "iss": _issuer(pool),
@@ -49,7 +50,7 @@ def _base(pool: Any, client_id: str, sub: str, token_use: str, auth_time: int) -
         "iat": now,
         "exp": now + EXPIRES_IN,
         "jti": str(uuid.uuid4()),
-        **({"client_id": client_id, "version": 2} if token_use == "access" else {"aud": client_id}),
+        **audience,
     }
 
 

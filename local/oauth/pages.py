@@ -65,7 +65,8 @@ def sign_in_page(
     alert = f'<p class="error" role="alert" id="error">{escape(error)}</p>' if error else ""
     described = ' aria-describedby="error"' if error else ""
     links = "".join(
-        f'<a class="idp" href="{escape(href)}">Sign in with {escape(name)}</a>' for name, href in (providers or {}).items()
+        f'<a class="idp" href="{escape(href)}">Sign in with {escape(name)}</a>'
+        for name, href in (providers or {}).items()
     )
     form = (
         f'<form method="post" action="{escape(action)}">'
