@@ -76,8 +76,6 @@ def main(argv: list[str] | None = None) -> None:
         overrides = {**emulator.local_pool(), "demo_page": True, "shared_state_dir": shared}
         overrides.update(_managed_login(emulator, overrides))
     try:
-        if emulator is not None:  # managed login's callback and logout URLs name the server's own port
-            overrides.update(emulator.enable_oauth(overrides, Settings.load(overrides=overrides).port))
         local_app = create_app(overrides)
     except ConfigError as err:
         sys.exit(f"configuration error: {err}")
