@@ -49,6 +49,8 @@ def _managed_login(emulator: Any, overrides: dict[str, Any]) -> dict[str, Any]:
         "oauth_redirect_uri": f"http://localhost:{port}/auth/oauth/callback",
         "oauth_logout_uri": f"http://localhost:{port}/",
         "oauth_identity_providers": providers,
+        # As a password sign-in's tokens: /auth/me, TOTP and password changes take the access token too.
+        "oauth_scopes": ("openid", "email", "profile", "aws.cognito.signin.user.admin"),
     }
 
 
