@@ -154,3 +154,12 @@ def test_a_machine_client_s_token_passes_machine_routes_only(browser, emulator, 
         browser.get("/auth/check", headers=bearer(token), base_url=BASE),
     ):
         assert refused.status_code == 403 and refused.json["error"] == "forbidden"
+
+
+def test_a_managed_login_session_refreshes_with_the_code_exchange_s_refresh_token(browser, bob, oauth_app):
+    assert browser.get(callback_of(browser), base_url=BASE).status_code == 303
+    app_services = oauth_app.extensions["cognito_auth"]
+    with oauth_app.app_context():
+        session = app_services.sessions.get(browser.get_cookie("auth_session", domain="localhost").value)
+        answer = app_services.auth.refresh(session.refresh_token, session.username)  # as the session's refresh does
+    assert answer["access_token"] != session.access_token and answer["username"] == "bob"
