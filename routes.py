@@ -202,8 +202,11 @@ def sign_out(body: bodies.SignOut) -> ResponseReturnValue:
 
 # Managed login (COGNITO_DOMAIN; else 404 managed_login_off): the code flow with PKCE, and Cognito's logout.
 OAUTH_QUERY = [
-    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-    for name in ("rd", "identity_provider", "idp_identifier", "login_hint")
+    {"name": "rd", "in": "query", "required": False, "schema": {"type": "string"}},
+    *(
+        {"name": name, "in": "query", "required": False, "schema": oauth.pass_through_schema(limit)}
+        for name, limit in oauth.PASS_THROUGH.items()
+    ),
 ]
 CALLBACK_QUERY = [
     {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}

@@ -138,6 +138,11 @@ def _managed_login() -> ManagedLogin:
     return login
 
 
+def pass_through_schema(limit: int) -> dict[str, Any]:
+    """The OpenAPI schema of a passed-through parameter: what `_passed` accepts."""
+    return {"type": "string", "maxLength": limit, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"}
+
+
 def _passed(args: Mapping[str, str], name: str, limit: int) -> str:
     value = args[name]
     if len(value) > limit or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
