@@ -193,6 +193,10 @@ def test_revoke_ends_the_refresh_token_and_the_tokens_issued_from_it(emulator, o
     assert requests.post(f"{url}/oauth2/revoke", data={"token": "a.b.c", "client_id": client}).json() == {
         "error": "unsupported_token_type"
     }
+    other = (oauth["machine_client_id"], oauth["machine_client_secret"])
+    assert requests.post(f"{url}/oauth2/revoke", data={"token": tokens["refresh_token"]}, auth=other).status_code == 200
+    still = exchange(url, grant_type="refresh_token", client_id=client, refresh_token=tokens["refresh_token"])
+    assert still.status_code == 200  # another client cannot revoke this client's token
     revoked = requests.post(f"{url}/oauth2/revoke", data={"token": tokens["refresh_token"], "client_id": client})
     assert revoked.status_code == 200 and revoked.text == ""
     again = exchange(url, grant_type="refresh_token", client_id=client, refresh_token=tokens["refresh_token"])
@@ -201,3 +205,16 @@ def test_revoke_ends_the_refresh_token_and_the_tokens_issued_from_it(emulator, o
     assert info.status_code == 401
     unknown = requests.post(f"{url}/oauth2/revoke", data={"token": "unknown", "client_id": client})
     assert unknown.status_code == 200  # RFC 7009: nothing to say about a token that is not one
+
+
+def test_a_code_lives_five_minutes(emulator, oauth, monkeypatch):
+    import local.oauth.records as records
+
+    codes = [sign_in(emulator, oauth)[1]["code"] for _ in range(2)]
+    now = records.clock()
+    form = {"grant_type": "authorization_code", "client_id": oauth["client_id"], "redirect_uri": REDIRECT}
+    monkeypatch.setattr(records, "clock", lambda: now + records.CODE_LIFETIME - 5)
+    assert exchange(emulator.endpoint_url, **form, code=codes[0]).status_code == 200
+    monkeypatch.setattr(records, "clock", lambda: now + records.CODE_LIFETIME + 1)
+    late = exchange(emulator.endpoint_url, **form, code=codes[1])
+    assert late.status_code == 400 and late.json() == {"error": "invalid_grant"}

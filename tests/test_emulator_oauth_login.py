@@ -1,32 +1,26 @@
 """The emulator's browser side of managed login over HTTP: /oauth2/authorize's checks and error answers, the
 sign-in page (labelled, CSRF-safe, strict CSP), the managed-login session and /logout, the discovery document,
-the gate opening these paths only, and ExampleIdP federation end to end (node)."""
+the gate opening these paths only, refresh grants across a restart, and odd input (never a 5xx).
+ExampleIdP federation: tests/test_emulator_oauth_federation.py."""
 
 from __future__ import annotations
-
-import json
-import re
 
 import pytest
 import requests
 
 from local.emulator import LocalCognito
-from tests.support.example_idp import example_idp  # noqa: F401 - the fixture
 from tests.support.helpers import PASSWORD
 from tests.support.managed_login import (
     PORT,
     REDIRECT,
-    authorize_url,
     claims,
     code_tokens,
     exchange,
-    follow,
     form_of,
     managed_login_pool,
     query_of,
     sign_in,
 )
-from tests.support.servers import ServerProcess
 
 
 @pytest.fixture
@@ -221,63 +215,6 @@ def test_a_refresh_tokens_scopes_survive_a_restart(tmp_path):
         second.stop()
 
 
-@pytest.mark.node
-@pytest.mark.subprocess
-def test_signing_in_with_example_idp_makes_the_pool_user_cognito_would(emulator, oauth, example_idp):  # noqa: F811
-    emulator.enable_oauth(oauth, PORT, example_idp=example_idp)
-    browser = requests.Session()
-    page = browser.get(emulator.endpoint_url + authorize(emulator, oauth).headers["Location"], timeout=5)
-    assert "Sign in with ExampleIdP" in page.text
-    url = authorize_url(
-        emulator.endpoint_url, oauth["client_id"], REDIRECT, identity_provider="ExampleIdP", nonce="n-7"
-    )
-    done = follow(browser, url, REDIRECT, {"login": "bob", "password": "any"})
-    answer = query_of(done)
-    tokens = exchange(
-        emulator.endpoint_url,
-        grant_type="authorization_code",
-        client_id=oauth["client_id"],
-        code=answer["code"],
-        redirect_uri=REDIRECT,
-    ).json()
-    id_token = claims(tokens["id_token"])
-    group = f"{oauth['user_pool_id']}_ExampleIdP"
-    assert id_token["cognito:username"] == "ExampleIdP_bob" and id_token["nonce"] == "n-7"
-    assert id_token["identities"][0]["userId"] == "bob" and id_token["identities"][0]["providerName"] == "ExampleIdP"
-    assert id_token["cognito:groups"] == [group] and id_token["email"] == "bob@example.com"
-    user = emulator.client.admin_get_user(UserPoolId=oauth["user_pool_id"], Username="ExampleIdP_bob")
-    assert user["UserStatus"] == "EXTERNAL_PROVIDER"
-    groups = emulator.client.admin_list_groups_for_user(UserPoolId=oauth["user_pool_id"], Username="ExampleIdP_bob")
-    assert [g["GroupName"] for g in groups["Groups"]] == [group]
-
-
-@pytest.mark.node
-@pytest.mark.subprocess
-def test_an_idp_answer_not_started_in_this_browser_is_refused(emulator, oauth, example_idp):  # noqa: F811
-    emulator.enable_oauth(oauth, PORT, example_idp=example_idp)
-    response = requests.get(f"{emulator.endpoint_url}/oauth2/idpresponse", params={"code": "x", "state": "forged"})
-    assert response.status_code == 400 and "not started in this browser" in response.text
-
-
-@pytest.mark.node
-@pytest.mark.subprocess
-def test_make_run_offers_example_idp_on_the_servers_port_and_stops_it_with_the_server(tmp_path):
-    state = tmp_path / "state.json"
-    server = ServerProcess({"LOCAL_COGNITO_STATE": str(state)})
-    try:
-        config = requests.get(f"{server.url}/auth/config", timeout=5).json()
-        endpoint = re.search(r"emulator at (http://127\.0\.0\.1:\d+)", server.output()).group(1)
-        callback = f"http://127.0.0.1:{server.port}/auth/oauth/callback"
-        login = requests.get(authorize_url(endpoint, config["client_id"], callback), timeout=5)
-        assert login.status_code == 200 and "Sign in with ExampleIdP" in login.text
-    finally:
-        server.stop()
-    saved = json.loads(state.read_text())["pools"][0]
-    issuer = saved["identity_providers"][0]["settings"]["ProviderDetails"]["oidc_issuer"]
-    with pytest.raises(requests.ConnectionError):
-        requests.get(f"{issuer}/health", timeout=2)  # the IdP ended with the server
-
-
 ODD = [
     ("GET", "/oauth2/authorize", {"params": {"client_id": ["a", "b"], "redirect_uri": "\x00"}}),
     ("GET", "/oauth2/token", {}),
@@ -298,3 +235,8 @@ ODD = [
 def test_odd_input_never_makes_a_server_error(emulator, oauth, method, path, kwargs):
     response = requests.request(method, emulator.endpoint_url + path, allow_redirects=False, timeout=5, **kwargs)
     assert 400 <= response.status_code < 500, response.text[:300]
+
+
+def test_without_a_running_idp_the_page_offers_none(emulator, oauth):
+    page = requests.get(emulator.endpoint_url + authorize(emulator, oauth).headers["Location"], timeout=5)
+    assert page.status_code == 200 and "Sign in with" not in page.text.replace("<h1>Sign in</h1>", "")

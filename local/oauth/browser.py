@@ -142,9 +142,14 @@ def login_submit() -> Response:
     problem = _problem(user, password)
     if problem is not None:
         return _form(app, auth, problem, username)
+    return _signed_in(app, auth, user.username)
+
+
+def _signed_in(app: AppClient, auth: AuthorizeRequest, username: str) -> Response:
+    """A user who just signed in (here or at an IdP): a managed-login session, and the app's redirect."""
     auth_time = int(time.time())
-    response = _finish(app, auth, user.username, auth_time)
-    session = context().records.sessions.put(Session(app.pool.id, user.username, auth_time))
+    response = _finish(app, auth, username, auth_time)
+    session = context().records.sessions.put(Session(app.pool.id, username, auth_time))
     _cookie(response, SESSION_COOKIE, session, 3600)
     return response
 
@@ -158,7 +163,7 @@ def idp_response() -> Response:
         return error_page(str(err))
     except RedirectError as err:
         return err.response()
-    return _finish(app, auth, username, int(time.time()))
+    return _signed_in(app, auth, username)
 
 
 @pages.get("/logout")

@@ -39,7 +39,7 @@ def _page(title: str, body: str, status: int, form_origin: str | None = None) ->
             "Content-Security-Policy": csp,
             "X-Frame-Options": "DENY",
             "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "no-referrer",
+            "Referrer-Policy": "same-origin",  # no-referrer would make a browser send `Origin: null`
             "Cache-Control": "no-store",
         }
     )
