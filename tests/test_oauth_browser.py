@@ -32,23 +32,6 @@ def register(base: str, username: str) -> None:
     assert requests.post(f"{base}/auth/confirm", json={"username": username, "code": "1"}, timeout=10).ok
 
 
-def origin_kept(page) -> None:
-    """WORKAROUND for the emulator (local/, another branch's): its sign-in page sends Referrer-Policy:
-    no-referrer, so Chromium posts its form with `Origin: null`, which the emulator's own CSRF check refuses
-    (403 "The form expired or came from another site"). Until it accepts that, that one POST is sent by
-    Playwright (the context's cookies, the emulator's real origin) and its answer given to the page; nothing
-    of this server's path is changed."""
-
-    def post_with_origin(route) -> None:
-        request = route.request
-        if request.method != "POST" or request.headers.get("origin") != "null":
-            return route.continue_()
-        origin = "/".join(request.url.split("/")[:3])
-        return route.fulfill(response=route.fetch(headers={**request.headers, "origin": origin}, max_redirects=0))
-
-    page.route("**/login?**", post_with_origin)
-
-
 def claims_shown(page) -> dict:
     page.locator("#session-claims").wait_for(state="visible", timeout=15000)
     return json.loads(page.locator("#session-claims").text_content())
@@ -57,7 +40,6 @@ def claims_shown(page) -> dict:
 def test_the_page_signs_in_with_managed_login_and_logs_out_cognito_s_way(served):
     register(served.base, "carol")
     with chromium_page() as page:
-        origin_kept(page)
         page.goto(f"{served.base}/")
         page.get_by_role("link", name="Sign in with managed login").click()
         page.wait_for_url("**/login?**")  # the emulator's sign-in page, on the pool's domain
