@@ -147,12 +147,12 @@ class ManagedLogin:
             raise errors.ManagedLoginFailed("The identity provider's answer carries no authorization code.") from err
         except OAuthError as err:
             raise _translated(err.error) from err
-        except (requests.Timeout, requests.ConnectionError) as err:
-            log.warning("token endpoint unreachable: %s", type(err).__name__)
-            raise errors.ServiceUnavailable() from err
         except (requests.HTTPError, ValueError) as err:  # not Cognito's JSON answer (a proxy's page, say)
             log.warning("token endpoint answered something else than JSON: %s", type(err).__name__)
             raise errors.TokenExchangeFailed() from err
+        except requests.RequestException as err:  # unreachable, timed out, the answer cut short
+            log.warning("token endpoint unreachable: %s", type(err).__name__)
+            raise errors.ServiceUnavailable() from err
         answer = dict(token)
         if not isinstance(answer.get("id_token"), str) or not isinstance(answer.get("access_token"), str):
             log.warning("token endpoint answered no ID token (is 'openid' an allowed scope of the app client?)")
