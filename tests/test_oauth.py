@@ -352,3 +352,11 @@ def test_a_callback_without_a_sign_in_under_way_is_refused(browser, query):
     answer = browser.get(f"/auth/oauth/callback?{query}")
     assert answer.status_code == 400 and answer.json["error"] == "invalid_state"
     assert_no_session(answer, browser)
+
+
+def test_over_https_the_sign_in_cookie_is_secure_and_host_only(browser):
+    response = browser.get("/auth/oauth/authorize", base_url="https://auth.example.com")
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("__Host-auth_oauth="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    location = parse_qs(urlsplit(response.headers["Location"]).query)
+    assert location["redirect_uri"] == [REDIRECT_URI]  # the setting, not the request's own URL
