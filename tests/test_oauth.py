@@ -5,6 +5,7 @@ the client secret by HTTP Basic, logout. Each refusal is a clear error and start
 from __future__ import annotations
 
 import base64
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -360,3 +361,48 @@ def test_over_https_the_sign_in_cookie_is_secure_and_host_only(browser):
     assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie and "Domain" not in cookie
     location = parse_qs(urlsplit(response.headers["Location"]).query)
     assert location["redirect_uri"] == [REDIRECT_URI]  # the setting, not the request's own URL
+
+
+def test_unset_the_redirect_and_logout_uris_are_this_server_s_own(pool, hosted):
+    browser = create_app(managed(pool, hosted.url, oauth_redirect_uri=None, oauth_logout_uri=None)).test_client()
+    asked = authorize(browser)
+    assert asked["redirect_uri"] == "http://localhost/auth/oauth/callback"
+    assert browser.get(back_from(hosted, browser)).status_code == 303
+    assert hosted.token_requests[0][0]["redirect_uri"] == "http://localhost/auth/oauth/callback"  # the same
+    logout = parse_qs(urlsplit(browser.get("/auth/oauth/logout").headers["Location"]).query)
+    assert logout["logout_uri"] == ["http://localhost/"]
+
+
+@pytest.mark.parametrize(
+    "setting, value, message",
+    [
+        ("COGNITO_DOMAIN", "http://myapp.auth.eu-west-1.amazoncognito.com", "COGNITO_DOMAIN must be https://"),
+        ("COGNITO_DOMAIN", "https://auth.example.com/path", "COGNITO_DOMAIN must be https://"),
+        ("COGNITO_DOMAIN", "auth.example.com", "COGNITO_DOMAIN must be https://"),
+        ("OAUTH_REDIRECT_URI", "http://app.example.com/auth/oauth/callback", "OAUTH_REDIRECT_URI must be"),
+        ("OAUTH_LOGOUT_URI", "https://user:pw@app.example.com/", "OAUTH_LOGOUT_URI must be"),
+        ("OAUTH_SCOPES", "email profile", "OAUTH_SCOPES must list scopes"),
+        ("OAUTH_IDENTITY_PROVIDERS", "x" * 33, "OAUTH_IDENTITY_PROVIDERS must list"),
+    ],
+)
+def test_managed_login_settings_are_checked_at_start_up(setting, value, message):
+    from config import ConfigError, Settings
+
+    environ = {"COGNITO_USER_POOL_ID": "eu-west-1_AbC123", "COGNITO_CLIENT_ID": "client123", setting: value}
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Settings.load(environ)
+
+
+@pytest.mark.parametrize(
+    "value, domain",
+    [
+        ("https://myapp.auth.eu-west-1.amazoncognito.com/", "https://myapp.auth.eu-west-1.amazoncognito.com"),
+        ("https://auth.example.com", "https://auth.example.com"),  # a custom domain
+        ("http://127.0.0.1:9229", "http://127.0.0.1:9229"),  # plain http on loopback only (an emulator)
+    ],
+)
+def test_a_pool_domain_or_a_custom_one_is_accepted(value, domain):
+    from config import Settings
+
+    environ = {"COGNITO_USER_POOL_ID": "eu-west-1_AbC123", "COGNITO_CLIENT_ID": "client123", "COGNITO_DOMAIN": value}
+    assert Settings.load(environ).cognito_domain == domain
