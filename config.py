@@ -26,6 +26,7 @@ from services.pool_settings import (
     alb_region,
     aws_issuer,
     is_fetchable,
+    is_loopback_url,
     read_alb_arns,
     read_pools,
 )
@@ -36,6 +37,9 @@ from services.pool_settings import is_url as _is_url
 TOKEN_USES = frozenset({"id", "access"})
 REGISTRATION_MODES = ("self", "auto_confirm", "admin")
 LOGIN_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
+# Cognito's patterns: a scope (`openid`, `<resource server>/<scope>`), an identity provider's name.
+_SCOPE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]{1,256}$")
+_PROVIDER = re.compile(r"^[^\x00-\x1f\x7f,]{1,32}$")
 _REDIRECT_HOST = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
 
 
@@ -60,6 +64,19 @@ def _is_rate(value: str) -> bool:
         return bool(parse_many(value))
     except ValueError:
         return False
+
+
+def _is_app_url(value: str) -> bool:
+    """An absolute https URL with no fragment (plain http only on loopback, for local runs)."""
+    parts = urlsplit(value)
+    secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback_url(value))
+    return _is_url(value) and secure and not parts.fragment and not parts.username and not parts.password
+
+
+def _is_origin(value: str) -> bool:
+    """An app URL with nothing after the host (and port): where /oauth2/authorize and /logout are."""
+    parts = urlsplit(value)
+    return _is_app_url(value) and not parts.path and not parts.query and not value.endswith("?")
 
 
 def setting(
@@ -115,6 +132,36 @@ class Settings:
     )
     session_lifetime: float = setting(
         "SESSION_LIFETIME_SECONDS", 30 * 86400.0, float, lambda v: 60 <= v <= 3650 * 86400, "be 60 s to 10 years"
+    )
+    # Managed login (the OAuth 2.0 code flow with PKCE at the pool's domain): off unless COGNITO_DOMAIN is set.
+    # The redirect (callback) and logout URIs must be among the app client's CallbackURLs and LogoutURLs; unset,
+    # they are this server's own as each request names it (set them in production: behind a proxy that ends
+    # TLS, the request's scheme is http).
+    cognito_domain: str | None = setting(
+        "COGNITO_DOMAIN",
+        read=lambda v: v.rstrip("/"),
+        check=lambda v: _is_origin(v),
+        must="be https://<prefix>.auth.<region>.amazoncognito.com or a custom https domain (http only on loopback)",
+    )
+    oauth_redirect_uri: str | None = setting(
+        "OAUTH_REDIRECT_URI", check=lambda v: _is_app_url(v), must="be this server's https URL of /auth/oauth/callback"
+    )
+    oauth_logout_uri: str | None = setting(
+        "OAUTH_LOGOUT_URI", check=lambda v: _is_app_url(v), must="be an https URL (http only on loopback)"
+    )
+    oauth_scopes: tuple[str, ...] = setting(
+        "OAUTH_SCOPES",
+        ("openid", "email", "profile"),
+        lambda v: tuple(dict.fromkeys(v.replace(",", " ").split())),
+        lambda scopes: "openid" in scopes and all(_SCOPE.match(scope) for scope in scopes),
+        "list scopes separated by spaces, 'openid' among them",
+    )
+    oauth_identity_providers: tuple[str, ...] = setting(
+        "OAUTH_IDENTITY_PROVIDERS",
+        (),
+        lambda v: tuple(_split(v)),
+        lambda names: all(_PROVIDER.match(name) for name in names),
+        "list identity provider names (1 to 32 characters each) separated by commas",
     )
     port: int = setting("PORT", 5000, int, lambda v: 0 < v < 65536, "be a port number")
     cognito_timeout: float = setting("COGNITO_TIMEOUT_SECONDS", 3.0, float, lambda v: 0 < v <= 60, "be 0 to 60")

@@ -14,6 +14,8 @@ from services.auth import AuthService
 from services.cognito import check_admin_credentials, cognito_client
 from services.hoststore import HostStore, default_folder
 from services.jwks import JwksCache
+from services.oauth import ManagedLogin
+from services.oauth_pending import PendingSignIns
 from services.revocations import Revocations
 from services.sessions import Sessions
 from services.threat_context import Provider
@@ -32,6 +34,8 @@ class Services:
     revocations: Revocations
     attempts: Attempts
     sessions: Sessions
+    managed_login: ManagedLogin | None  # None: COGNITO_DOMAIN unset
+    pending_sign_ins: PendingSignIns
 
 
 def init_app(app: Flask, settings: Settings, threat_context: Provider | None = None) -> None:
@@ -63,12 +67,36 @@ def init_app(app: Flask, settings: Settings, threat_context: Provider | None = N
     sessions = Sessions(
         host, settings.redis_url, lifetime=settings.session_lifetime, refresh_budget=settings.cognito_budget
     )
-    app.extensions[_KEY] = Services(settings, auth, verifier, alb, revocations, attempts, sessions)
+    app.extensions[_KEY] = Services(
+        settings,
+        auth,
+        verifier,
+        alb,
+        revocations,
+        attempts,
+        sessions,
+        _managed_login(settings),
+        PendingSignIns(host, settings.redis_url),
+    )
 
 
 def _jwks(settings: Settings, url: str) -> JwksCache:
     return JwksCache(
         url, timeout=settings.jwks_timeout, max_age=settings.jwks_max_age, cooldown=settings.jwks_refetch_cooldown
+    )
+
+
+def _managed_login(settings: Settings) -> ManagedLogin | None:
+    if not settings.cognito_domain:
+        return None
+    return ManagedLogin(
+        settings.cognito_domain,
+        settings.client_id,
+        settings.client_secret,
+        redirect_uri=settings.oauth_redirect_uri,
+        logout_uri=settings.oauth_logout_uri,
+        scopes=settings.oauth_scopes,
+        timeout=settings.cognito_timeout,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from controllers import account, auth, check, files, metrics, probes, sessions
+from controllers import account, auth, check, files, metrics, oauth, probes, sessions
 from controllers import hello as greeting
 from middleware.auth import require_token
 from middleware.endpoint import endpoint
@@ -201,6 +201,45 @@ def sign_out(body: bodies.SignOut) -> ResponseReturnValue:
     return sessions.sign_out_form(body)
 
 
+# Managed login (COGNITO_DOMAIN; else 404 managed_login_off): the code flow with PKCE, and Cognito's logout.
+OAUTH_QUERY = [
+    {"name": "rd", "in": "query", "required": False, "schema": {"type": "string"}},
+    *(
+        {"name": name, "in": "query", "required": False, "schema": oauth.pass_through_schema(limit)}
+        for name, limit in oauth.PASS_THROUGH.items()
+    ),
+]
+CALLBACK_QUERY = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+    for name in ("code", "state", "error", "error_description")
+]
+
+
+@bp.get("/auth/oauth/authorize")
+@endpoint(
+    "Managed login: to the pool's sign-in (back to `rd`)", {302: None}, errors=(400, 404, 503), parameters=OAUTH_QUERY
+)
+def oauth_authorize() -> ResponseReturnValue:
+    return oauth.authorize(request.args)
+
+
+@bp.get("/auth/oauth/callback")
+@endpoint(
+    "Managed login's redirect URI: a session cookie, then to `rd`",
+    SESSION,
+    errors=(400, 401, 404, 429, 503),
+    parameters=CALLBACK_QUERY,
+)
+def oauth_callback() -> ResponseReturnValue:
+    return oauth.callback(request.args)
+
+
+@bp.get("/auth/oauth/logout")
+@endpoint("Sign out of the session, then Cognito's logout", {302: None}, errors=(403, 404), cognito=True)
+def oauth_logout() -> ResponseReturnValue:
+    return oauth.logout()
+
+
 @bp.get("/health")
 @endpoint("Liveness: the process is up", {200: out.Health})
 def health() -> ResponseReturnValue:
@@ -243,7 +282,7 @@ def index() -> ResponseReturnValue:
     return files.page_file("index.html")
 
 
-@page.get("/page/<any('app.js', 'show.js', 'session.js', 'app.css', 'qrcode.js'):name>")
+@page.get("/page/<any('app.js', 'show.js', 'session.js', 'oauth.js', 'app.css', 'qrcode.js'):name>")
 @endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None}, errors=(404,))
 def page_asset(name: str) -> ResponseReturnValue:
     return files.page_file(name)

@@ -10,6 +10,7 @@ import argparse
 import os
 import signal
 import sys
+from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -24,7 +25,7 @@ No COGNITO_USER_POOL_ID set: started the local Cognito emulator at {endpoint_url
   its users are kept in {state} (start empty: make run-fresh, or python server.py --fresh)
 FOR LOCAL USE ONLY: the emulator's signing key is public (anyone can mint tokens it accepts),
 and any confirmation code is accepted.
-Serving on http://127.0.0.1:{port}: open it in a browser to sign up and in; the API is documented at /docs
+Serving on http://localhost:{port}: open it in a browser to sign up and in; the API is documented at /docs
 """
 
 
@@ -36,6 +37,21 @@ class QuietRequestHandler(WSGIRequestHandler):
 
     def log_request(self, *args: object) -> None:
         """Log nothing per request."""
+
+
+def _managed_login(emulator: Any, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Managed login against the emulator: its client's callback and logout URLs on this port, at `localhost`
+    (the page's own host, so the session cookie set by the callback is the page's; WebAuthn wants it too)."""
+    port = Settings.load(overrides=overrides).port
+    providers = ("ExampleIdP",) if emulator.example_idp is not None else ()
+    return {
+        **emulator.enable_oauth(overrides, server_port=port),
+        "oauth_redirect_uri": f"http://localhost:{port}/auth/oauth/callback",
+        "oauth_logout_uri": f"http://localhost:{port}/",
+        "oauth_identity_providers": providers,
+        # As a password sign-in's tokens: /auth/me, TOTP and password changes take the access token too.
+        "oauth_scopes": ("openid", "email", "profile", "aws.cognito.signin.user.admin"),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -60,9 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         # Sign-outs the server keeps itself go next to the emulator's users, so they survive a restart too.
         shared = os.path.dirname(os.path.abspath(state_path))
         overrides = {**emulator.local_pool(), "demo_page": True, "shared_state_dir": shared}
+        overrides.update(_managed_login(emulator, overrides))
     try:
-        if emulator is not None:  # managed login's callback and logout URLs name the server's own port
-            overrides.update(emulator.enable_oauth(overrides, Settings.load(overrides=overrides).port))
         local_app = create_app(overrides)
     except ConfigError as err:
         sys.exit(f"configuration error: {err}")

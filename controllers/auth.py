@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 import errors
 from extensions import services
@@ -96,7 +96,9 @@ def validate(body: bodies.Validate) -> Response:
 
 def public_config() -> Response:
     """What a front end needs to talk to the pool; never a secret."""
-    settings = services().settings
+    app_services = services()
+    settings = app_services.settings
+    managed_login = app_services.managed_login
     return jsonify(
         region=settings.region,
         user_pool_id=settings.user_pool_id,
@@ -105,4 +107,10 @@ def public_config() -> Response:
         jwks_url=settings.jwks_url,
         # A front end in local development talks to the same emulator.
         **({"endpoint_url": settings.endpoint_url} if settings.endpoint_url else {}),
+        # Managed login, when COGNITO_DOMAIN is set: Amplify's loginWith.oauth.
+        **(
+            {"oauth": managed_login.front_end_config(settings.oauth_identity_providers, request.host_url)}
+            if managed_login
+            else {}
+        ),
     )

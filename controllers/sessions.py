@@ -33,6 +33,7 @@ from middleware.sessions import (
     set_session_cookie,
 )
 from schemas import bodies
+from services.answers import unverified_claims
 from services.redirects import safe_redirect
 from services.session_record import Session
 
@@ -74,7 +75,7 @@ def start_session(body: bodies.SessionSignIn) -> Response:
             message = "This account needs another step (a code or a new password): sign in through the API."
             return sign_in_page(body.rd, message, body.username, 403)
         return jsonify(answer)
-    return _started(answer, body.rd if form else None)
+    return started_session(answer, body.rd if form else None)
 
 
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
@@ -83,10 +84,12 @@ def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
     answer = answered_challenge(body)
     if "access_token" not in answer:
         return jsonify(answer)
-    return _started(answer, None)
+    return started_session(answer, None)
 
 
-def _started(answer: dict, rd: str | None) -> Response:
+def started_session(answer: dict, rd: str | None) -> Response:
+    """A new session for a sign-in's tokens, its cookie set (the browser's previous session ends): a 303 to
+    `rd` when one is given (where safe, else `/`), else the session as JSON."""
     previous = request.cookies.get(cookie_name(COOKIE))
     if previous and len(previous) <= 128:  # a sign-in replaces the browser's session: the old one ends here
         services().sessions.delete(previous)
@@ -109,13 +112,15 @@ def describe_session() -> Response:
         groups=list(session.groups),
         expires_at=session.expires_at,
         csrf_token=session.csrf_token,
+        # What the ID token says (read: it came from Cognito, or was verified at a managed login's callback).
+        claims=unverified_claims(session.id_token),
     )
 
 
 def end_session() -> Response:
     """Sign out of the session (as /auth/logout does), forget it, and clear the cookie: 204."""
     response = make_response("", 204)
-    _sign_out(_required())
+    sign_out_of(_required())
     clear_cookie(response)
     return response
 
@@ -128,19 +133,23 @@ def sign_out_form(body: bodies.SignOut) -> Response:
     if session is not None:
         if not same_secret(body.csrf_token, session.csrf_token):
             raise errors.CsrfFailed()
-        _sign_out(session)
+        sign_out_of(session)
     response = redirect(_destination(body.rd), 303)
     clear_cookie(response)
     return response
 
 
-def _sign_out(session: Session) -> None:
+def sign_out_of(session: Session) -> None:
+    """Sign the session's user out as /auth/logout does (when its token still holds), and forget the session."""
     try:
         claims = verified_claims(session.access_token, {"access"})
     except errors.InvalidToken:  # signed out elsewhere already (or revoked): only the session is left to end
         forget_session()
         return
-    sign_out(session.access_token, claims, session.refresh_token)
+    try:
+        sign_out(session.access_token, claims, session.refresh_token)
+    except (errors.NotAuthorized, errors.InvalidToken):  # Cognito no longer takes the token (signed out there)
+        pass
     forget_session()
 
 

@@ -97,6 +97,19 @@ class TotpEnabled(Answer):
     enabled: Literal[True]
 
 
+class OAuthConfig(Answer):
+    """Amplify's `loginWith.oauth` (managed login)."""
+
+    domain: str = Field(description="the pool's domain, without https://")
+    scopes: list[str]
+    redirectSignIn: list[str]  # Amplify's names
+    redirectSignOut: list[str]
+    responseType: Literal["code"]
+    providers: list[str | dict[str, str]] = Field(
+        description="the identity providers offered (OAUTH_IDENTITY_PROVIDERS)"
+    )
+
+
 class PublicConfig(Answer):
     region: str
     user_pool_id: str
@@ -104,6 +117,7 @@ class PublicConfig(Answer):
     issuer: str
     jwks_url: str
     endpoint_url: str = Field(default=None, description="only when an endpoint (an emulator) is set")
+    oauth: OAuthConfig = Field(default=None, description="only with managed login (COGNITO_DOMAIN)")
 
 
 class Greeting(Answer):
@@ -136,3 +150,4 @@ class SessionStarted(Answer):
 class SessionInfo(SessionStarted):
     email: str | None
     groups: list[str]
+    claims: dict[str, Any] = Field(description="the session's ID token's claims")

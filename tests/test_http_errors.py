@@ -155,6 +155,8 @@ def test_cors_origins_are_a_setting(pool):
 
 def test_public_config_has_what_a_front_end_needs_and_no_secret(client, pool):
     body = client.get("/auth/config").json
+    # The emulator is the pool's domain, so managed login is on: its `oauth` block is tests/test_oauth.py's.
+    assert body.pop("oauth")["domain"] == pool["cognito_domain"].split("://")[1]
     assert body == {
         "region": "us-east-1",
         "user_pool_id": pool["user_pool_id"],
