@@ -63,7 +63,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     app.extensions[_KEY] = Services(settings, auth, verifier, revocations, attempts, sessions)
 
 
-def services() -> Services:
-    """The current app's services."""
-    app_services: Services = current_app.extensions[_KEY]
+def services(app: Flask | None = None) -> Services:
+    """The services of `app`, or of the current app."""
+    app_services: Services = (app or current_app).extensions[_KEY]
     return app_services
