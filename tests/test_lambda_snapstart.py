@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import random
 import sys
+import time
 from dataclasses import fields
 
 import pytest
+import redis
 import snapshot_restore_py
 
 import lambda_function
 from config import Settings
+from services.hoststore import HostStore
+from services.revocations import Revocations
 from tests.support.helpers import PASSWORD, Minter, bearer, cognito_error
 from tests.test_lambda import ALICE, event, read
 
@@ -99,3 +103,42 @@ def test_keys_of_unknown_age_are_not_trusted_after_a_restore_until_fetched_again
     jwks_host.fault = None
     function().services.verifier.jwks._attempted_at = float("-inf")  # past the retry interval
     assert invoke(hello).status == 200  # fetched again: the same key, the cached token still good
+
+
+@pytest.mark.redis
+def test_after_a_restore_redis_is_reached_on_new_connections_and_sign_outs_still_heard(
+    function, monkeypatch, redis_server, pool, tmp_path
+):
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    run(snapshot_restore_py.get_before_snapshot())
+    ready = function().services
+    minter = Minter(Settings.load({}, overrides=pool).issuer, pool["client_id"])
+    hello = event("http-api-v2", path="/hello", headers=bearer(minter.token(sub="bob")))
+    assert invoke(hello).status == 200  # the revocations follower subscribed
+    watcher = redis.Redis.from_url(redis_server.url)
+    subscribers = wait_for(lambda: {c["id"] for c in watcher.client_list(_type="pubsub")})
+    before = {"revocations": ready.revocations._redis, "attempts": ready.attempts._client()}
+    before["sessions"] = ready.sessions._client()
+
+    run(snapshot_restore_py.get_after_restore())
+
+    assert ready.revocations._redis is not before["revocations"] and ready.attempts._redis is None
+    assert ready.sessions._redis is None
+    # The follower leaves the snapshot's subscription (in Lambda, a dead and silent socket) for a new one.
+    moved = wait_for(lambda: ({c["id"] for c in watcher.client_list(_type="pubsub")} - subscribers) or None)
+    assert moved and not {c["id"] for c in watcher.client_list(_type="pubsub")} & subscribers
+    # A sign-out published by another instance is heard on the new subscription.
+    Revocations(HostStore(str(tmp_path / "other")), redis_server.url).revoke_user("bob", 3600)
+    assert wait_for(lambda: invoke(hello).status == 401 or None)
+    assert ready.attempts._client() is not before["attempts"] and ready.sessions._client() is not before["sessions"]
+
+
+def wait_for(probe, seconds: float = 5.0):
+    """`probe()`'s first truthy answer within `seconds` (None past it)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        answer = probe()
+        if answer:
+            return answer
+        time.sleep(0.05)
+    return None
