@@ -5,18 +5,18 @@ BIN := $(VENV)/bin
 
 NODE_PEERS := tests/node/node_modules/.installed
 
-.PHONY: run run-fresh test test-fast lint lock bench clean system-deps package lambda-python
+.PHONY: example-idp-if-npm run run-fresh test test-fast lint lock bench clean system-deps package lambda-python
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-lambda.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: $(BIN)/.installed
+run: $(BIN)/.installed example-idp-if-npm
 	$(BIN)/python server.py
 
 # The same, with the embedded emulator's saved users, pool and client forgotten first.
-run-fresh: $(BIN)/.installed
+run-fresh: $(BIN)/.installed example-idp-if-npm
 	$(BIN)/python server.py --fresh
 
 # mypy is strict on these (pyproject.toml); what they import of controllers/ and schemas/ is read, not held to it.
@@ -32,14 +32,29 @@ $(NODE_PEERS): tests/node/package.json tests/node/package-lock.json
 	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's packages the tests start: a headless browser, nginx in front of the production configuration, Redis.
+# ExampleIdP, the OpenID provider the emulator's managed login federates with (npm's oidc-provider, pinned by
+# local/idp's own lock file). `make run` installs it when npm is there (without it, the sign-in page simply does
+# not offer ExampleIdP); `make test` needs it.
+IDP_PEERS := local/idp/node_modules/.installed
+$(IDP_PEERS): local/idp/package.json local/idp/package-lock.json
+	scripts/require.sh npm nodejs npm
+	npm ci --prefix local/idp --no-audit --no-fund --loglevel=error
+	touch $@
+
+example-idp-if-npm:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(IDP_PEERS); \
+	else echo "make: no npm here, so make run does not offer ExampleIdP on the emulator's sign-in page"; fi
+
+# Debian's packages the tests start: a headless browser, nginx in front of the production configuration, Redis,
+# Prometheus scraping it.
 system-deps:
 	scripts/require.sh chromium chromium
 	scripts/require.sh /usr/sbin/nginx nginx-light
 	scripts/require.sh redis-server redis-server
 	scripts/require.sh caddy caddy
+	scripts/require.sh prometheus prometheus
 
-test: $(BIN)/.installed $(NODE_PEERS) system-deps lint
+test: $(BIN)/.installed $(NODE_PEERS) $(IDP_PEERS) system-deps lint
 	$(BIN)/python -m pytest
 
 # The inner loop: no browser, npm peer, Redis, nginx, started process or slow run (markers in pyproject.toml);
@@ -105,4 +120,4 @@ lambda-python:
 	@echo $(LAMBDA_PYTHON)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules local/idp/node_modules build

@@ -13,8 +13,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import extensions
 from config import Settings
 from middleware.handlers import register_error_handlers
+from middleware.metrics import add_metrics_hooks
 from middleware.requestlog import add_request_hooks, configure_logging
-from routes import bp, page
+from middleware.threat_context import ENCODED_DATA_HEADER, request_threat_context
+from routes import bp, metrics_bp, page
 
 _CORS_PREFIXES = ("/auth", "/hello")  # of _enable_cors's resources
 
@@ -27,7 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes, JSON_SORT_KEYS=False)
     configure_logging(settings)
-    extensions.init_app(app, settings)
+    extensions.init_app(app, settings, request_threat_context)  # what Cognito's threat protection is told
     if settings.trusted_proxies:  # the client address (for rate limits) comes from X-Forwarded-For
         # Flask's documented way to wrap its WSGI app; mypy refuses any assignment to a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies)  # type: ignore[method-assign]
@@ -37,6 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _enable_cors(app, settings)
     register_error_handlers(app)
     add_request_hooks(app)
+    if settings.metrics_enabled:  # /metrics and the counting of every request: off unless METRICS_ENABLED
+        app.register_blueprint(metrics_bp)
+        add_metrics_hooks(app)
     return app
 
 
@@ -46,7 +51,8 @@ def _enable_cors(app: Flask, settings: Settings) -> None:
     CORS(
         app,
         resources={r"/auth/*": options, r"/hello": options},
-        allow_headers=["Authorization", "Content-Type"],
+        # A front end on another origin may send the advanced-security script's output (threat protection).
+        allow_headers=["Authorization", "Content-Type", ENCODED_DATA_HEADER],
         max_age=600,
     )
     # flask-cors's after-request hook checks every answer (a header lookup, the path unquoted and matched against

@@ -17,14 +17,25 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
+from services.pool_settings import ANY_POOL_ID as _ANY_POOL_ID
+from services.pool_settings import CLIENT_ID as _CLIENT_ID
+from services.pool_settings import (
+    DEFAULT_ALB_KEY_URL,
+    PoolSettings,
+    SettingError,
+    alb_region,
+    aws_issuer,
+    is_fetchable,
+    read_alb_arns,
+    read_pools,
+)
+from services.pool_settings import POOL_ID as _POOL_ID
+from services.pool_settings import REGION as _REGION
+from services.pool_settings import is_url as _is_url
+
 TOKEN_USES = frozenset({"id", "access"})
 REGISTRATION_MODES = ("self", "auto_confirm", "admin")
 LOGIN_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
-_POOL_ID = re.compile(r"^(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$")
-# Cognito's own pattern for pool ids, which emulators (cognito-local's `local_5mw6owVR`) also follow.
-_ANY_POOL_ID = re.compile(r"^[\w-]{1,50}_[0-9A-Za-z]{1,50}$", re.ASCII)
-_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$|^local$")
-_CLIENT_ID = re.compile(r"^[\w+]{1,128}$", re.ASCII)  # Cognito's pattern for ClientId
 _REDIRECT_HOST = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
 
 
@@ -49,11 +60,6 @@ def _is_rate(value: str) -> bool:
         return bool(parse_many(value))
     except ValueError:
         return False
-
-
-def _is_url(value: str | None) -> bool:
-    parts = urlsplit(value or "")
-    return value is not None and parts.scheme in ("http", "https") and bool(parts.hostname) and value == value.strip()
 
 
 def setting(
@@ -151,19 +157,45 @@ class Settings:
     rate_limit_validate: str = setting(
         "RATE_LIMIT_VALIDATE", "300/minute", check=_is_rate, must="look like '300/minute'"
     )
+    # Several pools and ALB tokens (services/pool_settings.py reads them): more pools whose tokens are
+    # accepted, the load balancers whose `x-amzn-oidc-data` is believed, and where their keys are.
+    additional_pools: tuple[PoolSettings, ...] = setting("COGNITO_ADDITIONAL_POOLS", (), read_pools)
+    alb_arns: tuple[str, ...] = setting("ALB_ARNS", (), read_alb_arns)
+    alb_key_url: str = setting(
+        "ALB_KEY_URL",
+        DEFAULT_ALB_KEY_URL,
+        check=lambda v: "{kid}" in v and is_fetchable(v.replace("{region}", "r").replace("{kid}", "k")),
+        must="be an https URL with '{kid}' (and optionally '{region}'); plain http only on loopback",
+    )
+    # /metrics: off unless asked for, and then only to these client networks (after TRUSTED_PROXIES).
+    metrics_enabled: bool = setting("METRICS_ENABLED", False, lambda v: _boolean(v))
+    metrics_allowed_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = setting(
+        "METRICS_ALLOWED_NETWORKS",
+        (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")),
+        lambda v: tuple(ipaddress.ip_network(part, strict=False) for part in _split(v)),
+    )
 
     @property
     def issuer(self) -> str:
         """The pool's issuer: `COGNITO_ISSUER` when set, else AWS's original form (moto issues that too)."""
-        return self.issuer_override or f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+        return self.issuer_override or aws_issuer(self.region, self.user_pool_id)
 
     @property
     def issuers(self) -> frozenset[str]:
-        """Every `iss` accepted: exactly `COGNITO_ISSUER`, or both of AWS's forms (ORIGINAL and UPDATED)."""
-        if self.issuer_override:
-            return frozenset({self.issuer_override})
-        updated = f"https://issuer-cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
-        return frozenset({self.issuer, updated})
+        """Every `iss` accepted from the primary pool: exactly `COGNITO_ISSUER`, or both of AWS's forms."""
+        return self.pools[0].issuers
+
+    @property
+    def pools(self) -> tuple[PoolSettings, ...]:
+        """Every pool whose tokens are accepted: the primary one (the sign-in endpoints') first."""
+        primary = PoolSettings(self.user_pool_id, self.region, self.client_ids, self.issuer_override, self.jwks_url)
+        return (primary, *self.additional_pools)
+
+    @property
+    def alb_keys_url(self) -> str:
+        """ALB_KEY_URL with the load balancers' region filled in; `{kid}` stays for each key."""
+        region = alb_region(self.alb_arns[0]) if self.alb_arns else ""
+        return self.alb_key_url.replace("{region}", region)
 
     @property
     def client_ids(self) -> frozenset[str]:
@@ -195,9 +227,14 @@ class Settings:
                 raise ConfigError(f"{spec.metadata['env']} must {spec.metadata['must']}")
         if not _CLIENT_ID.match(self.client_id):
             raise ConfigError("COGNITO_CLIENT_ID must be an app client id")
-        scheme = urlsplit(self.jwks_url).scheme
-        if scheme != "https" and not (scheme == "http" and is_loopback_url(self.jwks_url)):
+        if not is_fetchable(self.jwks_url):
             raise ConfigError("COGNITO_JWKS_URL must be https (plain http only on loopback, for the emulator)")
+        seen: dict[str, int] = {}
+        for index, pool in enumerate(self.pools):
+            for issuer in pool.issuers:
+                if seen.setdefault(issuer, index) != index:
+                    names = f"{self.pools[seen[issuer]].pool_id!r} and {pool.pool_id!r}"
+                    raise ConfigError(f"COGNITO_ADDITIONAL_POOLS: pools {names} share an issuer")
 
 
 def _check_pool(values: dict[str, Any]) -> None:
@@ -220,17 +257,6 @@ def _check_pool(values: dict[str, Any]) -> None:
         raise ConfigError("COGNITO_REGION must look like 'us-east-1'")
 
 
-def is_loopback_url(url: str) -> bool:
-    """True when the URL's host is localhost or a loopback address."""
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for spec in fields(Settings):
@@ -240,6 +266,8 @@ def _from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         try:
             values[spec.name] = spec.metadata["read"](raw)
+        except SettingError as err:
+            raise ConfigError(f"{env} {err}") from None
         except ValueError:
             raise ConfigError(f"{env} has an invalid value: {raw!r}") from None
     return values

@@ -85,6 +85,12 @@ class Forbidden(ApiError):
     headers = {"WWW-Authenticate": 'Bearer error="forbidden"'}
 
 
+class OtherPool(Forbidden):
+    """A valid token of another pool (or a load balancer's user) on a route that calls the primary pool's Cognito."""
+
+    message = "This route serves the primary user pool's tokens only."
+
+
 class InsufficientScope(ApiError):
     status_code, error, message = 403, "insufficient_scope", "The token lacks a scope this route requires."
     headers = {"WWW-Authenticate": 'Bearer error="insufficient_scope"'}
@@ -96,6 +102,12 @@ class CsrfFailed(ApiError):
 
     status_code, error = 403, "csrf_failed"
     message = "The request lacks the session's CSRF token (X-CSRF-Token), or comes from another origin."
+
+
+class MetricsForbidden(ApiError):
+    """/metrics asked for from an address outside METRICS_ALLOWED_NETWORKS."""
+
+    status_code, error, message = 403, "metrics_forbidden", "Metrics are not served to this address."
 
 
 class PasswordResetRequired(ApiError):

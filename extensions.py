@@ -8,6 +8,7 @@ from functools import partial
 from flask import Flask, current_app
 
 from config import Settings
+from services.alb import AlbKeys, AlbVerifier
 from services.attempts import Attempts
 from services.auth import AuthService
 from services.cognito import check_admin_credentials, cognito_client
@@ -15,8 +16,9 @@ from services.hoststore import HostStore, default_folder
 from services.jwks import JwksCache
 from services.revocations import Revocations
 from services.sessions import Sessions
+from services.threat_context import Provider
 from services.token_cache import VerifiedTokens
-from services.tokens import TokenVerifier
+from services.tokens import Pool, TokenVerifier
 
 _KEY = "cognito_auth"
 
@@ -26,29 +28,30 @@ class Services:
     settings: Settings
     auth: AuthService
     verifier: TokenVerifier
+    alb: AlbVerifier | None  # only with ALB_ARNS: else `x-amzn-oidc-data` is never read (a client could forge it)
     revocations: Revocations
     attempts: Attempts
     sessions: Sessions
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    """Build the Cognito calls (their client made on first use), the JWKS cache and the verifier for this process."""
+def init_app(app: Flask, settings: Settings, threat_context: Provider | None = None) -> None:
+    """Build the Cognito calls (their client made on first use, given `threat_context`), each pool's JWKS
+    cache and the verifiers."""
     check_admin_credentials(settings)
-    jwks = JwksCache(
-        settings.jwks_url,
-        timeout=settings.jwks_timeout,
-        max_age=settings.jwks_max_age,
-        cooldown=settings.jwks_refetch_cooldown,
-    )
+    pools = [
+        Pool(pool.pool_id, pool.issuers, pool.client_ids, _jwks(settings, pool.keys_url)) for pool in settings.pools
+    ]
     verifier = TokenVerifier(
-        jwks,
-        issuers=settings.issuers,
-        client_ids=settings.client_ids,
+        pools,
         leeway=settings.token_leeway,
         cache=VerifiedTokens(settings.token_cache_entries, settings.token_cache_bytes),
     )
+    alb = None
+    if settings.alb_arns:
+        keys = AlbKeys(settings.alb_keys_url, timeout=settings.jwks_timeout)
+        alb = AlbVerifier(keys, verifier, arns=settings.alb_arns, leeway=settings.token_leeway)
     auth = AuthService(
-        partial(cognito_client, settings),
+        partial(cognito_client, settings, threat_context),
         settings.client_id,
         settings.client_secret,
         user_pool_id=settings.user_pool_id,
@@ -60,7 +63,13 @@ def init_app(app: Flask, settings: Settings) -> None:
     sessions = Sessions(
         host, settings.redis_url, lifetime=settings.session_lifetime, refresh_budget=settings.cognito_budget
     )
-    app.extensions[_KEY] = Services(settings, auth, verifier, revocations, attempts, sessions)
+    app.extensions[_KEY] = Services(settings, auth, verifier, alb, revocations, attempts, sessions)
+
+
+def _jwks(settings: Settings, url: str) -> JwksCache:
+    return JwksCache(
+        url, timeout=settings.jwks_timeout, max_age=settings.jwks_max_age, cooldown=settings.jwks_refetch_cooldown
+    )
 
 
 def services(app: Flask | None = None) -> Services:

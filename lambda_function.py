@@ -58,19 +58,22 @@ def before_snapshot() -> None:
     requests and PyJWT with the pool's keys."""
     ready = function()
     ready.services.auth.client  # noqa: B018 (made on first use: this is that use)
-    ready.services.verifier.jwks.available()
+    for pool in ready.services.verifier.pools:
+        pool.jwks.available()
 
 
 def after_restore() -> None:
     """A restored snapshot serves as a new process: every connection and lock made again (the services'
-    fork resets), `random` seeded afresh, a new boto3 session (credentials resolved again), the keys fetched anew.
+    fork resets), `random` seeded afresh, a new boto3 session (credentials resolved again), every pool's keys
+    fetched anew.
 
     The same snapshot may be restored in many environments, hours after it was taken.
     """
     restart_process()
     if "boto3" in sys.modules:
         sys.modules["boto3"].setup_default_session()
-    function().services.verifier.jwks.refetch()
+    for pool in function().services.verifier.pools:
+        pool.jwks.refetch()
 
 
 register_before_snapshot(before_snapshot)

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from controllers import account, auth, check, files, probes, sessions
+from controllers import account, auth, check, files, metrics, probes, sessions
 from controllers import hello as greeting
 from middleware.auth import require_token
 from middleware.endpoint import endpoint
@@ -21,6 +21,7 @@ from schemas import bodies
 
 bp = Blueprint("api", __name__)  # the API and its documentation
 page = Blueprint("page", __name__)  # the sign-in page at `/` (DEMO_PAGE)
+metrics_bp = Blueprint("metrics", __name__)  # /metrics (METRICS_ENABLED)
 TOKENS = {200: out.SignedIn}
 SESSION = {200: out.SessionStarted, 303: None}
 SIGN_IN: dict[str, Any] = {"errors": (401, 403), "cognito": True, "no_store": True}  # signing in
@@ -142,7 +143,7 @@ def config() -> ResponseReturnValue:
 
 
 @bp.get("/hello")
-@require_token()
+@require_token(alb=True)  # and a load balancer's user, with ALB_ARNS
 @endpoint("Greet the user of a valid bearer token", {200: out.Greeting}, no_store=True)
 def hello() -> ResponseReturnValue:
     return greeting.hello()
@@ -246,3 +247,9 @@ def index() -> ResponseReturnValue:
 @endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None}, errors=(404,))
 def page_asset(name: str) -> ResponseReturnValue:
     return files.page_file(name)
+
+
+@metrics_bp.get("/metrics")
+@endpoint("Prometheus metrics (METRICS_ENABLED; to METRICS_ALLOWED_NETWORKS only)", {200: None}, errors=(403,))
+def metrics_text() -> ResponseReturnValue:
+    return metrics.metrics_text()

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.fresh:
             SavedState(state).forget()
         try:
-            emulator = LocalCognito(state_file=state)
+            emulator = LocalCognito(state_file=state, example_idp=True)
         except StateError as err:
             sys.exit(str(err))
         assert emulator.state is not None  # given a state file, the emulator keeps one
@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         shared = os.path.dirname(os.path.abspath(state_path))
         overrides = {**emulator.local_pool(), "demo_page": True, "shared_state_dir": shared}
     try:
+        if emulator is not None:  # managed login's callback and logout URLs name the server's own port
+            overrides.update(emulator.enable_oauth(overrides, Settings.load(overrides=overrides).port))
         local_app = create_app(overrides)
     except ConfigError as err:
         sys.exit(f"configuration error: {err}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from bench import stress
 from bench.http import wrk
-from tests.support.nginx import readme_nginx
+from tests.support.servers import readmes_nginx
 
 PROBE_SECONDS = 4
 SIGN_IN_ROUNDS = 5
@@ -29,8 +29,8 @@ def p99_during_sign_ins(main: int, second: int, token: str) -> dict[str, Any]:
         for name in LAYOUTS:
             (Path(folder) / name).mkdir()
         proxies = {
-            "one_group": readme_nginx(Path(folder) / "one_group", main, main),
-            "two_groups": readme_nginx(Path(folder) / "two_groups", main, second),
+            "one_group": readmes_nginx(main, Path(folder) / "one_group"),
+            "two_groups": readmes_nginx(main, Path(folder) / "two_groups", second),
         }
         try:
             for proxy in proxies.values():  # warm-up: nginx's upstream connections, both groups' first sign-ins

@@ -8,12 +8,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import requests
 
 from bench.http import wrk
-from tests.support.nginx import readme_nginx
+from tests.support.servers import readmes_nginx
 
 HUNG_SECONDS = 8
 SIGN_INS = 100
@@ -67,7 +68,7 @@ def hung_cognito(url: str, cognito: Any, token: str, seconds: float = 5) -> dict
 def slowloris(app_port: int, token: str, seconds: float = 4) -> dict[str, Any]:
     """200 clients trickling requests into deploy/nginx.conf in front of the server; meanwhile, wrk on /hello."""
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as prefix:
-        proxy = readme_nginx(prefix, app_port, app_port)
+        proxy = readmes_nginx(app_port, Path(prefix))
         port = proxy.port
         slow: list[socket.socket] = []
         try:

@@ -1,8 +1,9 @@
 """GET /auth/check: the forward-auth decision a reverse proxy asks for (nginx auth_request, Caddy forward_auth,
 Traefik ForwardAuth), with the user's identity in oauth2-proxy's header names for the upstream.
 
-No Cognito call and no body read: the token (bearer, or the session cookie's) is verified locally, revocation
-list included, against a policy the proxy's configuration sets in the query string.
+No Cognito call and no body read: the token (bearer, or the session cookie's, or with ALB_ARNS set the load
+balancer's `x-amzn-oidc-data`) is verified locally, revocation list included, against a policy the proxy's
+configuration sets in the query string.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import quote
 from flask import Response
 
 import errors
+from extensions import services
 from middleware.auth import Policy, authenticated
 from middleware.sessions import current_session
 from services.tokens import is_machine, username_of
@@ -24,7 +26,7 @@ _PARAMETERS = frozenset({"groups", "scopes", "token_use", "machine"})
 def check(query: Mapping[str, str]) -> Response:
     """200 with the identity headers, 401 (no valid token), or 403 (the policy fails)."""
     policy = _policy(query)
-    _, claims = authenticated(session_token=policy.token_use)  # a token of another type: 403 by the policy
+    _, claims = authenticated(session_token=policy.token_use, alb=True)  # another type of token: 403 by the policy
     policy.check(claims)
     response = Response(status=200, mimetype="text/plain")
     headers = {"X-Auth-Request-Sub": claims["sub"]}
@@ -41,7 +43,8 @@ def check(query: Mapping[str, str]) -> Response:
     for name, value in headers.items():
         response.headers[name] = _header_value(value)
     # An answer about this request's credentials: never from a cache, never for another's.
-    response.headers.update({"Cache-Control": "no-store", "Vary": "Authorization, Cookie"})
+    vary = "Authorization, Cookie, X-Amzn-Oidc-Data" if services().alb is not None else "Authorization, Cookie"
+    response.headers.update({"Cache-Control": "no-store", "Vary": vary})
     return response
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from middleware.auth import current_claims
+from middleware.auth import current_claims, current_pool
 from services.names import display_name
 from services.tokens import username_of
 
@@ -13,7 +13,7 @@ def hello() -> Response:
     """Greet the signed-in user by the most human name their token carries (`username` stays the username)."""
     claims = current_claims()
     username = username_of(claims)
-    body = {"message": f"Hello, {display_name(claims, username)}!", "username": username}
+    body = {"message": f"Hello, {display_name(claims, username)}!", "username": username, "pool": current_pool()}
     if isinstance(claims.get("email"), str):
         body["email"] = claims["email"]
     return jsonify(body)

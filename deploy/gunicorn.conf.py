@@ -7,8 +7,11 @@ Slow clients are a reverse proxy's job: put a buffering one in front (docs/deplo
 Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 """
 
+import glob
 import multiprocessing
 import os
+import shutil
+import tempfile
 
 # PORT as config.py reads it, with the same default: one port whichever way the server is started.
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '5000')}")
@@ -27,3 +30,27 @@ limit_request_field_size = 8190
 # TRUSTED_PROXIES (the app's ProxyFix), which must name the same proxies.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = None  # the app logs one line per request itself, with tokens and control characters scrubbed
+
+# /metrics (METRICS_ENABLED) adds up every worker's counts from files in PROMETHEUS_MULTIPROC_DIR: made fresh
+# here, before any worker (or a --preload app) imports prometheus_client, so no earlier run's counts are added
+# in. A folder the operator names is emptied of its metric files; otherwise a private one is made (and removed
+# at exit).
+_own_folder = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+_metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="auth-metrics-")
+os.makedirs(_metrics_folder, exist_ok=True)
+for _stale in glob.glob(os.path.join(_metrics_folder, "*.db")):
+    os.remove(_stale)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_folder
+
+
+def child_exit(server, worker):
+    """A worker has ended: its counters stay in the sums, its live gauges leave them."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    """The server is stopping: the private metrics folder goes with it."""
+    if _own_folder:
+        shutil.rmtree(_metrics_folder, ignore_errors=True)

@@ -7,18 +7,24 @@ only, so a production install does not need it.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+from dataclasses import fields
 from typing import Any
 
 import boto3
 
+from config import Settings
 from local import additions
 from local.gate import GatedServer
-from local.pools import create_pool
+from local.oauth.app import create_app
+from local.oauth.example_idp import ExampleIdP, IdPUnavailable
+from local.pools import create_pool, enable_oauth
 from local.state import SavedState
 
 EMULATOR_REGION = "us-east-1"
+log = logging.getLogger(__name__)
 
 
 def _backend() -> Any:
@@ -43,10 +49,12 @@ class LocalCognito:
     """A running emulator: its endpoint, a client for it, and the settings of pools made on it.
 
     With `state_file`, what it holds is kept in that file and read back at the next start (local/state.py):
-    a file that cannot be read raises StateError. Only this process's clients can reach it (local/gate.py).
+    a file that cannot be read raises StateError. Only this process's clients can reach it (local/gate.py),
+    and browsers its OAuth endpoints (local/oauth). With `example_idp`, ExampleIdP (local/idp) runs beside it
+    when node can start it; else one warning says why and no sign-in page offers it.
     """
 
-    def __init__(self, state_file: str | None = None) -> None:
+    def __init__(self, state_file: str | None = None, *, example_idp: bool = False) -> None:
         additions.teach()
         additions.parse_the_signing_key_once()
         # boto3 signs every request; the emulator accepts any credentials.
@@ -56,9 +64,16 @@ class LocalCognito:
         self._saved = self.state.load(_backend()) if self.state else None
         # The same endpoint as last time when it is free: a front end configured against it keeps working.
         port = self._saved.get("emulator_port", 0) if self._saved else 0
-        self._server = GatedServer(port if _free(port) else 0, after_call=self._after_call)
+        self._server = GatedServer(port if _free(port) else 0, after_call=self._after_call, oauth=create_app(_backend))
         self.endpoint_url = f"http://127.0.0.1:{self._server.port}"
         self.client = boto3.client("cognito-idp", region_name=EMULATOR_REGION, endpoint_url=self.endpoint_url)
+        self.machine_clients: dict[str, dict[str, str]] = {}  # by pool id: enable_oauth's client_credentials client
+        self.example_idp: ExampleIdP | None = None
+        if example_idp:
+            try:
+                self.example_idp = ExampleIdP(f"{self.endpoint_url}/oauth2/idpresponse")
+            except IdPUnavailable as err:
+                log.warning("ExampleIdP is not offered on the emulator's sign-in page: %s", err)
 
     def local_pool(self) -> dict[str, Any]:
         """The local server's pool: the saved one (same pool and client ids), or else a new one."""
@@ -74,13 +89,29 @@ class LocalCognito:
         """Create a pool and client; return the settings overrides that point the server at them."""
         return self._settings(create_pool(self.client, name))
 
+    def enable_oauth(
+        self, settings: dict[str, Any], server_port: int = 5000, example_idp: ExampleIdP | None = None
+    ) -> dict[str, Any]:
+        """Managed login for the pool of `settings` (local/pools.py enable_oauth: callback and logout URLs on
+        `server_port`, ExampleIdP when one runs, a machine client); return the settings overrides it adds."""
+        idp = example_idp or self.example_idp
+        provider = idp.provider() if idp else None
+        machine = enable_oauth(self.client, settings, server_port=server_port, provider=provider)
+        self.machine_clients[settings["user_pool_id"]] = machine
+        return {"accepted_client_ids": frozenset({machine["machine_client_id"]})}  # its tokens reach machine routes
+
     def _settings(self, ids: dict[str, str]) -> dict[str, Any]:
-        return {
+        settings = {
             **ids,
             "region": EMULATOR_REGION,
             "endpoint_url": self.endpoint_url,
             "jwks_url": f"{self.endpoint_url}/{ids['user_pool_id']}/.well-known/jwks.json",
         }
+        # The emulator is the pool's domain. Until the server's managed login (the oauth-server branch) adds
+        # the setting, it is left out: Settings refuses names it does not know.
+        if "cognito_domain" in {f.name for f in fields(Settings)}:
+            settings["cognito_domain"] = self.endpoint_url
+        return settings
 
     def reset(self) -> None:
         """Forget every pool and user (in-process: the emulator's /moto-api is closed to everyone)."""
@@ -94,7 +125,9 @@ class LocalCognito:
             self.state.save()
 
     def stop(self) -> None:
-        """Stop serving, after a last save."""
+        """Stop serving, after a last save; stop ExampleIdP."""
         if self.state is not None:
             self.state.stop()
         self._server.stop()
+        if self.example_idp is not None:
+            self.example_idp.stop()

@@ -5,6 +5,10 @@ moto's server echoes any Origin into CORS headers and serves `/moto-api/data.jso
 plaintext password: a page on any other local origin could read both from a browser. So, in front of it:
 no CORS headers ever, a request carrying `Origin` (only browsers send one; boto3 never does) refused with 403,
 all of `/moto-api` a 404, and any Host but the emulator's own loopback host:port refused (DNS rebinding).
+
+The one exception is Cognito's OAuth endpoints (local/oauth), which browsers navigate to: their paths go to
+that app, with Origin allowed and still no CORS headers (a page elsewhere can send a user there, never read
+an answer). They too answer on the emulator's own Host only.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from werkzeug.serving import make_server
+
+from local.oauth.app import serves
 
 StartResponse = Callable[..., Any]
 
@@ -28,9 +34,15 @@ def _refuse(start_response: StartResponse, status: str, error: str, message: str
 class Gate:
     """WSGI middleware around moto's app: the checks above, then `after_call()` before the answer is sent."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], after_call: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        after_call: Callable[[], None] = lambda: None,
+        oauth: Callable[..., Iterable[bytes]] | None = None,
+    ) -> None:
         self.app = app
         self.after_call = after_call
+        self.oauth = oauth
         self.host = ""  # "127.0.0.1:PORT", set once the port is bound
         # One call at a time: the state written after a call is exactly the state that call left.
         self._lock = threading.Lock()
@@ -38,7 +50,8 @@ class Gate:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("HTTP_HOST") != self.host:
             return _refuse(start_response, "403 Forbidden", "Forbidden", "Unknown Host: local clients only")
-        if "HTTP_ORIGIN" in environ:
+        oauth = self.oauth is not None and serves(environ.get("PATH_INFO", ""))
+        if "HTTP_ORIGIN" in environ and not oauth:
             return _refuse(start_response, "403 Forbidden", "Forbidden", "Browsers may not call the emulator")
         if environ.get("PATH_INFO", "").startswith("/moto-api"):
             return _refuse(start_response, "404 Not Found", "NotFound", "Not found")
@@ -49,12 +62,12 @@ class Gate:
             return lambda data: answer.append(data)  # moto never uses write(); kept for WSGI's sake
 
         with self._lock:
-            chunks = self.app(environ, keep)
+            chunks = (self.oauth if oauth and self.oauth else self.app)(environ, keep)
             try:
                 body = b"".join([*answer[2:], *chunks])
             finally:
                 getattr(chunks, "close", lambda: None)()
-            if environ.get("REQUEST_METHOD") != "GET":
+            if oauth or environ.get("REQUEST_METHOD") != "GET":  # a federated sign-in (a GET) makes a user
                 self.after_call()  # written before the answer below goes out
         start_response(answer[0], answer[1])
         return [body]
@@ -63,14 +76,16 @@ class Gate:
 class GatedServer:
     """moto's Cognito app behind a Gate, served by werkzeug on 127.0.0.1 in a thread, with no access log."""
 
-    def __init__(self, port: int, after_call: Callable[[], None]) -> None:
+    def __init__(
+        self, port: int, after_call: Callable[[], None], oauth: Callable[..., Iterable[bytes]] | None = None
+    ) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
         class QuietHandler(MotoRequestHandler):
             def log_request(self, *args: Any) -> None:  # the access log would carry whole query strings
                 pass
 
-        self.gate = Gate(DomainDispatcherApplication(create_backend_app), after_call)
+        self.gate = Gate(DomainDispatcherApplication(create_backend_app), after_call, oauth)
         self._server = make_server("127.0.0.1", port, self.gate, threaded=True, request_handler=QuietHandler)
         self.port = self._server.server_address[1]
         self.gate.host = f"127.0.0.1:{self.port}"

@@ -51,6 +51,80 @@ def create_pool(client: Any, name: str, *, with_secret: bool = False, admin_flow
     return ids
 
 
+# The server's managed-login settings (issue 18): the code grant with these scopes, for its own callback.
+OAUTH_SCOPES = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
+# A resource server and the machine client allowed its scope through the client_credentials grant.
+RESOURCE_SERVER = {
+    "Identifier": "orders",
+    "Name": "orders",
+    "Scopes": [{"ScopeName": "read", "ScopeDescription": "Read orders"}],
+}
+MACHINE_SCOPES = ["orders/read"]
+
+
+def _update_client(client: Any, pool_id: str, client_id: str, **changes: Any) -> None:
+    """UpdateUserPoolClient with `changes`: every other setting passed back as it is (Cognito resets omitted ones)."""
+    current = client.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]
+    writable = client.meta.service_model.operation_model("UpdateUserPoolClient").input_shape.members
+    kept = {name: value for name, value in current.items() if name in writable}
+    client.update_user_pool_client(**{**kept, **changes, "UserPoolId": pool_id, "ClientId": client_id})
+
+
+def _ensure_provider(client: Any, pool_id: str, provider: dict[str, Any]) -> None:
+    """Create the identity provider, or update the one saved last time (its port can change between runs)."""
+    name = provider["ProviderName"]
+    try:
+        client.describe_identity_provider(UserPoolId=pool_id, ProviderName=name)
+    except client.exceptions.ResourceNotFoundException:
+        client.create_identity_provider(UserPoolId=pool_id, **provider)
+        return
+    changes = {k: provider[k] for k in ("ProviderDetails", "AttributeMapping", "IdpIdentifiers")}
+    client.update_identity_provider(UserPoolId=pool_id, ProviderName=name, **changes)
+
+
+def enable_oauth(
+    client: Any, ids: dict[str, str], *, server_port: int = 5000, provider: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Give the pool's app client managed login (code grant, scopes, the server's callback and logout URLs on
+    `server_port`), the identity provider `provider` (CreateIdentityProvider's arguments) when given, and a
+    machine client with client_credentials for a resource server. Idempotent; returns the machine client."""
+    pool_id = ids["user_pool_id"]
+    hosts = ("localhost", "127.0.0.1")
+    idps = ["COGNITO"]
+    if provider is not None:
+        _ensure_provider(client, pool_id, provider)
+        idps.append(provider["ProviderName"])
+    _update_client(
+        client,
+        pool_id,
+        ids["client_id"],
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=OAUTH_SCOPES,
+        CallbackURLs=[f"http://{host}:{server_port}/auth/oauth/callback" for host in hosts],
+        LogoutURLs=[f"http://{host}:{server_port}/" for host in hosts],
+        SupportedIdentityProviders=idps,
+    )
+    try:
+        client.describe_resource_server(UserPoolId=pool_id, Identifier=RESOURCE_SERVER["Identifier"])
+    except client.exceptions.ResourceNotFoundException:
+        client.create_resource_server(UserPoolId=pool_id, **RESOURCE_SERVER)
+    name = f"{ids['client_id']}-machine"
+    clients = client.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    machine_id = next((c["ClientId"] for c in clients if c.get("ClientName") == name), None)
+    if machine_id is None:
+        machine_id = client.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=name,
+            GenerateSecret=True,
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["client_credentials"],
+            AllowedOAuthScopes=MACHINE_SCOPES,
+        )["UserPoolClient"]["ClientId"]
+    machine = client.describe_user_pool_client(UserPoolId=pool_id, ClientId=machine_id)["UserPoolClient"]
+    return {"machine_client_id": machine_id, "machine_client_secret": machine["ClientSecret"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     """`create-pool`: make a pool and client, print the server's environment lines."""
     import boto3

@@ -95,6 +95,8 @@ def _pool(pool: Any) -> dict[str, Any]:
         "refresh_tokens": {token: list(issued) if issued else None for token, issued in pool.refresh_tokens.items()},
         "access_tokens": {token: list(issued) for token, issued in pool.access_tokens.items()},
         "id_tokens": {token: list(issued) for token, issued in pool.id_tokens.items()},
+        # The scopes and auth_time behind each refresh token the OAuth endpoints issued (local/oauth/records.py).
+        "oauth_grants": dict(getattr(pool, "oauth_grants", {})),
     }
 
 
@@ -181,6 +183,7 @@ def _restore_pool(saved: dict[str, Any]) -> Any:
     pool.refresh_tokens = {token: tuple(issued) if issued else None for token, issued in refresh.items()}
     pool.access_tokens = {token: tuple(issued) for token, issued in (saved.get("access_tokens") or {}).items()}
     pool.id_tokens = {token: tuple(issued) for token, issued in (saved.get("id_tokens") or {}).items()}
+    pool.oauth_grants = dict(saved.get("oauth_grants") or {})
     return pool
 
 

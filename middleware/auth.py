@@ -1,5 +1,6 @@
-"""`require_token`: protects a route with a Cognito token (a bearer token, or the session cookie's) and exposes
-its claims; `Policy`: what the token must also meet (groups, scopes, a user), here and at /auth/check."""
+"""`require_token`: protects a route with a Cognito token (a bearer token, or the session cookie's, or with
+`alb=True` a load balancer's `x-amzn-oidc-data`) and exposes its claims and pool; `Policy`: what the token
+must also meet (groups, scopes, a user), here and at /auth/check."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from flask import g, request
 import errors
 from extensions import services
 from middleware.sessions import forget_session, session_of_request
+from services import metrics
+from services.alb import is_alb_user
 from services.tokens import is_machine
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,6 +55,7 @@ def require_token(
     all_groups: bool = False,
     scopes: Collection[str] = (),
     machine: bool = False,
+    alb: bool = False,
 ) -> Callable[[F], F]:
     """Let the route run only for a valid token of an accepted type (default: the configured ones), from
     `Authorization` or the session cookie (middleware/sessions.py).
@@ -59,15 +63,16 @@ def require_token(
     `groups`: the token's `cognito:groups` must include any of them (all of them with `all_groups`);
     a token without the claim has no groups. `scopes`: the access token's space-separated `scope` must
     include every one, exactly. `machine`: machine-to-machine access tokens (client-credentials grant,
-    no user) are let in as well as users'; without it they get 403. A valid token failing these gets 403,
-    not 401.
+    no user) are let in as well as users'; without it they get 403. `alb`: without a token, the user an
+    Application Load Balancer signed in (`x-amzn-oidc-data`) is let in, when ALB_ARNS is set. A valid token
+    failing these gets 403, not 401.
     """
     policy = Policy(frozenset(groups), all_groups, frozenset(scopes), machine)
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            token, claims = authenticated(token_uses)
+            token, claims = authenticated(token_uses, alb=alb)
             policy.check(claims)
             g.token, g.token_claims = token, claims
             return view(*args, **kwargs)
@@ -79,11 +84,11 @@ def require_token(
 
 
 def authenticated(
-    token_uses: Collection[str] | None = None, *, session_token: str | None = None
+    token_uses: Collection[str] | None = None, *, session_token: str | None = None, alb: bool = False
 ) -> tuple[str, Mapping[str, Any]]:
     """The request's token and its verified claims: the bearer token, else the session cookie's (its
     `session_token`, "id" or "access"; by default its access token, or its ID token where only ID tokens are
-    accepted); InvalidToken (401) when there is neither."""
+    accepted), else with `alb` the load balancer's `x-amzn-oidc-data`; InvalidToken (401) when there is none."""
     token = bearer_token()
     if token is None:
         session = session_of_request()
@@ -96,11 +101,19 @@ def authenticated(
             except errors.RevokedToken:  # signed out elsewhere: the session is over too
                 forget_session()
                 raise
+        alb_data = alb_token() if alb else None
+        if alb_data is not None:
+            # Not held against the revocation list: the load balancer keeps that session (its own cookie).
+            return alb_data, services().alb.verify(alb_data)  # type: ignore[union-attr]  # set, as alb_token says
     return token or "", verified_claims(token, token_uses)
 
 
 def current_token() -> str:
-    """The verified bearer token itself (only inside a protected route), for calls Cognito authorizes."""
+    """The verified bearer token itself (only inside a protected route), for calls Cognito authorizes. The
+    server's Cognito client is the primary pool's: another pool's token, or a load balancer's, gets 403."""
+    verifier = services().verifier
+    if is_alb_user(g.token_claims) or verifier.pool_of(g.token_claims) is not verifier.primary:
+        raise errors.OtherPool()
     token: str = g.token
     return token
 
@@ -111,15 +124,29 @@ def current_claims() -> Mapping[str, Any]:
     return claims
 
 
+def current_pool() -> str:
+    """The id of the user pool that issued the request's token (only inside a protected route)."""
+    return services().verifier.pool_of(g.token_claims).pool_id
+
+
 def verified_claims(token: str | None, token_uses: Collection[str] | None = None) -> Mapping[str, Any]:
     """Verify a token with the app's verifier: its claims, or InvalidToken (401), or ServiceUnavailable (503).
 
     A token whose user signed out, or whose refresh token was revoked, is refused as well: a dict lookup."""
     app_services = services()
-    claims = app_services.verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
-    if app_services.revocations.revoked(claims):
-        raise errors.RevokedToken()
+    verifier = app_services.verifier
+    with metrics.token_check(lambda: type(token) is str and verifier.cache.get(token) is not None):
+        claims = verifier.verify(token, token_uses or app_services.settings.accepted_token_uses)
+        if app_services.revocations.revoked(claims):
+            raise errors.RevokedToken()
     return claims
+
+
+def alb_token() -> str | None:
+    """`x-amzn-oidc-data`, when this server believes a load balancer's (ALB_ARNS is set); else None, always."""
+    if services().alb is None:
+        return None
+    return request.headers.get("X-Amzn-Oidc-Data") or None
 
 
 def bearer_token() -> str | None:

@@ -16,8 +16,8 @@ from flask import g, request
 from werkzeug.wrappers import Response
 
 import errors
-from config import is_loopback_url
 from extensions import services
+from services.pool_settings import is_loopback_url
 from services.session_record import Session
 
 COOKIE = "auth_session"

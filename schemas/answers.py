@@ -110,6 +110,9 @@ class Greeting(Answer):
     message: str
     username: str
     email: str = Field(default=None, description="when the token has it")
+    pool: str = Field(
+        description="the id of the user pool that issued the token (of several, see COGNITO_ADDITIONAL_POOLS)"
+    )
 
 
 class Health(Answer):
@@ -119,6 +122,9 @@ class Health(Answer):
 class Ready(Answer):
     status: Literal["ready"]
     checks: dict[str, Literal["ok", "unavailable"]] = Field(description="each dependency: `signing_keys` (the JWKS)")
+    pools: dict[str, Literal["ok", "unavailable"]] = Field(
+        description="each pool's signing keys, by pool id (the primary pool's is `signing_keys`)"
+    )
 
 
 class SessionStarted(Answer):

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from errors import CognitoBusy
+from services import metrics
 
 
 class Bulkhead:
@@ -26,6 +27,7 @@ class Bulkhead:
     def slot(self) -> Iterator[None]:
         """Hold one slot for the duration; raise CognitoBusy (503) when none frees up in time."""
         if not self._free.acquire(timeout=self.wait):
+            metrics.bulkhead_refused()
             raise CognitoBusy()
         try:
             yield
@@ -46,11 +48,16 @@ class BoundedClient:
         attribute = getattr(self._client, name)
         if name.startswith("_") or not callable(attribute) or name in ("meta", "exceptions"):
             return attribute
-        return self._bounded(attribute)
+        return self._bounded(self._client.meta.method_to_api_mapping.get(name, name), attribute)
 
-    def _bounded(self, operation: Callable[..., Any]) -> Callable[..., Any]:
+    def _bounded(self, name: str, operation: Callable[..., Any]) -> Callable[..., Any]:
+
         def call(*args: Any, **kwargs: Any) -> Any:
-            with self._bulkhead.slot():
+            with self._bulkhead.slot(), metrics.cognito_call(name, self._error_codes):
                 return operation(*args, **kwargs)
 
         return call
+
+    def _error_codes(self) -> frozenset[str]:
+        """The error codes Cognito's service model names: the only ones a metric's label may carry."""
+        return frozenset(shape.name for shape in self._client.meta.service_model.error_shapes)

@@ -22,14 +22,16 @@ from config import ConfigError, Settings
 from services import after_fork_in_child
 from services.bulkhead import BoundedClient, Bulkhead
 from services.cognito_errors import translated
+from services.threat_context import Provider, add_threat_context
 
 # Only the admin modes need IAM credentials; every other call is a public Cognito API.
 ADMIN_SETTINGS = {"REGISTRATION_MODE": ("auto_confirm", "admin"), "LOGIN_FLOW": ("ADMIN_USER_PASSWORD_AUTH",)}
 
 
-def cognito_client(settings: Settings) -> Any:
+def cognito_client(settings: Settings, threat_context: Provider | None = None) -> Any:
     """The one boto3 `cognito-idp` client of a process: each call within `COGNITO_BUDGET_SECONDS`, and at
-    most `COGNITO_MAX_CONCURRENT_CALLS` of them at once (services/bulkhead.py)."""
+    most `COGNITO_MAX_CONCURRENT_CALLS` of them at once (services/bulkhead.py); each call that takes it is
+    given `threat_context()` (services/threat_context.py)."""
     import boto3  # on first use (see the module's docstring), as are the other boto3 and botocore imports
     from botocore.config import Config
 
@@ -43,6 +45,8 @@ def cognito_client(settings: Settings) -> Any:
         max_pool_connections=settings.cognito_max_calls,
     )
     client = boto3.client("cognito-idp", region_name=settings.region, endpoint_url=settings.endpoint_url, config=config)
+    if threat_context is not None:
+        add_threat_context(client, threat_context)
     return BoundedClient(client, Bulkhead(settings.cognito_max_calls, settings.cognito_slot_wait))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 from errors import JwksUnavailable
-from services import after_fork_in_child
+from services import after_fork_in_child, metrics
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,10 @@ class JwksCache:
             keys = parse_jwks(self._download(), previous=self._keys)
         except (requests.RequestException, ValueError) as err:
             log.warning("JWKS fetch from %s failed: %s", self.url, err)
+            metrics.jwks_fetched(ok=False)
             return
         self._keys, self._fetched_at = keys, self._clock()
+        metrics.jwks_fetched(ok=True)
         log.info("JWKS fetched from %s: %d signing key(s)", self.url, len(keys))
 
     def _download(self) -> Any:

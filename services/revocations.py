@@ -71,6 +71,12 @@ class Revocations:
             return False
         return f"pass:{claims.get('jti')}" not in entries
 
+    def __len__(self) -> int:
+        """The entries held now (sign-outs, revoked families, passes), read again if another process added one."""
+        if self.host.generation() != self._generation:
+            self._reload()
+        return len(self._entries)
+
     def revoke_user(self, sub: str, lifetime: float) -> None:
         """Every token of `sub` issued until now; kept for `lifetime` seconds (the longest a token lives)."""
         self._add(f"user:{sub}", lifetime)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import errors
-from services import after_fork_in_child, redis_answers, redis_client
+from services import after_fork_in_child, metrics, redis_answers, redis_client
 from services.hoststore import HostStore
 from services.session_record import Session, dump, load, session_key, with_tokens
 
@@ -100,6 +100,7 @@ class Sessions:
                 client.set(PREFIX + session.key, dump(session), px=max(1, round(self.lifetime * 1000)))
         else:
             self.host.put_session(session.key, dump(session), until)
+        metrics.session_event("created")
         return session_id, session
 
     def get(self, session_id: str) -> Session | None:
@@ -154,6 +155,8 @@ class Sessions:
             text = self.host.delete_session(key)
             data = text.encode() if text is not None else None
         session = load(key, data) if data is not None else None
+        if session is not None:
+            metrics.session_event("ended")
         return session if session is not None and self._live(session) else None
 
     def available(self) -> bool:
@@ -165,6 +168,7 @@ class Sessions:
             answer = refresh(current)
         except (errors.NotAuthorized, errors.InvalidToken):  # the refresh token is dead: so is the session
             self._delete_key(current.key)
+            metrics.session_event("refresh_refused")
             return None
         renewed = with_tokens(current, answer, self._clock())
         if self.redis_url:
@@ -172,6 +176,7 @@ class Sessions:
                 written = client.set(PREFIX + current.key, dump(renewed), xx=True, keepttl=True)
         else:
             written = self.host.replace_session(current.key, dump(renewed))
+        metrics.session_event("refreshed")
         return renewed if written else None
 
     def _keep(self, key: str, session: Session | None, generation: int, now: float) -> None:

@@ -1,4 +1,8 @@
-"""Cognito's policy on top of the generic JWS layer (services/jws.py): which tokens of which pool and clients.
+"""Cognito's policy on top of the generic JWS layer (services/jws.py): which tokens of which pools and clients.
+
+A token is matched to its pool by its exact `iss` (as aws-jwt-verify's multi-pool verifier does); each pool
+has its own app clients and its own JWKS cache, so a token of one pool never passes under another's
+clients, and one pool's JWKS failing never touches another's tokens.
 
 Every cheap check (size, shape, header, kid, claim types, issuer, type, audience, times) runs before the
 RSA operation. A token verified once is remembered (see token_cache) until its expiry, so a repeat costs a
@@ -9,7 +13,8 @@ Every input ends in claims, TokenError (401), or JwksUnavailable (503) when no k
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -19,7 +24,7 @@ from services.jwks import JwksCache, UnknownKey
 from services.jws import CompactJws
 from services.token_cache import Entry, VerifiedTokens
 
-__all__ = ["TokenVerifier", "is_machine", "username_of"]
+__all__ = ["Pool", "TokenVerifier", "is_machine", "username_of"]
 
 # By token type: the claim naming the user, and the claim naming the app client it was issued to.
 USERNAME_CLAIM = {"id": "cognito:username", "access": "username"}
@@ -28,22 +33,35 @@ AUDIENCE_CLAIM = {"id": "aud", "access": "client_id"}
 MACHINE_TOKEN_USES = frozenset({"access"})
 
 
+@dataclass(frozen=True, eq=False)
+class Pool:
+    """One user pool: its id, the exact `iss` values its tokens carry, its accepted app clients, its keys."""
+
+    pool_id: str
+    issuers: frozenset[str]
+    client_ids: frozenset[str]
+    jwks: JwksCache
+
+
 class TokenVerifier:
-    """Checks tokens of one user pool and its accepted app clients against the pool's cached JWKS."""
+    """Checks tokens of the configured user pools (the first is the primary one) against each pool's JWKS."""
 
     def __init__(
         self,
-        jwks: JwksCache,
+        pools: Sequence[Pool],
         *,
-        issuers: Collection[str],
-        client_ids: Collection[str],
         leeway: float = 5.0,
         cache: VerifiedTokens | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.jwks = jwks
-        self.issuers = frozenset(issuers)
-        self.client_ids = frozenset(client_ids)
+        if not pools:
+            raise ValueError("at least one pool is needed")
+        self.pools = tuple(pools)
+        self._by_issuer: dict[str, Pool] = {}
+        for pool in self.pools:
+            for issuer in pool.issuers:
+                if self._by_issuer.setdefault(issuer, pool) is not pool:
+                    raise ValueError(f"two pools accept the issuer {issuer!r}")
         self.leeway = leeway
         self.cache = cache if cache is not None else VerifiedTokens(max_entries=0)
         self._clock = clock
@@ -57,12 +75,27 @@ class TokenVerifier:
                 return self._recheck(token, entry, accepted_uses)
         return self._verify_new(token, accepted_uses)
 
+    @property
+    def primary(self) -> Pool:
+        """The pool the server signs users in to."""
+        return self.pools[0]
+
+    def pool_of(self, claims: Mapping[str, Any]) -> Pool:
+        """The pool of claims this verifier accepted (by their exact `iss`)."""
+        return self._by_issuer[claims["iss"]]
+
+    def issuer_pool(self, issuer: Any) -> Pool | None:
+        """The pool whose tokens carry exactly `issuer`, if any."""
+        return self._by_issuer.get(issuer) if type(issuer) is str else None
+
     def _recheck(self, token: str, entry: Entry, accepted_uses: Collection[str]) -> Mapping[str, Any]:
+        # The cache's key is the whole token text, `iss` included, and its key object is the one its own
+        # pool's JWKS holds: a hit is always the same pool's check, never another pool's.
         claims, expires, kid, key = entry
         if self._clock() > expires:
             self.cache.discard(token)
             raise TokenError("token has expired")
-        if self.jwks.current_key(kid) is not key:  # rotated out, or keys too stale to trust
+        if self._by_issuer[claims["iss"]].jwks.current_key(kid) is not key:  # rotated out, or keys too stale
             self.cache.discard(token)
             return self._verify_new(token, accepted_uses)
         if claims["token_use"] not in accepted_uses:
@@ -70,9 +103,10 @@ class TokenVerifier:
         return claims
 
     def _verify_new(self, token: Any, accepted_uses: Collection[str]) -> Mapping[str, Any]:
-        kid, claims, signed = self.jws.read(token)
-        self._check_claims(claims, accepted_uses)
-        key = self._key(kid)
+        header, claims, signed = self.jws.read(token)
+        pool = self._check_claims(claims, accepted_uses)
+        kid = header["kid"]
+        key = self._key(pool, kid)
         self.jws.check_signature(signed, key)
         if "cognito:groups" in claims:
             claims["cognito:groups"] = tuple(claims["cognito:groups"])
@@ -80,25 +114,27 @@ class TokenVerifier:
         self.cache.put(token, frozen, claims["exp"] + self.leeway, kid, key)
         return frozen
 
-    def _key(self, kid: str) -> Any:
+    def _key(self, pool: Pool, kid: str) -> Any:
         try:
-            return self.jwks.key(kid)
+            return pool.jwks.key(kid)
         except UnknownKey as err:
             raise TokenError(str(err)) from None
 
-    def _check_claims(self, claims: dict[str, Any], accepted_uses: Collection[str]) -> None:
+    def _check_claims(self, claims: dict[str, Any], accepted_uses: Collection[str]) -> Pool:
+        """The token's pool, once every claim check (all but the signature) has passed."""
         malformed = malformed_claim(claims)  # first: every check below may then rely on the types
         if malformed is not None:
             raise TokenError(f"token claim {malformed!r} is malformed")
         claim = claims.get
-        if claim("iss") not in self.issuers:
+        pool = self.issuer_pool(claim("iss"))  # exact: a prefix or another spelling is another issuer
+        if pool is None:
             raise TokenError("token issuer is not accepted")
         token_use = claim("token_use")
         if token_use not in USERNAME_CLAIM or token_use not in accepted_uses:
             raise TokenError("token type is not accepted here")
         audience = claim(AUDIENCE_CLAIM[token_use])
         # Cognito's `aud` is always one string; an array, though a valid JWT `aud`, is refused (as aws-jwt-verify does).
-        if type(audience) is not str or audience not in self.client_ids:
+        if type(audience) is not str or audience not in pool.client_ids:
             raise TokenError("token was issued to another client")
         if not claim("sub"):
             raise TokenError("token claim 'sub' is missing or empty")
@@ -114,16 +150,23 @@ class TokenVerifier:
             raise TokenError("token claim 'iat' is in the future")
         if claim("nbf", 0) > now + leeway:
             raise TokenError("token claim 'nbf' is in the future")
+        return pool
 
 
 def username_of(claims: Mapping[str, Any]) -> str | None:
     """The username a verified token names, whichever its type; None for a machine's access token."""
-    return claims.get(USERNAME_CLAIM[claims["token_use"]])
+    return claims.get(_username_claim(claims))
 
 
 def is_machine(claims: Mapping[str, Any]) -> bool:
     """True for a verified machine-to-machine access token (client-credentials grant): it names no user."""
-    return USERNAME_CLAIM[claims["token_use"]] not in claims
+    return _username_claim(claims) not in claims
+
+
+def _username_claim(claims: Mapping[str, Any]) -> str:
+    # A load balancer's user claims (services/alb.py) carry no `token_use`: they are Cognito's userInfo
+    # answer, which names the user `username`.
+    return USERNAME_CLAIM.get(claims.get("token_use", ""), "username")
 
 
 def _is_machine_shaped(claims: Mapping[str, Any]) -> bool:

@@ -206,11 +206,16 @@ def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypa
     monkeypatch.delenv("COGNITO_USER_POOL_ID")  # and then: `python server.py` with no pool, the emulator's way
 
     class Emulator:  # the real one would serve from this test process's moto
-        def __init__(self, state_file: str) -> None:
+        example_idp = None
+
+        def __init__(self, state_file: str, example_idp: bool = False) -> None:
             self.state = type("State", (), {"path": state_file})()
 
         def local_pool(self) -> dict:
             return pool
+
+        def enable_oauth(self, settings: dict, server_port: int = 5000) -> dict:
+            return {}
 
         def stop(self) -> None:
             pass

@@ -63,7 +63,7 @@ def test_after_a_restore_connections_random_state_and_keys_are_new_and_requests_
     assert invoke(event("http-api-v2", "POST", "/auth/register", body=ALICE)).status == 201  # SQLite opened too
     before = {
         "cognito": ready.auth._client,
-        "jwks_session": ready.verifier.jwks._session,
+        "jwks_session": ready.verifier.primary.jwks._session,
         "host_db": ready.revocations.host._db,
         "boto3_session": sys.modules["boto3"].DEFAULT_SESSION,
         "random": random.getstate(),
@@ -77,7 +77,7 @@ def test_after_a_restore_connections_random_state_and_keys_are_new_and_requests_
     assert random.getstate() != before["random"]
     assert ready.auth._client is None and ready.revocations.host._db is None  # made again on first use
     assert sys.modules["boto3"].DEFAULT_SESSION is not before["boto3_session"]
-    assert ready.verifier.jwks._session is not before["jwks_session"]
+    assert ready.verifier.primary.jwks._session is not before["jwks_session"]
     # and the restored function serves: a Cognito call (a new client), a token check, the host store
     confirm = event("http-api-v2", "POST", "/auth/confirm", body={"username": "alice", "code": "123456"})
     assert invoke(confirm).status == 200
@@ -101,7 +101,7 @@ def test_keys_of_unknown_age_are_not_trusted_after_a_restore_until_fetched_again
     refused = invoke(hello)
     assert refused.status == 503 and "signing keys" in refused.json["message"]
     jwks_host.fault = None
-    function().services.verifier.jwks._attempted_at = float("-inf")  # past the retry interval
+    function().services.verifier.primary.jwks._attempted_at = float("-inf")  # past the retry interval
     assert invoke(hello).status == 200  # fetched again: the same key, the cached token still good
 
 

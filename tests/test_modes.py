@@ -26,7 +26,8 @@ def test_each_registration_mode_goes_from_register_to_hello(pool, mode, users_of
     hello = client.get("/hello", headers=bearer(login.json["id_token"]))
     assert hello.status_code == 200
     # The ID token has the email: the best human name to greet by.
-    assert hello.json == {"message": "Hello, alice@example.com!", "username": "alice", "email": "alice@example.com"}
+    greeting = {"message": "Hello, alice@example.com!", "username": "alice", "email": "alice@example.com"}
+    assert hello.json == {**greeting, "pool": pool["user_pool_id"]}
 
 
 def test_admin_mode_verifies_the_email_and_sends_no_message(pool, emulator, users_of):

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from tests.support.nginx import readme_nginx
+from tests.support.servers import readmes_nginx
 from tests.support.upstream import Upstream
 
 SAMPLE = {"<any(css, js):kind>": "css", "<path:name>": "swagger-ui.css"}  # a path for each converter
@@ -27,7 +27,7 @@ def routes(app) -> list[tuple[str, str, bool]]:
 @pytest.mark.nginx
 def test_cognito_routes_reach_their_own_workers_and_token_checks_never_do(app, tmp_path):
     main, cognito = Upstream(), Upstream()
-    proxy = readme_nginx(tmp_path, main.port, cognito.port)
+    proxy = readmes_nginx(main.port, tmp_path, cognito.port)
     try:
         declared = routes(app)
         assert {calls for _, _, calls in declared} == {True, False}  # both kinds are there to check

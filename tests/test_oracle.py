@@ -13,7 +13,7 @@ import pytest
 
 from errors import TokenError
 from services.jwks import JwksCache
-from services.tokens import TokenVerifier
+from services.tokens import Pool, TokenVerifier
 from tests.support import token_corpus
 from tests.support.corpus_base import CLIENT_IDS, ISSUERS, LEEWAY, NOW, POOL_ID, Case
 
@@ -87,9 +87,8 @@ def reference_verdicts(tokens: list[str], jwks: dict) -> list[dict]:
 
 def our_verdicts(tokens: list[str], jwks_url: str) -> list[dict]:
     """Our verifier's verdict on every token; anything but TokenError is a crash, reported as such."""
-    verifier = TokenVerifier(
-        JwksCache(jwks_url), issuers=ISSUERS.values(), client_ids=CLIENT_IDS, leeway=LEEWAY, clock=lambda: NOW
-    )
+    pool = Pool("oracle", frozenset(ISSUERS.values()), frozenset(CLIENT_IDS), JwksCache(jwks_url))
+    verifier = TokenVerifier([pool], leeway=LEEWAY, clock=lambda: NOW)
     verdicts = []
     for token in tokens:
         try:

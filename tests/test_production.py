@@ -3,19 +3,16 @@ a burst of sign-ins gets fast 503s beyond the bulkhead's slots, and token checks
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
 from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import bearer, cognito_error
-from tests.support.servers import ROOT, ServerProcess, free_port, gunicorn
+from tests.support.servers import gunicorn, readmes_nginx
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -83,8 +80,6 @@ def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, poo
 @pytest.mark.nginx
 def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(emulator, pool, jwks_host, minter, tmp_path):
     """200 clients trickling their requests in: nginx (deploy/nginx.conf) holds them, gunicorn never sees them."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert os.access(nginx, os.X_OK), "the production tests need Debian's nginx: `make test` installs it as root"
     env = {
         "COGNITO_USER_POOL_ID": pool["user_pool_id"],
         "COGNITO_CLIENT_ID": pool["client_id"],
@@ -95,19 +90,8 @@ def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(emulator, poo
         "AWS_SECRET_ACCESS_KEY": "emulator",
     }
     app_server = gunicorn(env, "-c", "deploy/gunicorn.conf.py")
-    config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
-    port = free_port()
-    for example, actual in (
-        ("listen 8080;", f"listen 127.0.0.1:{port};"),
-        ("127.0.0.1:5000;", f"127.0.0.1:{app_server.port};"),
-    ):
-        assert example in config
-        config = config.replace(example, actual)
-    (tmp_path / "nginx.conf").write_text(config)
-    directives = f"daemon off; pid {tmp_path}/nginx.pid; error_log stderr;"
-    proxy = ServerProcess(
-        command=[nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", directives], port=port
-    )
+    proxy = readmes_nginx(app_server.port, tmp_path)
+    port = proxy.port
     slow: list[socket.socket] = []
     try:
         for _ in range(200):  # each has sent its headers and one byte of a 100-byte body, and then waits

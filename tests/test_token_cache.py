@@ -11,7 +11,7 @@ from app import create_app
 from errors import TokenError
 from services.jwks import JwksCache
 from services.token_cache import VerifiedTokens
-from services.tokens import TokenVerifier, is_machine, username_of
+from services.tokens import Pool, TokenVerifier, is_machine, username_of
 from tests.support.helpers import DROP, Minter
 
 USES = frozenset({"id", "access"})
@@ -31,9 +31,8 @@ def parts(jwks_host):
     clock = Clock()
     issuer, client_id = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_cache", "client-1"
     cache = VerifiedTokens(max_entries=100, clock=clock)
-    verifier = TokenVerifier(
-        JwksCache(jwks_host.url), issuers={issuer}, client_ids={client_id}, leeway=5, cache=cache, clock=clock
-    )
+    pool = Pool("cache", frozenset({issuer}), frozenset({client_id}), JwksCache(jwks_host.url))
+    verifier = TokenVerifier([pool], leeway=5, cache=cache, clock=clock)
     return verifier, cache, clock, Minter(issuer, client_id)
 
 
@@ -87,7 +86,7 @@ def test_a_hit_is_refused_once_its_key_leaves_the_jwks(jwks_host):
     issuer, client_id = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_cache", "client-1"
     jwks = JwksCache(jwks_host.url, max_age=0, retry_interval=0)  # refresh in the background on every use
     cache = VerifiedTokens(max_entries=100)
-    verifier = TokenVerifier(jwks, issuers={issuer}, client_ids={client_id}, cache=cache)
+    verifier = TokenVerifier([Pool("cache", frozenset({issuer}), frozenset({client_id}), jwks)], cache=cache)
     token = Minter(issuer, client_id).token()
     verifier.verify(token, USES)
     jwks_host.document = {"keys": [{**jwks_host.document["keys"][0], "kid": "successor"}]}

@@ -19,7 +19,7 @@ import pytest
 from app import create_app
 from errors import TokenError
 from services.jwks import JwksCache
-from services.tokens import TokenVerifier
+from services.tokens import Pool, TokenVerifier
 from tests.support import fuzz_verifier
 from tests.support.helpers import ROOT, Minter
 
@@ -102,9 +102,10 @@ def crasher(minter: Minter, case: str) -> str:
 @pytest.mark.parametrize("case", list(CRASHERS))
 def test_every_input_that_ever_crashed_the_verifier_is_a_token_error(jwks_host, case):
     minter = Minter("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_crash", "crashclient1")
-    verifier = TokenVerifier(
-        JwksCache(jwks_host.url), issuers={minter.issuer}, client_ids={minter.client_id, OTHER_CLIENT}
+    pool = Pool(
+        "crash", frozenset({minter.issuer}), frozenset({minter.client_id, OTHER_CLIENT}), JwksCache(jwks_host.url)
     )
+    verifier = TokenVerifier([pool])
     with pytest.raises(TokenError):
         verifier.verify(crasher(minter, case), {"id", "access"})
 

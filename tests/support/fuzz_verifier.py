@@ -4,8 +4,10 @@ Run: `.venv/bin/python -m tests.support.fuzz_verifier [CORPUS_DIR ...] [-max_tot
 tests/test_verifier_fuzz.py runs it for a bounded time. The first byte of an input picks what the rest is:
 0 the token itself; 1 the JSON text of a payload, signed; 2 the JSON text of a header, signed; 3 choices that
 edit a Cognito-shaped token's claims, signed. Signed tokens carry the emulator key's real signature, so the
-claim checks and everything after the RSA check are reached too. Any other exception, or accepted claims
-breaking an invariant, is a crash: libFuzzer saves the input and the token is printed.
+claim checks and everything after the RSA check are reached too. Two pools are configured (both served the
+same key, as moto serves every pool): a token accepted must be its own issuer's pool's, for that pool's
+clients. Any other exception, or accepted claims breaking an invariant, is a crash: libFuzzer saves the
+input and the token is printed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_fuzz"
 UPDATED_ISSUER = "https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_fuzz"
 CLIENT_ID = "fuzzclient1"
 OTHER_CLIENT_ID = "fuzzclient2"
+SECOND_ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_fuzz2"  # a second pool, its own client
+SECOND_CLIENT_ID = "fuzzclient3"
 LEEWAY = 5
 KID = EMULATOR_PRIVATE_JWK["kid"]
 PUBLIC_JWKS = {"keys": [{name: EMULATOR_PRIVATE_JWK[name] for name in ("kty", "kid", "alg", "use", "n", "e")}]}
@@ -34,7 +38,20 @@ CLAIM_NAMES = [
     *("iss", "sub", "token_use", "aud", "client_id", "username", "cognito:username", "cognito:groups"),
     *("exp", "iat", "nbf", "auth_time", "jti", "origin_jti", "scope", "email", "preferred_username", "x"),
 ]
-STRINGS = ["", ISSUER, UPDATED_ISSUER, CLIENT_ID, OTHER_CLIENT_ID, "id", "access", "refresh", "sub-1", "admin"]
+STRINGS = [
+    "",
+    ISSUER,
+    UPDATED_ISSUER,
+    SECOND_ISSUER,
+    CLIENT_ID,
+    OTHER_CLIENT_ID,
+    SECOND_CLIENT_ID,
+    "id",
+    "access",
+    "refresh",
+    "sub-1",
+    "admin",
+]
 USES = [frozenset({"id", "access"}), frozenset({"access"}), frozenset({"id"}), frozenset()]
 
 
@@ -72,6 +89,8 @@ def seeds() -> list[bytes]:
     for kind in ("id", "access", "machine"):
         payload = json.dumps(claims(kind)).encode()
         found += [b"\0" + sign(HEADER, payload).encode(), b"\1" + payload]
+    second = {**claims("access"), "iss": SECOND_ISSUER, "client_id": SECOND_CLIENT_ID}
+    found.append(b"\0" + sign(HEADER, json.dumps(second).encode()).encode())
     return [*found, b"\2" + HEADER, b"\3" + bytes(range(64))]
 
 
@@ -88,16 +107,21 @@ def build(fdp_class: Any = None) -> Callable[[bytes], None]:
     from errors import JwksUnavailable, TokenError
     from services.jwks import JwksCache
     from services.token_cache import VerifiedTokens
-    from services.tokens import TokenVerifier, username_of
+    from services.tokens import Pool, TokenVerifier, username_of
 
     class LocalJwks(JwksCache):
         def _download(self) -> Any:  # the network edge, replaced: the emulator's public key, from memory
             return PUBLIC_JWKS
 
-    verifier = TokenVerifier(
+    pool = Pool(
+        "fuzz",
+        frozenset({ISSUER, UPDATED_ISSUER}),
+        frozenset({CLIENT_ID, OTHER_CLIENT_ID}),
         LocalJwks("http://127.0.0.1/jwks.json"),
-        issuers={ISSUER, UPDATED_ISSUER},
-        client_ids={CLIENT_ID, OTHER_CLIENT_ID},
+    )
+    second = Pool("fuzz2", frozenset({SECOND_ISSUER}), frozenset({SECOND_CLIENT_ID}), LocalJwks("http://127.0.0.1/2"))
+    verifier = TokenVerifier(
+        [pool, second],
         leeway=LEEWAY,
         cache=VerifiedTokens(max_entries=16, clock=lambda: NOW),  # small: hits, misses and evictions all happen
         clock=lambda: NOW,
@@ -106,10 +130,11 @@ def build(fdp_class: Any = None) -> Callable[[bytes], None]:
 
     def check_accepted(found: Any, uses: frozenset[str]) -> None:
         """What every accepted token must satisfy, whatever the input."""
-        assert found["iss"] in verifier.issuers and found["token_use"] in uses
+        own = verifier.pool_of(found)  # a KeyError, so a crash, for an issuer of no pool
+        assert found["iss"] in own.issuers and found["token_use"] in uses
         assert found["exp"] + LEEWAY >= NOW and type(found["sub"]) is str and found["sub"]
         audience = found["aud"] if found["token_use"] == "id" else found["client_id"]
-        assert set([audience] if type(audience) is str else audience) & verifier.client_ids
+        assert type(audience) is str and audience in own.client_ids  # never another pool's client
         username = username_of(found)
         assert (type(username) is str and username) or (username is None and found["sub"] == found["client_id"])
 

@@ -1,4 +1,5 @@
-"""deploy/nginx.conf as the README runs it, on free loopback ports: for the tests and the benchmarks."""
+"""Debian's nginx, started on a free loopback port with one of deploy/'s configurations, its example ports
+replaced by the test's own."""
 
 from __future__ import annotations
 
@@ -8,23 +9,18 @@ from pathlib import Path
 
 from tests.support.servers import ROOT, ServerProcess, free_port
 
-# The file's example addresses, and what each is replaced with.
-LISTEN, MAIN, COGNITO = "listen 8080;", "127.0.0.1:5000;", "127.0.0.1:5001;"
 
-
-def readme_nginx(folder: str | Path, main_port: int, cognito_port: int) -> ServerProcess:
-    """nginx with deploy/nginx.conf, its two upstream groups on the given ports, its own files in `folder`."""
+def start_nginx(config_name: str, replacements: dict[str, str], folder: Path) -> ServerProcess:
+    """nginx with deploy/`config_name`, each example in `replacements` (which must occur) replaced; `{port}`
+    in a replacement is the port nginx listens on."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert os.access(nginx, os.X_OK), "the production tests need Debian's nginx: `make test` installs it as root"
+    assert os.access(nginx, os.X_OK), "this test needs Debian's nginx: `make test` installs it as root"
     port = free_port()
-    config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
-    for example, actual in (
-        (LISTEN, f"listen 127.0.0.1:{port};"),
-        (MAIN, f"127.0.0.1:{main_port};"),
-        (COGNITO, f"127.0.0.1:{cognito_port};"),
-    ):
+    config = (Path(ROOT) / "deploy" / config_name).read_text()
+    for example, actual in replacements.items():
         assert example in config, example
-        config = config.replace(example, actual)
-    (Path(folder) / "nginx.conf").write_text(config)
+        config = config.replace(example, actual.format(port=port))
+    (folder / "nginx.conf").write_text(config)
     directives = f"daemon off; pid {folder}/nginx.pid; error_log stderr;"
-    return ServerProcess(command=[nginx, "-p", str(folder), "-c", f"{folder}/nginx.conf", "-g", directives], port=port)
+    command = [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", directives]
+    return ServerProcess(command=command, port=port)

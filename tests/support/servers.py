@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -115,3 +116,24 @@ def pool_env(pool: dict[str, str], **settings: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "emulator",
         **settings,
     }
+
+
+def readmes_nginx(app_port: int, folder: Path, cognito_port: int | None = None) -> ServerProcess:
+    """deploy/nginx.conf as the README runs it, on a free port, in front of the app on `app_port`: its second
+    group of workers (the routes that call Cognito) on `cognito_port`, or the same app when not given."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    assert os.access(nginx, os.X_OK), "the production tests need Debian's nginx: `make test` installs it as root"
+    config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
+    port = free_port()
+    for example, actual in (
+        ("listen 8080;", f"listen 127.0.0.1:{port};"),
+        ("127.0.0.1:5000;", f"127.0.0.1:{app_port};"),
+        ("127.0.0.1:5001;", f"127.0.0.1:{cognito_port or app_port};"),
+    ):
+        assert example in config
+        config = config.replace(example, actual)
+    (folder / "nginx.conf").write_text(config)
+    directives = f"daemon off; pid {folder}/nginx.pid; error_log stderr;"
+    return ServerProcess(
+        command=[nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", directives], port=port
+    )

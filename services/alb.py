@@ -1,0 +1,184 @@
+"""The user an Application Load Balancer signed in (its `x-amzn-oidc-data` header), verified as aws-jwt-verify's
+AlbJwtVerifier does: the generic JWS layer (services/jws.py, ES256, padded segments as ALB sends them), then
+the load balancer's policy here.
+
+The ALB's key is a PEM fetched by `kid` from the region's public-key endpoint, never a JWKS, and cached per
+kid (a kid's key never changes). Every cheap check (shape, kid, signer, issuer, client, times) runs before
+a fetch, so a forged token costs a fetch only if it names one of our load balancers and clients.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Collection, Mapping
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import quote
+
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from errors import JwksUnavailable, TokenError
+from services import after_fork_in_child
+from services.claims import malformed_claim
+from services.jws import CompactJws
+from services.tokens import TokenVerifier
+
+log = logging.getLogger(__name__)
+
+MAX_PEM_BYTES = 4096
+MAX_KEYS = 16  # ALB rotates its keys rarely; more kids than this held at once is a flood of forged ones
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", re.IGNORECASE)
+
+
+def is_alb_user(claims: Mapping[str, Any]) -> bool:
+    """Whether verified claims are a load balancer's user (AlbVerifier refuses `token_use`; Cognito's all have it)."""
+    return "token_use" not in claims
+
+
+class AlbKeys:
+    """kid -> the load balancer's P-256 public key, fetched once per kid (concurrent misses share one fetch).
+
+    A kid the endpoint does not know (HTTP 403 or 404) is refused (401); any other failure is a 503; either
+    way that kid is not asked again for `retry_interval`.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 3.0,
+        retry_interval: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url, self.timeout, self.retry_interval = url, timeout, retry_interval
+        self._clock = clock
+        self._keys: dict[str, ec.EllipticCurvePublicKey] = {}
+        self._failed: dict[str, tuple[float, bool]] = {}  # kid -> when its fetch last failed, and if it was unknown
+        self._start_process()
+        after_fork_in_child(self, AlbKeys._start_process)
+
+    def _start_process(self) -> None:
+        """Connections and locks of this process; a forked child (a gunicorn worker) keeps the keys only."""
+        self._lock = threading.Lock()
+        self._session: Any = None  # a requests.Session, made by the first fetch
+
+    def key(self, kid: str) -> ec.EllipticCurvePublicKey:
+        """The key of `kid` (a uuid, checked by the caller): TokenError (401) or JwksUnavailable (503)."""
+        key = self._keys.get(kid)
+        if key is not None:
+            return key
+        with self._lock:
+            key = self._keys.get(kid)
+            if key is not None:
+                return key
+            failed_at, unknown = self._failed.get(kid, (float("-inf"), False))
+            if self._clock() - failed_at < self.retry_interval:
+                raise TokenError("unknown load balancer key id") if unknown else JwksUnavailable()
+            key = self._fetch(kid)
+            if len(self._keys) >= MAX_KEYS:
+                self._keys.pop(next(iter(self._keys)))  # the oldest
+            self._keys = {**self._keys, kid: key}  # replaced whole: readers take no lock
+            return key
+
+    def _fetch(self, kid: str) -> ec.EllipticCurvePublicKey:
+        import requests  # on the first fetch, as services/jwks.py does
+
+        if self._session is None:
+            self._session = requests.Session()
+        url = self.url.format(kid=quote(kid, safe=""))
+        try:
+            with self._session.get(url, timeout=self.timeout, allow_redirects=False, stream=True) as response:
+                status = response.status_code
+                body = response.raw.read(MAX_PEM_BYTES + 1, decode_content=True) if status == 200 else b""
+        except requests.RequestException as err:
+            return self._failure(kid, f"{type(err).__name__}")
+        if status in (403, 404):
+            self._remember_failure(kid, unknown=True)
+            raise TokenError("unknown load balancer key id")
+        if status != 200:
+            return self._failure(kid, f"HTTP {status}")
+        if len(body) > MAX_PEM_BYTES:
+            return self._failure(kid, f"answer larger than {MAX_PEM_BYTES} bytes")
+        try:
+            key = load_pem_public_key(body)
+        except (ValueError, TypeError):
+            return self._failure(kid, "not a PEM public key")
+        if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
+            return self._failure(kid, "not a P-256 key")
+        self._failed.pop(kid, None)
+        log.info("ALB key %s fetched", kid)
+        return key
+
+    def _failure(self, kid: str, reason: str) -> ec.EllipticCurvePublicKey:
+        self._remember_failure(kid, unknown=False)
+        log.warning("ALB key fetch for %s failed: %s", kid, reason)
+        raise JwksUnavailable()
+
+    def _remember_failure(self, kid: str, *, unknown: bool) -> None:
+        self._failed[kid] = (self._clock(), unknown)
+        if len(self._failed) > MAX_KEYS:
+            self._failed.pop(next(iter(self._failed)))  # the oldest
+
+
+class AlbVerifier:
+    """Checks `x-amzn-oidc-data`: signed by one of `arns`, for a client of the pool its `iss` names."""
+
+    def __init__(
+        self,
+        keys: AlbKeys,
+        pools: TokenVerifier,
+        *,
+        arns: Collection[str],
+        leeway: float = 5.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.keys, self.pools, self.arns = keys, pools, frozenset(arns)
+        self.leeway = leeway
+        self._clock = clock
+        self.jws = CompactJws("ES256", padded=True)
+
+    def verify(self, token: Any) -> Mapping[str, Any]:
+        """The user's claims (read-only), or TokenError (401), or JwksUnavailable (503) when no key can be had."""
+        header, claims, signed = self.jws.read(token)
+        kid = header["kid"]
+        if not _UUID.match(kid):
+            raise TokenError("token key id is not a load balancer's")
+        signer = header.get("signer")
+        if type(signer) is not str or signer not in self.arns:
+            raise TokenError("token was not signed by an accepted load balancer")
+        self._check_claims(header, claims)
+        self.jws.check_signature(signed, self.keys.key(kid))
+        return MappingProxyType(claims)
+
+    def _check_claims(self, header: Mapping[str, Any], claims: dict[str, Any]) -> None:
+        malformed = malformed_claim(claims)
+        if malformed is not None:
+            raise TokenError(f"token claim {malformed!r} is malformed")
+        # ALB repeats `iss` and `exp` in the header; where it does, they must agree with the payload's.
+        for name in ("iss", "exp"):
+            if name in header and header[name] != claims.get(name):
+                raise TokenError(f"token header's {name!r} differs from its payload's")
+        pool = self.pools.issuer_pool(claims.get("iss"))
+        if pool is None:
+            raise TokenError("token issuer is not accepted")
+        client = header.get("client")
+        if type(client) is not str or client not in pool.client_ids:
+            raise TokenError("token was issued to another client")
+        for name in ("sub", "username"):  # Cognito's userInfo answer, which ALB passes on, names both
+            if not claims.get(name):
+                raise TokenError(f"token claim {name!r} is missing or empty")
+        if "exp" not in claims:
+            raise TokenError("token claim 'exp' is required")
+        now = self._clock()
+        if now > claims["exp"] + self.leeway:
+            raise TokenError("token has expired")
+        if claims.get("nbf", 0) > now + self.leeway:
+            raise TokenError("token claim 'nbf' is in the future")
+        if claims.get("iat", 0) > now + self.leeway:
+            raise TokenError("token claim 'iat' is in the future")
+        if "token_use" in claims:  # never a Cognito token's claims: those are checked by services/tokens.py
+            raise TokenError("token type is not accepted here")
