@@ -11,7 +11,7 @@ import requests
 
 from app import create_app
 from services.jwks import JwksCache
-from services.tokens import TokenVerifier, is_machine
+from services.tokens import Pool, TokenVerifier, is_machine
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.managed_login import REDIRECT, claims, code_tokens, exchange, managed_login_pool, pkce, sign_in
 
@@ -64,7 +64,8 @@ def oauth_settings(oauth: dict[str, Any]) -> dict[str, Any]:
 def server_verifier(oauth: dict[str, Any]) -> TokenVerifier:
     issuer = f"https://cognito-idp.us-east-1.amazonaws.com/{oauth['user_pool_id']}"
     clients = {oauth["client_id"], oauth["machine_client_id"]}
-    return TokenVerifier(JwksCache(oauth["jwks_url"]), issuers={issuer}, client_ids=clients)
+    pool = Pool(oauth["user_pool_id"], frozenset({issuer}), frozenset(clients), JwksCache(oauth["jwks_url"]))
+    return TokenVerifier([pool])
 
 
 @pytest.mark.parametrize("verifier", ["wrong", None], ids=["wrong-verifier", "missing-verifier"])
