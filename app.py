@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
 
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -16,6 +17,8 @@ from middleware.metrics import add_metrics_hooks
 from middleware.requestlog import add_request_hooks, configure_logging
 from middleware.threat_context import ENCODED_DATA_HEADER, request_threat_context
 from routes import bp, metrics_bp, page
+
+_CORS_PREFIXES = ("/auth", "/hello")  # of _enable_cors's resources
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -52,3 +55,8 @@ def _enable_cors(app: Flask, settings: Settings) -> None:
         allow_headers=["Authorization", "Content-Type", ENCODED_DATA_HEADER],
         max_age=600,
     )
+    # flask-cors's after-request hook checks every answer (a header lookup, the path unquoted and matched against
+    # each resource); only a path starting with one of these can match, so every other answer (/health's, say)
+    # skips it.
+    cors = app.after_request_funcs[None].pop()
+    app.after_request(lambda response: cors(response) if unquote(request.path).startswith(_CORS_PREFIXES) else response)

@@ -100,7 +100,7 @@ def _managed_login(settings: Settings) -> ManagedLogin | None:
     )
 
 
-def services() -> Services:
-    """The current app's services."""
-    app_services: Services = current_app.extensions[_KEY]
+def services(app: Flask | None = None) -> Services:
+    """The services of `app`, or of the current app."""
+    app_services: Services = (app or current_app).extensions[_KEY]
     return app_services

@@ -6,18 +6,28 @@ environment, as under gunicorn; the emulator is never started here. The app is b
 invocation (so importing this module needs no settings) and kept: warm invocations reuse the Cognito
 client, the JWKS and the verified tokens. Claims an API Gateway authorizer put in the event are never
 read: a protected route verifies the bearer token itself, whatever ran in front of it.
+
+With SnapStart (template.yaml), Lambda imports this module, runs the before-snapshot hook (below: the app
+built, boto3, requests and PyJWT loaded, the keys fetched) and snapshots the environment; a cold start then
+resumes from the snapshot and runs the after-restore hook, which makes the copy safe to serve from.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from apig_wsgi import make_lambda_handler
 from flask import Flask
 
+# SnapStart's hook registry (a list the runtime reads; a no-op anywhere else). It ships no types.
+from snapshot_restore_py import register_after_restore, register_before_snapshot  # type: ignore[import-untyped]
+
 from app import create_app
+from extensions import Services, services
+from services import restart_process
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -27,6 +37,7 @@ class Function:
 
     def __init__(self) -> None:
         self.app: Flask = create_app()
+        self.services: Services = services(self.app)
         # Binary answers (the documentation's images) go out base64-encoded; JSON and text stay as they are.
         self.handler = make_lambda_handler(with_client_address(self.app), binary_support=True)
 
@@ -40,6 +51,33 @@ def function() -> Function:
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Serve one API Gateway, function URL or ALB event; Lambda's `Handler` setting names this function."""
     return function().handler(event, context)
+
+
+def before_snapshot() -> None:
+    """What the snapshot holds ready: the app, boto3's Cognito client (its imports and service model), and
+    requests and PyJWT with the pool's keys."""
+    ready = function()
+    ready.services.auth.client  # noqa: B018 (made on first use: this is that use)
+    for pool in ready.services.verifier.pools:
+        pool.jwks.available()
+
+
+def after_restore() -> None:
+    """A restored snapshot serves as a new process: every connection and lock made again (the services'
+    fork resets), `random` seeded afresh, a new boto3 session (credentials resolved again), every pool's keys
+    fetched anew.
+
+    The same snapshot may be restored in many environments, hours after it was taken.
+    """
+    restart_process()
+    if "boto3" in sys.modules:
+        sys.modules["boto3"].setup_default_session()
+    for pool in function().services.verifier.pools:
+        pool.jwks.refetch()
+
+
+register_before_snapshot(before_snapshot)
+register_after_restore(after_restore)
 
 
 def with_client_address(app: WsgiApp) -> WsgiApp:

@@ -41,6 +41,24 @@ assert status == 200, status
 print(json.dumps({"import": imported - started, "create": created - imported, "hello": done - created,
                   "total": done - started, "boto3": "boto3" in sys.modules}))
 """
+# A cold start with SnapStart, in a fresh process: what the snapshot holds done first (the import and the
+# before-snapshot hooks, untimed: Lambda does them once per version), then what each restore costs: the
+# after-restore hooks (the keys fetched anew) and the first /hello. Lambda's own restore of the memory is not in it.
+RESTORE = """
+import json, sys, time
+sys.path.insert(0, ".")
+import lambda_function, snapshot_restore_py
+for hook, args, kwargs in snapshot_restore_py.get_before_snapshot():
+    hook(*args, **kwargs)
+started = time.perf_counter()
+for hook, args, kwargs in snapshot_restore_py.get_after_restore():
+    hook(*args, **kwargs)
+restored = time.perf_counter()
+status = lambda_function.lambda_handler(json.load(sys.stdin), None)["statusCode"]
+done = time.perf_counter()
+assert status == 200, status
+print(json.dumps({"hooks": restored - started, "total": done - started}))
+"""
 # `import server` (import and create_app), then its Cognito client: what `import server` built before
 # boto3 was loaded on first use, so the sum is the server module's start as it was.
 SERVER = """
@@ -53,12 +71,15 @@ print(json.dumps({"server": created - started, "server_with_client": time.perf_c
 """
 
 
-def run(pool: dict[str, Any]) -> dict[str, Any]:
+def run(pool: dict[str, Any], package: bool = True) -> dict[str, Any]:
     environ = {spec.metadata["env"]: str(pool[spec.name]) for spec in fields(Settings) if spec.name in pool}
     token = Minter(Settings.load({}, overrides=pool).issuer, pool["client_id"]).token()
     hello = _event(token)
-    results: dict[str, Any] = {**_cold(environ, hello), **_warm(environ, hello, token), **_package(environ, hello)}
+    results: dict[str, Any] = {**_cold(environ, hello), **_warm(environ, hello, token)}
+    if package:  # `make package` and the zip (bench.run --only lambda-cold skips it)
+        results.update(_package(environ, hello))
     results["cold_over_server_start"] = results["cold_ms"] / results["server_with_client_ms"]
+    results["restore_over_server_start"] = results["restore_ms"] / results["server_with_client_ms"]
     results["cold_over_server_import"] = results["cold_ms"] / results["server_ms"]
     results["warm_over_test_client"] = results["warm_handler_us"] / results["warm_test_client_us"]
     return results
@@ -85,15 +106,21 @@ def _cold(settings: dict[str, str], hello: dict[str, Any]) -> dict[str, Any]:
     environ = {**{k: v for k, v in os.environ.items() if not k.startswith("COGNITO_")}, **settings}
     cold: list[dict] = []
     start: list[dict] = []
-    for _ in range(COLD_ROUNDS):  # interleaved, so drift on a shared machine hits both alike
+    restore: list[dict] = []
+    for _ in range(COLD_ROUNDS):  # interleaved, so drift on a shared machine hits all three alike
         cold.append(_fresh([sys.executable], COLD, environ, hello))
         start.append(_fresh([sys.executable], SERVER, environ))
+        restore.append(_fresh([sys.executable], RESTORE, environ, hello))
     results = {f"cold_{part}_ms": _median_ms(cold, part) for part in ("import", "create", "hello")}
     results.update(
         cold_ms=_median_ms(cold, "total"),
         cold_loaded_boto3=any(sample["boto3"] for sample in cold),
         server_ms=_median_ms(start, "server"),
         server_with_client_ms=_median_ms(start, "server_with_client"),
+        restore_ms=_median_ms(restore, "total"),
+        restore_hooks_ms=_median_ms(restore, "hooks"),
+        cold_ratios=[round(c["total"] / s["server_with_client"], 3) for c, s in zip(cold, start, strict=True)],
+        restore_ratios=[round(r["total"] / s["server_with_client"], 3) for r, s in zip(restore, start, strict=True)],
     )
     return results
 

@@ -19,16 +19,13 @@ import requests
 from bench import stress
 from bench.http import mint_many, write_tokens, wrk
 from bench.latency import SlowCognito
+from bench.layouts import LATENCY, SLOTS, p99_during_sign_ins
 from tests.support.helpers import Minter
 from tests.support.servers import ServerProcess, free_port, worker_pids
 
 BIN = Path(sys.executable).parent
 ROUNDS = 5
 SECONDS = 2
-PROBE_SECONDS = 4
-SIGN_IN_ROUNDS = 3
-LATENCY = 0.060
-SIGN_IN_CONNECTIONS = 24  # more than the slots (8 per worker, 2 workers), so none stays idle
 SERIAL_SIGN_INS = 40
 UNLIMITED = {f"RATE_LIMIT_{n}": "100000000/minute" for n in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")}
 USER = {"username": "bench", "email": "bench@example.com", "password": "Passw0rd!"}
@@ -75,7 +72,10 @@ def production(target: str, env: dict[str, str]) -> ServerProcess:
     return ServerProcess(env, command=command, port=port, ready=lambda server: len(worker_pids(server)) >= 2)
 
 
-def run(pool: dict[str, Any]) -> dict[str, Any]:
+PARTS = ("throughput", "p99", "serial")  # serial: one sign-in at a time, the hung Cognito and slowloris runs
+
+
+def run(pool: dict[str, Any], parts: tuple[str, ...] = PARTS) -> dict[str, Any]:
     cognito = SlowCognito(pool["endpoint_url"], delay=LATENCY)
     issuer = f"https://cognito-idp.us-east-1.amazonaws.com/{pool['user_pool_id']}"
     credentials = {"AWS_ACCESS_KEY_ID": "emulator", "AWS_SECRET_ACCESS_KEY": "emulator"}
@@ -91,16 +91,19 @@ def run(pool: dict[str, Any]) -> dict[str, Any]:
     servers = {}
     try:
         servers["ours"] = production("server:app", ours_env)
+        servers["ours_cognito"] = production("server:app", ours_env)  # deploy/nginx.conf's second group
         servers["bare"] = production("bench.apps:bare", yardstick_env)
         servers["pyjwt"] = production("bench.apps:pyjwt", yardstick_env)
-        return _measure(servers, cognito, pool, issuer)
+        return _measure(servers, cognito, pool, issuer, parts)
     finally:
         for server in servers.values():
             server.stop()
         cognito.stop()
 
 
-def _measure(servers: dict[str, ServerProcess], cognito: SlowCognito, pool: dict, issuer: str) -> dict[str, Any]:
+def _measure(
+    servers: dict[str, ServerProcess], cognito: SlowCognito, pool: dict, issuer: str, parts: tuple[str, ...]
+) -> dict[str, Any]:
     ours = servers["ours"].url
     requests.post(f"{ours}/auth/register", json=USER, timeout=5).raise_for_status()
     requests.post(f"{ours}/auth/confirm", json={"username": "bench", "code": "1"}, timeout=5).raise_for_status()
@@ -118,6 +121,8 @@ def _measure(servers: dict[str, ServerProcess], cognito: SlowCognito, pool: dict
         "hello_one": ((servers["pyjwt"], "/hello", hello_one), (servers["ours"], "/hello", hello_one)),
         "hello_1000": ((servers["pyjwt"], "/hello", hello_1000), (servers["ours"], "/hello", hello_1000)),
     }
+    if "throughput" not in parts:
+        pairs = {}
     for pair in pairs.values():  # warm-up: JWKS fetched, imports done, caches filled
         for server, path, options in pair:
             wrk(server.url + path, seconds=1, **options)
@@ -136,28 +141,10 @@ def _measure(servers: dict[str, ServerProcess], cognito: SlowCognito, pool: dict
             "cpu_ratio": statistics.median(theirs["cpu_us"] / ours_["cpu_us"] for theirs, ours_ in samples),
         }
 
-    # Sign-in throughput, and /hello's p99 alone and while sign-ins run, alternated.
-    slots = 8 * 2  # COGNITO_MAX_CONCURRENT_CALLS per worker, 2 workers
-    hello_alone, hello_during, sign_ins = [], [], []
-    for _ in range(SIGN_IN_ROUNDS):
-        hello_alone.append(wrk(f"{ours}/hello", seconds=PROBE_SECONDS, connections=2, token=token, script="paced.lua"))
-        during = stress.concurrently(
-            lambda: wrk(
-                f"{ours}/auth/login", seconds=PROBE_SECONDS + 1, connections=SIGN_IN_CONNECTIONS, script="login.lua"
-            ),
-            lambda: wrk(f"{ours}/hello", seconds=PROBE_SECONDS, connections=2, token=token, script="paced.lua"),
-        )
-        sign_ins.append(during[0])
-        hello_during.append(during[1])
-    results["sign_in_per_s"] = statistics.median((s["requests"] - s["non_2xx"]) / (PROBE_SECONDS + 1) for s in sign_ins)
-    results["sign_in_non_2xx"] = sum(s["non_2xx"] for s in sign_ins)
-    results["sign_in_ideal_per_s"] = slots / LATENCY
-    results["sign_in_over_ideal"] = results["sign_in_per_s"] / results["sign_in_ideal_per_s"]
-    results["hello_p99_alone_ms"] = statistics.median(s["p99_ms"] for s in hello_alone)
-    results["hello_p99_during_ms"] = statistics.median(s["p99_ms"] for s in hello_during)
-    results["hello_p99_during_over_alone"] = statistics.median(
-        during["p99_ms"] / alone["p99_ms"] for alone, during in zip(hello_alone, hello_during, strict=True)
-    )
+    if "p99" in parts:
+        results.update(p99_during_sign_ins(servers["ours"].port, servers["ours_cognito"].port, token))
+    if "serial" not in parts:
+        return results
 
     # One sign-in at a time: through the server vs boto3 straight to the same slow Cognito, interleaved.
     direct = boto3.client("cognito-idp", region_name="us-east-1", endpoint_url=cognito.url)
@@ -177,7 +164,8 @@ def _measure(servers: dict[str, ServerProcess], cognito: SlowCognito, pool: dict
     results["sign_in_direct_ms"] = statistics.median(direct_ms)
     results["sign_in_server_over_direct"] = results["sign_in_server_ms"] / results["sign_in_direct_ms"]
     # The same throughput against the latency a Cognito call really has here (60 ms plus the HTTP round trip).
-    results["sign_in_over_measured"] = results["sign_in_per_s"] * results["sign_in_direct_ms"] / 1000 / slots
+    if "sign_in_per_s" in results:
+        results["sign_in_over_measured"] = results["sign_in_per_s"] * results["sign_in_direct_ms"] / 1000 / SLOTS
 
     results["hung"] = stress.hung_cognito(ours, cognito, token)
     results["slowloris"] = stress.slowloris(servers["ours"].port, token)

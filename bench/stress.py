@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import tempfile
 import threading
@@ -15,7 +14,7 @@ from typing import Any
 import requests
 
 from bench.http import wrk
-from tests.support.servers import ROOT, ServerProcess, free_port
+from tests.support.servers import readmes_nginx
 
 HUNG_SECONDS = 8
 SIGN_INS = 100
@@ -68,16 +67,9 @@ def hung_cognito(url: str, cognito: Any, token: str, seconds: float = 5) -> dict
 
 def slowloris(app_port: int, token: str, seconds: float = 4) -> dict[str, Any]:
     """200 clients trickling requests into deploy/nginx.conf in front of the server; meanwhile, wrk on /hello."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
-    port = free_port()
-    config = config.replace("listen 8080;", f"listen 127.0.0.1:{port};")
-    config = config.replace("127.0.0.1:5000;", f"127.0.0.1:{app_port};")
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as prefix:
-        (Path(prefix) / "nginx.conf").write_text(config)
-        directives = f"daemon off; pid {prefix}/nginx.pid; error_log stderr;"
-        command = [nginx, "-p", prefix, "-c", f"{prefix}/nginx.conf", "-g", directives]
-        proxy = ServerProcess(command=command, port=port)
+        proxy = readmes_nginx(app_port, Path(prefix))
+        port = proxy.port
         slow: list[socket.socket] = []
         try:
             for _ in range(SLOW_CLIENTS):  # each has sent its headers and one byte of its body, and then waits

@@ -39,6 +39,7 @@ class Contract:
     errors: tuple[int, ...] = ()
     no_store: bool = False  # the success answer carries NO_STORE_HEADERS
     extra: dict[str, Any] = field(default_factory=dict)  # anything else of the OpenAPI operation
+    cognito: bool = False  # it calls Cognito (deploy/nginx.conf sends it to the Cognito group of workers)
 
 
 def endpoint(
@@ -54,7 +55,7 @@ def endpoint(
     """Declare a route: its body is validated with `body` and passed to the view as `body=`; `no_store=True`
     keeps its answer out of every cache (it carries tokens, claims or attributes)."""
     statuses = (*errors, *(BODY_ERRORS if body else ()), *(COGNITO_ERRORS if cognito else ()))
-    contract = Contract(summary, answers, body, tuple(sorted(set(statuses))), no_store, extra)
+    contract = Contract(summary, answers, body, tuple(sorted(set(statuses))), no_store, extra, cognito)
 
     def decorator(view: F) -> F:
         @functools.wraps(view)

@@ -8,8 +8,10 @@ import logging
 import os
 import re
 import time
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask
 
 from config import Settings
 
@@ -20,46 +22,66 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "request_id")
 _LINE = "%s %s %s %.1fms"
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+StartResponse = Callable[..., Any]
 # For an HTML answer with no policy of its own (a redirect's body, say): nothing runs, nothing frames it.
 _HTML_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def add_request_hooks(app: Flask) -> None:
     """The request id, the security headers and the request's log line, on every answer."""
+    # Flask's documented way to wrap its WSGI app; mypy refuses any assignment to a method.
+    app.wsgi_app = RequestHooks(app.wsgi_app)  # type: ignore[method-assign]
 
-    # Every request pays for these two, so they do the least they can: the WSGI environ read directly, a
-    # request id from os.urandom (no UUID object), and the log record built without logging's caller lookup.
-    @app.before_request
-    def start() -> None:
-        context = g._get_current_object()
-        supplied = request.environ.get("HTTP_X_REQUEST_ID")
-        context.request_id = supplied if supplied and _REQUEST_ID.fullmatch(supplied) else os.urandom(16).hex()
-        context.started = time.perf_counter()
 
-    @app.after_request
-    def finish(response: Response) -> Response:
-        context = g._get_current_object()
-        request_id = getattr(context, "request_id", "")
-        headers = response.headers
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Request-ID"] = request_id
-        if headers.get("Content-Type", "").startswith("text/html"):  # no page of this server may be framed
-            headers["X-Frame-Options"] = "DENY"
-            headers.setdefault("Content-Security-Policy", _HTML_POLICY)
-        if log.isEnabledFor(logging.INFO):
-            elapsed_ms = (time.perf_counter() - getattr(context, "started", time.perf_counter())) * 1000
-            method, status = request.method, response.status_code
-            path = loggable(request.path)  # the path only: a query string could carry a token
-            fields = {
-                "method": method,
-                "path": path,
-                "status": status,
-                "duration_ms": round(elapsed_ms, 2),
-                "request_id": request_id or None,
-            }
-            args = (method, path, status, elapsed_ms)
-            log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, _LINE, args, None, extra=fields))
-        return response
+class RequestHooks:
+    """WSGI middleware around the Flask app: the request id, the security headers and the log line.
+
+    Every request pays for these, /health included, so they run where they cost least: on the WSGI environ and
+    the header list handed to `start_response`, rather than as Flask before/after-request hooks (each of which
+    costs a `g` and `request` proxy lookup, a coroutine check and Werkzeug's header objects); the request id
+    from os.urandom (no UUID object); the log record built without logging's caller lookup.
+    """
+
+    def __init__(self, app: WsgiApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        """Serve one request through the app, its answer's headers and log line added."""
+        started = time.perf_counter()
+        supplied = environ.get("HTTP_X_REQUEST_ID")
+        request_id = supplied if supplied and _REQUEST_ID.fullmatch(supplied) else os.urandom(16).hex()
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            _secure(headers, request_id)
+            if log.isEnabledFor(logging.INFO):
+                _log(environ, int(status[:3]), (time.perf_counter() - started) * 1000, request_id)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, start)
+
+
+def _secure(headers: list[tuple[str, str]], request_id: str) -> None:
+    headers.append(("X-Content-Type-Options", "nosniff"))
+    headers.append(("X-Request-ID", request_id))
+    content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
+    if content_type.startswith("text/html"):  # no page of this server may be framed
+        headers[:] = [(name, value) for name, value in headers if name.lower() != "x-frame-options"]
+        headers.append(("X-Frame-Options", "DENY"))
+        if not any(name.lower() == "content-security-policy" for name, _ in headers):
+            headers.append(("Content-Security-Policy", _HTML_POLICY))
+
+
+def _log(environ: dict[str, Any], status: int, elapsed_ms: float, request_id: str) -> None:
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    # As Werkzeug reads PATH_INFO (latin-1 by WSGI's rule, UTF-8 in truth); the path only: a query string could
+    # carry a token.
+    path = "/" + environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace").lstrip("/")
+    path = loggable(path)
+    fields = {"method": method, "path": path, "status": status, "duration_ms": round(elapsed_ms, 2)}
+    fields["request_id"] = request_id
+    args = (method, path, status, elapsed_ms)
+    log.handle(log.makeRecord(log.name, logging.INFO, __file__, 0, _LINE, args, None, extra=fields))
 
 
 def loggable(text: str) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import random
 import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_RESETS: list[Callable[[], None]] = []  # every hook after_fork_in_child registered, for restart_process
 
 
 def after_fork_in_child(owner: T, reset: Callable[[T], None]) -> None:
-    """Run `reset(owner)` in every child process forked from now on, for as long as `owner` lives."""
+    """Run `reset(owner)` in every child process forked from now on, and on `restart_process()`, for as long as
+    `owner` lives."""
     ref = weakref.ref(owner)
 
     def hook() -> None:
@@ -20,6 +23,18 @@ def after_fork_in_child(owner: T, reset: Callable[[T], None]) -> None:
             reset(target)
 
     os.register_at_fork(after_in_child=hook)
+    _RESETS.append(hook)
+
+
+def restart_process() -> None:
+    """Do what a fork does for a child: every `after_fork_in_child` reset, and `random` seeded afresh.
+
+    For a process restored from a snapshot (Lambda SnapStart): it resumes with the connections, locks and
+    random state of the one that took the snapshot, which may be restored many times over, hours later.
+    """
+    random.seed()  # as Python does in a forked child; botocore's retry jitter draws from it
+    for hook in tuple(_RESETS):
+        hook()
 
 
 def redis_client(url: str) -> Any:

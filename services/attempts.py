@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from services import redis_client
+from services import after_fork_in_child, redis_client
 from services.hoststore import HostStore
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,11 @@ class Attempts:
     def __init__(self, host: HostStore, redis_url: str | None = None, *, clock: Callable[[], float] = time.time):
         self.host, self.redis_url = host, redis_url
         self._clock = clock
+        self._start_process()
+        after_fork_in_child(self, Attempts._start_process)
+
+    def _start_process(self) -> None:
+        """This process's Redis connections (and the script registered on them), made on first use."""
         self._redis: Any = None
         self._script: Any = None
 

@@ -101,6 +101,14 @@ class JwksCache:
         keys = self._keys_if_usable()
         return bool(keys) or bool(self._fetch_if_due(self._keys))
 
+    def refetch(self) -> bool:
+        """Fetch the keys now, their age forgotten: after a snapshot restore, which may come hours after the
+        fetch (unchanged keys keep their objects, and so their cached tokens). Whether keys are held."""
+        with self._lock:
+            self._fetched_at = self._attempted_at = float("-inf")  # failed, the next token check retries it
+            self._fetch_locked()
+        return self._keys_usable()
+
     def _fetch_if_due(self, seen: dict[str, RSAPublicKey]) -> dict[str, RSAPublicKey]:
         with self._lock:
             if self._keys is not seen:  # another thread fetched while this one waited

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from services import redis_answers, redis_client
+from services import after_fork_in_child, redis_answers, redis_client
 from services.hoststore import HostStore
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,13 @@ class Revocations:
         self._local: Entries = {}  # the host's entries, as last read
         self._remote: Entries = {}  # entries heard from Redis
         self._entries: Entries = {}  # both: replaced whole, so readers never see a dict being changed
-        self._redis: Any = None
         self._listening_pid = 0
+        self._start_process()
+        after_fork_in_child(self, Revocations._start_process)
+
+    def _start_process(self) -> None:
+        """This process's Redis connections, made on first use; the follower (below) moves to the new ones."""
+        self._redis: Any = None
         self._lock = threading.Lock()
 
     def revoked(self, claims: Mapping[str, Any]) -> bool:
@@ -149,14 +154,17 @@ class Revocations:
         """Subscribe, load what is stored, then apply each published revocation; start over when Redis fails."""
         while True:
             try:
-                pubsub = self._client().pubsub(ignore_subscribe_messages=True)
+                client = self._client()
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)  # before loading: nothing published in between is missed
                 self._load()
-                while True:
+                # Until the connections are replaced (a restored snapshot's are dead, and silent): then again.
+                while self._redis is client:
                     message = pubsub.get_message(timeout=1.0)
                     if message is not None:
                         key, at, until = message["data"].decode().split(" ")
                         self._hear(key, float(at), float(until))
+                pubsub.close()
             except Exception as err:  # Redis down or restarted: keep what is known, retry shortly
                 log.warning("revocation store unreachable (%s); retrying", type(err).__name__)
                 time.sleep(RECONNECT_SECONDS)

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import errors
-from services import metrics, redis_answers, redis_client
+from services import after_fork_in_child, metrics, redis_answers, redis_client
 from services.hoststore import HostStore
 from services.session_record import Session, dump, load, session_key, with_tokens
 
@@ -63,10 +63,15 @@ class Sessions:
         # never run at once (a rotated refresh token would be spent twice), and the others wait as long.
         self.lease_seconds, self.wait_seconds = refresh_budget + 4.0, refresh_budget + 1.0
         self._clock = clock
+        self._copy_seconds = SHARED_COPY_SECONDS if redis_url else HOST_COPY_SECONDS
+        self._start_process()
+        after_fork_in_child(self, Sessions._start_process)
+
+    def _start_process(self) -> None:
+        """This process's Redis connections and session copies (a restored snapshot's may be hours old)."""
         self._redis: Any = None
         self._release_script: Any = None
         self._copies: dict[str, tuple[Session, int, float]] = {}  # key -> (session, host generation, read at)
-        self._copy_seconds = SHARED_COPY_SECONDS if redis_url else HOST_COPY_SECONDS
 
     def create(self, tokens: Mapping[str, Any]) -> tuple[str, Session]:
         """A new session for a sign-in's tokens (the API's answer: access_token, id_token, refresh_token?,

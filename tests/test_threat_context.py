@@ -337,7 +337,11 @@ def test_behind_the_readmes_nginx_cognito_is_told_the_user_not_the_proxy(pool, p
     try:
         nginx = start_nginx(
             "nginx.conf",
-            {"listen 8080;": "listen 127.0.0.1:{port};", "127.0.0.1:5000;": f"127.0.0.1:{server.port};"},
+            {
+                "listen 8080;": "listen 127.0.0.1:{port};",
+                "127.0.0.1:5000;": f"127.0.0.1:{server.port};",
+                "127.0.0.1:5001;": f"127.0.0.1:{server.port};",  # the Cognito group: the same server here
+            },
             tmp_path,
         )
         connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=10, source_address=("127.0.0.2", 0))

@@ -118,8 +118,9 @@ def pool_env(pool: dict[str, str], **settings: str) -> dict[str, str]:
     }
 
 
-def readmes_nginx(app_port: int, folder: Path) -> ServerProcess:
-    """deploy/nginx.conf as the README runs it, on a free port, in front of the app on `app_port`."""
+def readmes_nginx(app_port: int, folder: Path, cognito_port: int | None = None) -> ServerProcess:
+    """deploy/nginx.conf as the README runs it, on a free port, in front of the app on `app_port`: its second
+    group of workers (the routes that call Cognito) on `cognito_port`, or the same app when not given."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     assert os.access(nginx, os.X_OK), "the production tests need Debian's nginx: `make test` installs it as root"
     config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
@@ -127,6 +128,7 @@ def readmes_nginx(app_port: int, folder: Path) -> ServerProcess:
     for example, actual in (
         ("listen 8080;", f"listen 127.0.0.1:{port};"),
         ("127.0.0.1:5000;", f"127.0.0.1:{app_port};"),
+        ("127.0.0.1:5001;", f"127.0.0.1:{cognito_port or app_port};"),
     ):
         assert example in config
         config = config.replace(example, actual)
