@@ -7,18 +7,21 @@ only, so a production install does not need it.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 from typing import Any
 
 import boto3
 
-from local import additions
+from local import additions, factors, userauth
 from local.gate import GatedServer
 from local.pools import create_pool
-from local.state import SavedState
+from local.state import SavedState, write_private
 
 EMULATOR_REGION = "us-east-1"
+PASSKEYS_RP_ID = "localhost"  # the page under `make run` is http://localhost:5000
+CODES_FILE = "codes.json"  # next to the state file: {username: {"EMAIL"|"SMS": the last code sent}}
 
 
 def _backend() -> Any:
@@ -49,6 +52,8 @@ class LocalCognito:
     def __init__(self, state_file: str | None = None) -> None:
         additions.teach()
         additions.parse_the_signing_key_once()
+        userauth.teach()
+        factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             os.environ.setdefault(name, "emulator")
@@ -66,13 +71,13 @@ class LocalCognito:
             return self.create_pool()
         ids = {name: self._saved[name] for name in ("user_pool_id", "client_id")} if self._saved else None
         if not ids or ids["user_pool_id"] not in _backend().user_pools:
-            ids = create_pool(self.client, "local")
+            ids = create_pool(self.client, "local", passkeys_rp_id=PASSKEYS_RP_ID)
         self.state.keep(_backend(), {**ids, "emulator_port": self._server.port})
         return self._settings(ids)
 
     def create_pool(self, name: str = "local") -> dict[str, Any]:
         """Create a pool and client; return the settings overrides that point the server at them."""
-        return self._settings(create_pool(self.client, name))
+        return self._settings(create_pool(self.client, name, passkeys_rp_id=PASSKEYS_RP_ID))
 
     def _settings(self, ids: dict[str, str]) -> dict[str, Any]:
         return {
@@ -88,6 +93,23 @@ class LocalCognito:
         from moto.core import DEFAULT_ACCOUNT_ID
 
         cognitoidp_backends[DEFAULT_ACCOUNT_ID].reset()
+
+    # One-time codes (USER_AUTH's EMAIL_OTP and SMS_OTP): to the console, as cognito-local prints them, and
+    # where tests read them: last_code() in this process, the codes file for a server run as a subprocess.
+    def last_code(self, username: str, medium: str = "EMAIL") -> str | None:
+        """The last code sent to `username` (as the pool stores the name) by EMAIL or SMS, on any pool."""
+        sent = [factors.extras(pool)["codes"].get(username, {}) for pool in _backend().user_pools.values()]
+        return next((codes[medium] for codes in sent if medium in codes), None)
+
+    def _deliver(self, pool_id: str, username: str, medium: str, code: str) -> None:
+        factors.print_code(pool_id, username, medium, code)
+        if self.state is not None:
+            codes = {}
+            for pool in _backend().user_pools.values():
+                for name, sent in factors.extras(pool)["codes"].items():
+                    codes.setdefault(name, {}).update(sent)
+            path = os.path.join(os.path.dirname(os.path.abspath(self.state.path)), CODES_FILE)
+            write_private(path, json.dumps(codes, indent=1, sort_keys=True).encode())
 
     def _after_call(self) -> None:
         if self.state is not None:  # write-through: on disk before the call's answer leaves (local/gate.py)

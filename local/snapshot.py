@@ -9,7 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from local import factors
+
 FORMAT, VERSION = "cognito-emulator-state", 1
+# Fields are only ever added, each read with a default, so the version stays: each pool's `passwordless` (passkeys,
+# WebAuthn settings, sign-in sessions, codes: local/factors.py) came later, and a file without it reads as none.
 
 
 def _date(value: Any) -> Any:
@@ -95,6 +99,7 @@ def _pool(pool: Any) -> dict[str, Any]:
         "refresh_tokens": {token: list(issued) if issued else None for token, issued in pool.refresh_tokens.items()},
         "access_tokens": {token: list(issued) for token, issued in pool.access_tokens.items()},
         "id_tokens": {token: list(issued) for token, issued in pool.id_tokens.items()},
+        "passwordless": factors.extras(pool),
     }
 
 
@@ -181,6 +186,7 @@ def _restore_pool(saved: dict[str, Any]) -> Any:
     pool.refresh_tokens = {token: tuple(issued) if issued else None for token, issued in refresh.items()}
     pool.access_tokens = {token: tuple(issued) for token, issued in (saved.get("access_tokens") or {}).items()}
     pool.id_tokens = {token: tuple(issued) for token, issued in (saved.get("id_tokens") or {}).items()}
+    pool.passwordless = {**factors.blank(), **(saved.get("passwordless") or {})}
     return pool
 
 
