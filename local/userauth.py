@@ -83,7 +83,11 @@ def teach() -> None:
 
     def sign_up_maybe_passwordless(self: Any) -> ActionResult:
         client, pool = passwordless.client_and_pool(backend_for(self), self._get_param("ClientId"))
-        _signing_up.active = not self._get_param("Password") and factors.allows_passwordless_sign_up(pool)
+        _signing_up.active = not self._get_param("Password")
+        if _signing_up.active and not factors.allows_passwordless_sign_up(pool):
+            raise error(
+                "InvalidParameterException", "A password is required: this pool allows no passwordless sign-in."
+            )
         try:
             answer = sign_up(self)
         finally:

@@ -1,0 +1,69 @@
+"""Steps of the choice-based sign-in (USER_AUTH) and passkey registration, over boto3 against the emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.support.authenticator import Authenticator
+from tests.support.helpers import PASSWORD
+
+
+def refusal(call: Any, **params: Any) -> tuple[str, str]:
+    """The error code and message a call answers (it must fail)."""
+    with pytest.raises(ClientError) as raised:
+        call(**params)
+    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+
+
+class Steps:
+    """Sign-up, USER_AUTH and passkey steps for one pool and app client."""
+
+    def __init__(self, emulator: Any, pool: dict[str, Any]) -> None:
+        self.emulator, self.cognito, self.client_id = emulator, emulator.client, pool["client_id"]
+
+    def sign_up(self, name: str, password: str | None = PASSWORD) -> dict[str, Any]:
+        """Sign `name` up (with no password when None) and confirm; return ConfirmSignUp's answer."""
+        options = {"Password": password} if password else {}
+        attributes = [{"Name": "email", "Value": f"{name}@example.com"}]
+        self.cognito.sign_up(ClientId=self.client_id, Username=name, UserAttributes=attributes, **options)
+        return self.cognito.confirm_sign_up(ClientId=self.client_id, Username=name, ConfirmationCode="1")
+
+    def password_tokens(self, name: str) -> dict[str, Any]:
+        """Tokens from a USER_PASSWORD_AUTH sign-in."""
+        parameters = {"USERNAME": name, "PASSWORD": PASSWORD}
+        answer = self.cognito.initiate_auth(
+            ClientId=self.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters
+        )
+        return answer["AuthenticationResult"]
+
+    def start(self, name: str, preferred: str | None = None, **parameters: str) -> dict[str, Any]:
+        """InitiateAuth USER_AUTH."""
+        parameters = {"USERNAME": name, **parameters, **({"PREFERRED_CHALLENGE": preferred} if preferred else {})}
+        return self.cognito.initiate_auth(ClientId=self.client_id, AuthFlow="USER_AUTH", AuthParameters=parameters)
+
+    def respond(
+        self, previous: dict[str, Any], name: str, challenge: str | None = None, **responses: str
+    ) -> dict[str, Any]:
+        """RespondToAuthChallenge to `previous`'s challenge (or `challenge`), on its session."""
+        return self.cognito.respond_to_auth_challenge(
+            ClientId=self.client_id,
+            ChallengeName=challenge or previous["ChallengeName"],
+            Session=previous["Session"],
+            ChallengeResponses={"USERNAME": name, **responses},
+        )
+
+    def email_code(self, name: str) -> str:
+        """The code the emulator last sent `name` by email."""
+        code = self.emulator.last_code(name, "EMAIL")
+        assert code is not None and len(code) == 6 and code.isdigit()
+        return code
+
+    def register_passkey(self, access_token: str, authenticator: Authenticator, **create: Any) -> dict[str, Any]:
+        """Start and complete a passkey registration; return the creation options used."""
+        options = self.cognito.start_web_authn_registration(AccessToken=access_token)["CredentialCreationOptions"]
+        credential = authenticator.create(options, **create)
+        self.cognito.complete_web_authn_registration(AccessToken=access_token, Credential=credential)
+        return options
