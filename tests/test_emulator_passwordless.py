@@ -12,7 +12,13 @@ from local import factors
 from local.additions import _secret_hash
 from local.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.userauth import Steps, refusal
+from tests.support.userauth import Steps, emulator_errors_fail, refusal
+
+
+@pytest.fixture(autouse=True)
+def _no_emulator_errors(caplog):
+    with emulator_errors_fail(caplog):
+        yield
 
 
 @pytest.fixture
