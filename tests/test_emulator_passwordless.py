@@ -244,3 +244,27 @@ def test_get_user_auth_factors(steps):
     assert answer["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
     assert answer["UserMFASettingList"] == []
     assert refusal(steps.cognito.get_user_auth_factors, AccessToken="not-a-token")[0] == "NotAuthorizedException"
+
+
+def test_an_sms_code_where_the_pool_allows_it(emulator, pool, client):
+    policies = {"PasswordPolicy": PASSWORD_POLICY, "SignInPolicy": {"AllowedFirstAuthFactors": ["SMS_OTP"]}}
+    emulator.client.update_user_pool(UserPoolId=pool["user_pool_id"], Policies=policies)
+    attributes = [
+        {"Name": "email", "Value": "fay@example.com"},
+        {"Name": "phone_number", "Value": "+15555550123"},
+        {"Name": "phone_number_verified", "Value": "true"},
+    ]
+    emulator.client.admin_create_user(UserPoolId=pool["user_pool_id"], Username="fay", UserAttributes=attributes)
+    emulator.client.admin_set_user_password(
+        UserPoolId=pool["user_pool_id"], Username="fay", Password=PASSWORD, Permanent=True
+    )
+    steps = Steps(emulator, pool)
+    started = steps.start("fay")
+    assert started["AvailableChallenges"] == ["SMS_OTP"]
+    chosen = steps.respond(started, "fay", ANSWER="SMS_OTP")
+    assert chosen["ChallengeParameters"] == {
+        "CODE_DELIVERY_DELIVERY_MEDIUM": "SMS",
+        "CODE_DELIVERY_DESTINATION": "+*******0123",
+    }
+    assert refusal(steps.respond, previous=chosen, name="fay", SMS_OTP_CODE="12345")[0] == "CodeMismatchException"
+    signed_in(client, steps.respond(chosen, "fay", SMS_OTP_CODE=emulator.last_code("fay", "SMS")))

@@ -22,7 +22,7 @@ from tests.support.userauth import Steps, refusal
 from tests.test_emulator_restarts import Server
 from tests.test_emulator_state import populated_backend
 
-pytestmark = [pytest.mark.subprocess]
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
 
 def emulator_of(state: str) -> tuple[types.SimpleNamespace, dict]:
