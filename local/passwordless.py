@@ -61,6 +61,11 @@ def _user(pool: Any, username: Any) -> Any:
     return user
 
 
+def _check_password(user: Any, given: Any) -> None:
+    if user is None or not user.password or not isinstance(given, str) or given != user.password:
+        raise passkeys.Refusal("NotAuthorizedException", "Incorrect username or password.")
+
+
 class Flow:
     """One USER_AUTH call's view of the pool: starting a factor, and checking an answer to it."""
 
@@ -87,8 +92,13 @@ class Flow:
     def start(self, user: Any, username: str, factor: str, params: dict[str, Any], session: str | None) -> Any:
         """Go to `factor`: send the code, or the passkey options, or check the password given with it."""
         if factor == "PASSWORD" and params.get("PASSWORD"):
-            if session:
-                self.sessions.pop(session, None)
+            if session:  # the choice and the password in one step: a wrong one counts as on the PASSWORD step
+                try:
+                    _check_password(user, params["PASSWORD"])
+                except passkeys.Refusal as refused:
+                    self._failed(session, self.sessions[session])
+                    raise error(refused.code, refused.message) from refused
+                del self.sessions[session]
             return self.password(user, username, params["PASSWORD"])
         fields: dict[str, Any] = {"challenge": factor, "code": None, "webauthn": None}
         parameters: dict[str, str] = {}
@@ -167,8 +177,8 @@ class Flow:
             keys = factors.extras(self.pool)["passkeys"].get(user.username, [])
             credential = responses.get("CREDENTIAL")
             passkeys.assert_passkey(credential, saved["webauthn"], rp_id, keys, user.id.encode(), verification)
-        elif user is None or not user.password or responses.get("PASSWORD") != user.password:
-            raise passkeys.Refusal("NotAuthorizedException", "Incorrect username or password.")
+        else:
+            _check_password(user, responses.get("PASSWORD"))
 
     def _failed(self, session: str, saved: dict[str, Any]) -> None:
         saved["attempts"] += 1

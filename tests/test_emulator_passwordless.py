@@ -11,7 +11,7 @@ import local.passwordless
 from local import factors
 from local.additions import _secret_hash
 from local.pools import PASSWORD_POLICY
-from tests.support.helpers import PASSWORD, bearer
+from tests.support.helpers import PASSWORD, bearer, steady_totp
 from tests.support.userauth import Steps, emulator_errors_fail, refusal
 
 
@@ -268,3 +268,31 @@ def test_an_sms_code_where_the_pool_allows_it(emulator, pool, client):
     }
     assert refusal(steps.respond, previous=chosen, name="fay", SMS_OTP_CODE="12345")[0] == "CodeMismatchException"
     signed_in(client, steps.respond(chosen, "fay", SMS_OTP_CODE=emulator.last_code("fay", "SMS")))
+
+
+def test_a_wrong_password_in_the_choice_counts_as_an_attempt(steps, client):
+    steps.sign_up("alice")
+    started = steps.start("alice")
+    for _ in range(2):
+        wrong = refusal(steps.respond, previous=started, name="alice", ANSWER="PASSWORD", PASSWORD="Wrong0ne!")
+        assert wrong[0] == "NotAuthorizedException"
+    signed_in(client, steps.respond(started, "alice", ANSWER="PASSWORD", PASSWORD=PASSWORD))
+    assert (
+        refusal(steps.respond, previous=started, name="alice", ANSWER="EMAIL_OTP")[1] == "Invalid session for the user."
+    )
+
+
+def test_the_password_through_user_auth_still_asks_for_totp(steps, emulator, monkeypatch):
+    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")  # the emulator runs in this process
+    steps.sign_up("alice")
+    access = steps.password_tokens("alice")["AccessToken"]
+    secret = emulator.client.associate_software_token(AccessToken=access)["SecretCode"]
+    emulator.client.verify_software_token(AccessToken=access, UserCode=steady_totp(secret))
+    emulator.client.set_user_mfa_preference(
+        AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    answer = steps.start("alice", "PASSWORD", PASSWORD=PASSWORD)
+    assert answer["ChallengeName"] == "SOFTWARE_TOKEN_MFA"  # moto's own challenge, answered as for a password
+    done = steps.respond(answer, "alice", SOFTWARE_TOKEN_MFA_CODE=steady_totp(secret))
+    assert "AuthenticationResult" in done
+    assert "SOFTWARE_TOKEN" in emulator.client.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"]
