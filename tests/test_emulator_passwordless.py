@@ -202,6 +202,13 @@ def test_an_unknown_user_gets_a_choice_that_never_signs_in(steps):
     chosen = steps.respond(started, "nobody", ANSWER="EMAIL_OTP")
     assert chosen["ChallengeName"] == "EMAIL_OTP"
     assert refusal(steps.respond, previous=chosen, name="nobody", EMAIL_OTP_CODE="123456")[0] == "CodeMismatchException"
+    steps.sign_up("alice")
+    shapes = [steps.start(name, "EMAIL_OTP") for name in ("nobody", "alice")]  # alike: nothing tells them apart
+    assert [answer["ChallengeName"] for answer in shapes] == ["EMAIL_OTP", "EMAIL_OTP"]
+    assert [answer["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] for answer in shapes] == [
+        "n***@e***",
+        "a***@e***",
+    ]
 
 
 def test_sign_up_without_a_password_then_the_confirmation_signs_in(emulator, pool, client):
