@@ -46,10 +46,12 @@ def key_fixture(steps: Steps, alice: str) -> Authenticator:
 
 
 def refusal(call: Any, **params: Any) -> tuple[str, str]:
-    """The error code and message a call answers (it must fail)."""
+    """The error code and message a call answers (it must fail, with a 400)."""
     with pytest.raises(ClientError) as raised:
         call(**params)
-    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+    answer = raised.value.response
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 400  # as Cognito answers each of these: never a 5xx
+    return answer["Error"]["Code"], answer["Error"]["Message"]
 
 
 class Steps:
