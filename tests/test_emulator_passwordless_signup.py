@@ -29,6 +29,12 @@ def test_sign_up_without_a_password_then_the_confirmation_signs_in(emulator, poo
     assert refusal(cognito.initiate_auth, **flow, AuthParameters={"USERNAME": "dora"})[0] == "NotAuthorizedException"
 
 
+def test_confirming_a_confirmed_user_again_answers_no_session(steps, emulator, pool):
+    steps.sign_up("alice")
+    again = emulator.client.confirm_sign_up(ClientId=pool["client_id"], Username="alice", ConfirmationCode="1")
+    assert "Session" not in again  # else anyone could sign in as alice: moto takes any confirmation code
+
+
 def test_a_confirmation_session_is_only_its_users(steps, emulator, pool):
     confirmed = steps.sign_up("alice")
     steps.sign_up("bob")
