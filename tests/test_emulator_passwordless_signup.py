@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from local.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, steady_totp
-from tests.support.userauth import no_emulator_errors, refusal, steps_fixture  # noqa: F401
+from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fixture  # noqa: F401
 from tests.test_emulator_passwordless import signed_in
 
 
@@ -71,3 +71,21 @@ def test_the_password_through_user_auth_still_asks_for_totp(steps, emulator, mon
     done = steps.respond(answer, "alice", SOFTWARE_TOKEN_MFA_CODE=steady_totp(secret))
     assert "AuthenticationResult" in done
     assert "SOFTWARE_TOKEN" in emulator.client.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"]
+
+
+def test_an_email_as_username_pool_signs_up_and_in_by_email_code(emulator, pool):  # pool: an emptied emulator
+    pool = emulator.client.create_user_pool(
+        PoolName="by-email",
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["EMAIL_OTP"]}},
+    )["UserPool"]
+    client_id = emulator.client.create_user_pool_client(
+        UserPoolId=pool["Id"], ClientName="by-email", ExplicitAuthFlows=["ALLOW_USER_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    steps = Steps(emulator, {"client_id": client_id})
+    emulator.client.sign_up(ClientId=client_id, Username="gil@example.com")
+    emulator.client.confirm_sign_up(ClientId=client_id, Username="gil@example.com", ConfirmationCode="1")
+    started = steps.start("gil@example.com", "EMAIL_OTP")
+    answer = steps.respond(started, "gil@example.com", EMAIL_OTP_CODE=emulator.last_code("gil@example.com"))
+    assert answer["AuthenticationResult"]["AccessToken"]
