@@ -7,6 +7,7 @@ only, so a production install does not need it.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -16,14 +17,16 @@ from typing import Any
 import boto3
 
 from config import Settings
-from local import additions
+from local import additions, factors, userauth
 from local.gate import GatedServer
 from local.oauth.app import create_app
 from local.oauth.example_idp import ExampleIdP, IdPUnavailable
 from local.pools import create_pool, enable_oauth
-from local.state import SavedState
+from local.state import SavedState, write_private
 
 EMULATOR_REGION = "us-east-1"
+PASSKEYS_RP_ID = "localhost"  # the page under `make run` is http://localhost:5000
+CODES_FILE = "codes.json"  # next to the state file: {username: {"EMAIL"|"SMS": the last code sent}}
 log = logging.getLogger(__name__)
 
 
@@ -57,6 +60,8 @@ class LocalCognito:
     def __init__(self, state_file: str | None = None, *, example_idp: bool = False) -> None:
         additions.teach()
         additions.parse_the_signing_key_once()
+        userauth.teach()
+        factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             os.environ.setdefault(name, "emulator")
@@ -81,13 +86,16 @@ class LocalCognito:
             return self.create_pool()
         ids = {name: self._saved[name] for name in ("user_pool_id", "client_id")} if self._saved else None
         if not ids or ids["user_pool_id"] not in _backend().user_pools:
-            ids = create_pool(self.client, "local")
+            ids = create_pool(self.client, "local", passkeys_rp_id=PASSKEYS_RP_ID)
+        else:  # a pool saved before the emulator knew passwordless sign-in gets it, users and all
+            pool = _backend().user_pools[ids["user_pool_id"]]
+            factors.enable(pool, pool.clients.get(ids["client_id"]), PASSKEYS_RP_ID)
         self.state.keep(_backend(), {**ids, "emulator_port": self._server.port})
         return self._settings(ids)
 
     def create_pool(self, name: str = "local") -> dict[str, Any]:
         """Create a pool and client; return the settings overrides that point the server at them."""
-        return self._settings(create_pool(self.client, name))
+        return self._settings(create_pool(self.client, name, passkeys_rp_id=PASSKEYS_RP_ID))
 
     def enable_oauth(
         self, settings: dict[str, Any], server_port: int = 5000, example_idp: ExampleIdP | None = None
@@ -119,6 +127,27 @@ class LocalCognito:
         from moto.core import DEFAULT_ACCOUNT_ID
 
         cognitoidp_backends[DEFAULT_ACCOUNT_ID].reset()
+
+    # One-time codes (USER_AUTH's EMAIL_OTP and SMS_OTP): to the console, as cognito-local prints them, and
+    # where tests read them: last_code() in this process, the codes file for a server run as a subprocess.
+    def last_code(self, username: str, medium: str = "EMAIL") -> str | None:
+        """The last code sent to `username` (or the email a pool takes as the username) by EMAIL or SMS."""
+        for pool in _backend().user_pools.values():
+            user = pool._get_user(username)
+            codes = factors.extras(pool)["codes"].get(user.username if user else username, {})
+            if medium in codes:
+                return codes[medium]  # type: ignore[no-any-return]
+        return None
+
+    def _deliver(self, pool_id: str, username: str, medium: str, code: str) -> None:
+        factors.print_code(pool_id, username, medium, code)
+        if self.state is not None:
+            codes = {}
+            for pool in _backend().user_pools.values():
+                for name, sent in factors.extras(pool)["codes"].items():
+                    codes.setdefault(name, {}).update(sent)
+            path = os.path.join(os.path.dirname(os.path.abspath(self.state.path)), CODES_FILE)
+            write_private(path, json.dumps(codes, indent=1, sort_keys=True).encode())
 
     def _after_call(self) -> None:
         if self.state is not None:  # write-through: on disk before the call's answer leaves (local/gate.py)

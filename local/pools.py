@@ -20,20 +20,32 @@ PASSWORD_POLICY = {
 }
 
 
-def create_pool(client: Any, name: str, *, with_secret: bool = False, admin_flow: bool = False) -> dict[str, str]:
-    """Create a pool (email attribute, auto-verified, optional TOTP MFA) and an app client; return their ids."""
+# Choice-based sign-in (USER_AUTH), for pools made with `passkeys_rp_id` (the embedded emulator's: `localhost`).
+# On AWS these need the Essentials feature plan, and email codes need SES sending (the README's passwordless section).
+FIRST_FACTORS = ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
+
+
+def create_pool(
+    client: Any, name: str, *, with_secret: bool = False, admin_flow: bool = False, passkeys_rp_id: str | None = None
+) -> dict[str, str]:
+    """Create a pool (email attribute, auto-verified, optional TOTP MFA) and an app client; return their ids.
+    With `passkeys_rp_id`, the pool also signs in by email code and passkey (that relying party id)."""
+    policies: dict[str, Any] = {"PasswordPolicy": PASSWORD_POLICY}
+    if passkeys_rp_id:
+        policies["SignInPolicy"] = {"AllowedFirstAuthFactors": FIRST_FACTORS}
     pool = client.create_user_pool(
         PoolName=name,
-        Policies={"PasswordPolicy": PASSWORD_POLICY},
+        Policies=policies,
         AutoVerifiedAttributes=["email"],
         Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
         MfaConfiguration="OPTIONAL",
     )["UserPool"]
     # Users may turn on TOTP (authenticator app) MFA for themselves; SMS would need an SNS role.
+    passkeys = {"WebAuthnConfiguration": {"RelyingPartyId": passkeys_rp_id}} if passkeys_rp_id else {}
     client.set_user_pool_mfa_config(
-        UserPoolId=pool["Id"], SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL"
+        UserPoolId=pool["Id"], SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL", **passkeys
     )
-    flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] + (["ALLOW_USER_AUTH"] if passkeys_rp_id else [])
     if admin_flow:
         flows.append("ALLOW_ADMIN_USER_PASSWORD_AUTH")
     app_client = client.create_user_pool_client(

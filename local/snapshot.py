@@ -9,7 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from local import factors
+
 FORMAT, VERSION = "cognito-emulator-state", 1
+# Fields are only ever added, each read with a default, so the version stays: each pool's `passwordless` (passkeys,
+# WebAuthn settings, sign-in sessions, codes: local/factors.py) came later, and a file without it reads as none.
 
 
 def _date(value: Any) -> Any:
@@ -97,6 +101,7 @@ def _pool(pool: Any) -> dict[str, Any]:
         "id_tokens": {token: list(issued) for token, issued in pool.id_tokens.items()},
         # The scopes and auth_time behind each refresh token the OAuth endpoints issued (local/oauth/records.py).
         "oauth_grants": dict(getattr(pool, "oauth_grants", {})),
+        "passwordless": factors.extras(pool),
     }
 
 
@@ -184,6 +189,7 @@ def _restore_pool(saved: dict[str, Any]) -> Any:
     pool.access_tokens = {token: tuple(issued) for token, issued in (saved.get("access_tokens") or {}).items()}
     pool.id_tokens = {token: tuple(issued) for token, issued in (saved.get("id_tokens") or {}).items()}
     pool.oauth_grants = dict(saved.get("oauth_grants") or {})
+    pool.passwordless = {**factors.blank(), **(saved.get("passwordless") or {})}
     return pool
 
 

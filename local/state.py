@@ -73,6 +73,25 @@ def _parse(path: str, data: bytes) -> dict[str, Any]:
     return document
 
 
+def write_private(path: str, data: bytes) -> None:
+    """Write `path` atomically, readable by its owner only (0600): a crash never leaves half a file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    # A fresh name, created exclusively and never through a link: nothing planted there is written to.
+    temp = os.path.join(directory, f".{os.path.basename(path)}.{_random_suffix()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())  # the rename below must never publish a file the disk does not hold yet
+        os.replace(temp, path)  # replaces a link at `path` itself, never the file it points to
+    except BaseException:
+        if os.path.lexists(temp):
+            os.remove(temp)
+        raise
+
+
 class SavedState:
     """One JSON file holding the emulator's pools and the ids the local server uses; rewritten when they change.
 
@@ -139,21 +158,7 @@ class SavedState:
         return json.dumps(document, indent=1, sort_keys=True).encode()
 
     def _write(self, data: bytes) -> None:
-        directory = os.path.dirname(os.path.abspath(self.path))
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        # A fresh name, created exclusively and never through a link: nothing planted there is written to.
-        temp = os.path.join(directory, f".{os.path.basename(self.path)}.{_random_suffix()}.tmp")
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())  # the rename below must never publish a file the disk does not hold yet
-            os.replace(temp, self.path)  # replaces a link at self.path itself, never the file it points to
-        except BaseException:
-            if os.path.lexists(temp):
-                os.remove(temp)
-            raise
+        write_private(self.path, data)
 
     def stop(self) -> None:
         """Save one last time."""
