@@ -28,6 +28,7 @@ PAGE_FILES = {
     "app.js": ("page", "app.js"),
     "show.js": ("page", "show.js"),
     "session.js": ("page", "session.js"),
+    "passkeys.js": ("page", "passkeys.js"),
     "app.css": ("page", "app.css"),
     "qrcode.js": ("page/vendor", "qrcode-generator-2.0.4.js"),
     "docs.html": ("", "docs.html"),
