@@ -9,10 +9,15 @@
   const { claimsOf, setTime, drawSecret, values, clearErrors, showError } = window.PageShow; // show.js
   const sessions = window.PageSession; // session.js: the requests, and the cookie path's
   const { api } = sessions;
+  const passkeys = window.PagePasskeys; // passkeys.js: WebAuthn in the browser
   const CHALLENGES = {
     NEW_PASSWORD_REQUIRED: ["This account was created for you: choose your own password.", "new_password"],
     SOFTWARE_TOKEN_MFA: ["Enter the 6-digit code your authenticator app shows for this account.", "code"],
     SMS_MFA: ["Enter the code sent to you by text message.", "code"],
+    EMAIL_OTP: ["Enter the code emailed to you.", "code"],
+    SMS_OTP: ["Enter the code sent to you by text message.", "code"],
+    WEB_AUTHN: ["Use your passkey (the browser asks for it).", null],
+    SELECT_CHALLENGE: ["Choose how to sign in.", null],
     MFA_SETUP: [
       "This pool requires an authenticator app: scan the QR code, or enter the key, then the code the app shows.",
       "code",
@@ -22,6 +27,7 @@
   let pending = null; // the challenge being answered: {username, challenge, session}
   let viaCookie = false; // the sign-in under way (or done) is the cookie path's
   let oldAccess = null; // the access token of the session just signed out
+  let signUp = null; // a passwordless sign-up's {username, session}: its confirmation signs in
   // How a request proves who is signed in: the access token, or the session cookie (and its CSRF token).
   const auth = () => (session.cookie ? { cookie: true } : { token: session.access_token });
   const answerChallenge = (body) => (viaCookie ? sessions.answer(body) : api("POST", "auth/challenge", { body }));
@@ -97,6 +103,7 @@
     $("change-password-username").defaultValue = session.username; // kept by the form's reset
     render();
     $("session-title").focus();
+    await listPasskeys();
   }
 
   async function startChallenge(data, username) {
@@ -111,9 +118,18 @@
     $("challenge-help").textContent = help;
     $("challenge-new-password-field").hidden = field !== "new_password";
     $("challenge-code-field").hidden = field !== "code";
+    const codeLabel = form.querySelector("label[for=challenge-code]");
+    codeLabel.textContent = data.challenge.endsWith("_OTP") ? "Code" : "Code from the authenticator app";
     form.hidden = !field;
     $("challenge-qr").hidden = data.challenge !== "MFA_SETUP";
     $("challenge-view").hidden = false;
+    const sent = data.code_delivery;
+    if (sent) $("challenge-help").textContent = `Enter the code sent to ${sent.destination} (${sent.medium}).`;
+    if (data.challenge === "SELECT_CHALLENGE") {
+      const offered = (data.available_challenges || []).join(", ");
+      $("challenge-help").textContent = `That way is not open to this account now. It may sign in with: ${offered}.`;
+    }
+    if (data.challenge === "WEB_AUTHN") return usePasskey(data);
     if (data.challenge === "MFA_SETUP") {
       // Asked first without a code: the API answers the secret for the app, and a new session.
       const answer = await answerChallenge(pending);
@@ -124,10 +140,36 @@
     (field ? $(field === "code" ? "challenge-code" : "challenge-new-password") : $("challenge-title")).focus();
   }
 
+  // The WEB_AUTHN challenge: the browser asks the authenticator, the page sends what it answered.
+  async function usePasskey(data) {
+    const got = await passkeys.get(data.credential_request_options || {});
+    if (!got.ok) return ($("challenge-help").textContent = got.message);
+    const answer = await answerChallenge({ ...pending, credential: got.credential });
+    if (!answer.ok) return ($("challenge-help").textContent = `The passkey was refused: ${describe(answer)}`);
+    await signedIn(answer.data, pending.username);
+  }
+
+  // "Email me a code", "Sign in with a passkey": the username alone, and the first factor preferred.
+  const signInBy = (preferred) => async () => {
+    const form = $("login");
+    clearErrors(form);
+    const body = { username: $("login-username").value, preferred };
+    viaCookie = $("login-cookie").checked;
+    const answer = await (viaCookie ? sessions.signIn(body) : api("POST", "auth/login", { body }));
+    if (!answer.ok) return showError(form, answer);
+    await signedIn(answer.data, body.username);
+  };
+  onClick("login-email-code", signInBy("EMAIL_OTP"));
+  onClick("login-passkey", signInBy("WEB_AUTHN"));
+
+  // The signed-in view's passkeys (passkeys.js): listed, added, removed with the session's credentials.
+  const listPasskeys = passkeys.manage({ api, auth: () => (session ? auth() : null), describe, announce });
+
   onSubmit("register", async (form, body) => {
     const answer = await api("POST", "auth/register", { body });
     if (!answer.ok) return showError(form, answer);
     const { username, confirmed } = answer.data;
+    signUp = answer.data.session ? { username, session: answer.data.session } : null;
     form.querySelector("input[name=password]").value = "";
     $("confirm-username").value = username;
     $("login-username").value = username;
@@ -137,8 +179,14 @@
   });
 
   onSubmit("confirm", async (form, body) => {
+    if (signUp && signUp.username === body.username) body.session = signUp.session;
     const answer = await api("POST", "auth/confirm", { body });
     if (!answer.ok) return showError(form, answer);
+    signUp = null;
+    if (answer.data.access_token || answer.data.challenge) {
+      viaCookie = false; // the confirmation answers tokens: this page holds them
+      return signedIn(answer.data, body.username);
+    }
     $("login-username").value = answer.data.username;
     announce("confirm", `${answer.data.username} is confirmed: sign in.`);
     $("login-password").focus();
