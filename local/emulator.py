@@ -72,6 +72,9 @@ class LocalCognito:
         ids = {name: self._saved[name] for name in ("user_pool_id", "client_id")} if self._saved else None
         if not ids or ids["user_pool_id"] not in _backend().user_pools:
             ids = create_pool(self.client, "local", passkeys_rp_id=PASSKEYS_RP_ID)
+        else:  # a pool saved before the emulator knew passwordless sign-in gets it, users and all
+            pool = _backend().user_pools[ids["user_pool_id"]]
+            factors.enable(pool, pool.clients.get(ids["client_id"]), PASSKEYS_RP_ID)
         self.state.keep(_backend(), {**ids, "emulator_port": self._server.port})
         return self._settings(ids)
 

@@ -41,6 +41,18 @@ def allowed_first_factors(pool: Any) -> list[str]:
     return list(policy.get("AllowedFirstAuthFactors") or ["PASSWORD"])
 
 
+def enable(pool: Any, client: Any, rp_id: str) -> None:
+    """Give a pool made without them the local pool's passwordless settings (local/pools.py), keeping any it has."""
+    from local.pools import FIRST_FACTORS
+
+    policies = pool.extended_config.setdefault("Policies", {})
+    policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": list(FIRST_FACTORS)})
+    extras(pool)["webauthn"] = extras(pool)["webauthn"] or {"RelyingPartyId": rp_id, "UserVerification": "preferred"}
+    flows = client.extended_config.setdefault("ExplicitAuthFlows", []) if client is not None else []
+    if client is not None and "ALLOW_USER_AUTH" not in flows:
+        flows.append("ALLOW_USER_AUTH")
+
+
 def allows_passwordless_sign_up(pool: Any) -> bool:
     """Cognito lets a user sign up with no password only when a one-time code can sign them in."""
     return bool({"EMAIL_OTP", "SMS_OTP"} & set(allowed_first_factors(pool)))

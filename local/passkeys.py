@@ -32,7 +32,7 @@ from webauthn.helpers import (
     parse_client_data_json,
 )
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -68,9 +68,18 @@ def origin_allowed(origin: str, rp_id: str) -> bool:
     return parts.scheme == "https" and (host == rp_id or host.endswith("." + rp_id))
 
 
+def _bytes(encoded: Any, name: str) -> bytes:
+    try:
+        return base64url_to_bytes(encoded)
+    except Exception as err:  # not a string, or not base64url: several kinds
+        raise Refusal("InvalidParameterException", f"{name} is not base64url") from err
+
+
 def _client_data(encoded: Any, kind: str) -> Any:
     try:
-        data = parse_client_data_json(base64url_to_bytes(encoded))
+        data = parse_client_data_json(_bytes(encoded, "clientDataJSON"))
+    except Refusal:
+        raise
     except Exception as err:  # the library raises several kinds for a malformed field
         raise Refusal("InvalidParameterException", f"clientDataJSON is malformed ({type(err).__name__})") from err
     if data.type != kind:
@@ -78,11 +87,9 @@ def _client_data(encoded: Any, kind: str) -> Any:
     return data
 
 
-def _check_origin(data: Any, rp_id: str) -> None:
+def _check_origin(data: Any, rp_id: str, code: str) -> None:
     if not origin_allowed(data.origin, rp_id):
-        raise Refusal(
-            "WebAuthnOriginNotAllowedException", f"Origin {data.origin} is not allowed for relying party {rp_id}."
-        )
+        raise Refusal(code, f"Origin {data.origin} is not allowed for relying party {rp_id}.")
 
 
 def _check_rp(rp_id_hash: bytes, rp_id: str, code: str) -> None:
@@ -128,9 +135,11 @@ def register(credential: Any, challenge: str, rp_id: str, verification: str) -> 
     data = _client_data(response.get("clientDataJSON"), "webauthn.create")
     if bytes_to_base64url(data.challenge) != challenge:
         raise Refusal("WebAuthnChallengeNotFoundException", "The credential answers no pending challenge.")
-    _check_origin(data, rp_id)
+    _check_origin(data, rp_id, "WebAuthnOriginNotAllowedException")
     try:
-        attestation = parse_attestation_object(base64url_to_bytes(response.get("attestationObject")))
+        attestation = parse_attestation_object(_bytes(response.get("attestationObject"), "attestationObject"))
+    except Refusal:
+        raise
     except Exception as err:  # malformed CBOR raises several kinds
         raise Refusal("InvalidParameterException", f"attestationObject is malformed ({type(err).__name__})") from err
     _check_rp(attestation.auth_data.rp_id_hash, rp_id, "WebAuthnRelyingPartyMismatchException")
@@ -143,7 +152,7 @@ def register(credential: Any, challenge: str, rp_id: str, verification: str) -> 
             require_user_verification=verification == "required",
             supported_pub_key_algs=ALGORITHMS,
         )
-    except (InvalidRegistrationResponse, ValueError, TypeError, KeyError) as err:
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as err:  # every malformed field
         raise Refusal("WebAuthnCredentialNotSupportedException", f"The credential was refused: {err}") from err
     transports = response.get("transports")
     return {
@@ -176,14 +185,16 @@ def assert_passkey(
     data = _client_data(response.get("clientDataJSON"), "webauthn.get")
     if bytes_to_base64url(data.challenge) != challenge:
         raise Refusal("NotAuthorizedException", "The passkey answered another challenge than this session's.")
-    _check_origin(data, rp_id)
+    _check_origin(data, rp_id, "NotAuthorizedException")  # RespondToAuthChallenge has no WebAuthn errors
     try:
-        auth_data = parse_authenticator_data(base64url_to_bytes(response.get("authenticatorData")))
+        auth_data = parse_authenticator_data(_bytes(response.get("authenticatorData"), "authenticatorData"))
+    except Refusal:
+        raise
     except Exception as err:  # malformed bytes raise several kinds
         raise Refusal("InvalidParameterException", f"authenticatorData is malformed ({type(err).__name__})") from err
     _check_rp(auth_data.rp_id_hash, rp_id, "NotAuthorizedException")
     handle = response.get("userHandle")
-    if handle and base64url_to_bytes(handle) != user_handle:
+    if handle and _bytes(handle, "userHandle") != user_handle:
         raise Refusal("NotAuthorizedException", "The passkey belongs to another user.")
     try:
         verified = verify_authentication_response(
@@ -195,7 +206,7 @@ def assert_passkey(
             credential_current_sign_count=passkey["sign_count"],
             require_user_verification=verification == "required",
         )
-    except (InvalidAuthenticationResponse, ValueError, TypeError, KeyError) as err:
+    except (WebAuthnException, ValueError, TypeError, KeyError, AttributeError) as err:  # every malformed field
         raise Refusal("NotAuthorizedException", f"The passkey was refused: {err}") from err
     passkey["sign_count"] = verified.new_sign_count
     return passkey

@@ -61,6 +61,11 @@ def _user(pool: Any, username: Any) -> Any:
     return user
 
 
+def _check_password(user: Any, given: Any) -> None:
+    if user is None or not user.password or not isinstance(given, str) or given != user.password:
+        raise passkeys.Refusal("NotAuthorizedException", "Incorrect username or password.")
+
+
 class Flow:
     """One USER_AUTH call's view of the pool: starting a factor, and checking an answer to it."""
 
@@ -68,10 +73,17 @@ class Flow:
         self.backend, self.pool, self.client = backend, pool, client
         self.sessions = factors.extras(pool)["sessions"]
 
-    def select(self, user: Any, username: str) -> dict[str, Any]:
-        """SELECT_CHALLENGE: the factors this user may choose (for a user who does not exist, where the client
-        hides users, the pool's factors but the passkey: every later answer then fails as a wrong one would)."""
-        available = factors.usable_factors(self.pool, user) if user else self._pretend()
+    def factors_of(self, user: Any) -> list[str]:
+        """The factors this user may choose; for a user who does not exist, where the client hides users, the
+        pool's factors but the passkey, so the answers look alike: every later answer then fails as a wrong one."""
+        if user is not None:
+            return factors.usable_factors(self.pool, user)
+        if self.client.extended_config.get("PreventUserExistenceErrors") != "ENABLED":
+            raise error("UserNotFoundException", "User does not exist.")
+        return [f for f in factors.allowed_first_factors(self.pool) if f != "WEB_AUTHN"]
+
+    def select(self, username: str, available: list[str]) -> dict[str, Any]:
+        """SELECT_CHALLENGE among `available`."""
         if not available:
             raise error("NotAuthorizedException", "Incorrect username or password.")
         session = factors.open_session(
@@ -79,16 +91,16 @@ class Flow:
         )
         return {"ChallengeName": "SELECT_CHALLENGE", "AvailableChallenges": available, "Session": session}
 
-    def _pretend(self) -> list[str]:
-        if self.client.extended_config.get("PreventUserExistenceErrors") != "ENABLED":
-            raise error("UserNotFoundException", "User does not exist.")
-        return [f for f in factors.allowed_first_factors(self.pool) if f != "WEB_AUTHN"]
-
     def start(self, user: Any, username: str, factor: str, params: dict[str, Any], session: str | None) -> Any:
         """Go to `factor`: send the code, or the passkey options, or check the password given with it."""
         if factor == "PASSWORD" and params.get("PASSWORD"):
-            if session:
-                self.sessions.pop(session, None)
+            if session:  # the choice and the password in one step: a wrong one counts as on the PASSWORD step
+                try:
+                    _check_password(user, params["PASSWORD"])
+                except passkeys.Refusal as refused:
+                    self._failed(session, self.sessions[session])
+                    raise error(refused.code, refused.message) from refused
+                del self.sessions[session]
             return self.password(user, username, params["PASSWORD"])
         fields: dict[str, Any] = {"challenge": factor, "code": None, "webauthn": None}
         parameters: dict[str, str] = {}
@@ -167,8 +179,8 @@ class Flow:
             keys = factors.extras(self.pool)["passkeys"].get(user.username, [])
             credential = responses.get("CREDENTIAL")
             passkeys.assert_passkey(credential, saved["webauthn"], rp_id, keys, user.id.encode(), verification)
-        elif user is None or not user.password or responses.get("PASSWORD") != user.password:
-            raise passkeys.Refusal("NotAuthorizedException", "Incorrect username or password.")
+        else:
+            _check_password(user, responses.get("PASSWORD"))
 
     def _failed(self, session: str, saved: dict[str, Any]) -> None:
         saved["attempts"] += 1
@@ -201,8 +213,7 @@ def initiate(backend: Any, client_id: Any, parameters: Any, session: Any) -> Any
     flow = Flow(backend, pool, client)
     if session is not None:
         return flow.after_sign_up(session, username)
-    preferred = parameters.get("PREFERRED_CHALLENGE")
-    usable = factors.usable_factors(pool, user) if user else []
+    preferred, usable = parameters.get("PREFERRED_CHALLENGE"), flow.factors_of(user)
     if preferred in usable:
         return flow.start(user, username, preferred, parameters, None)
-    return flow.select(user, username)  # no preference, or one this user cannot use: the choice, as Cognito does
+    return flow.select(username, usable)  # no preference, or one this user cannot use: the choice, as Cognito does

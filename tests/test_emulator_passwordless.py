@@ -11,8 +11,14 @@ import local.passwordless
 from local import factors
 from local.additions import _secret_hash
 from local.pools import PASSWORD_POLICY
-from tests.support.helpers import PASSWORD, bearer
-from tests.support.userauth import Steps, refusal
+from tests.support.helpers import PASSWORD, bearer, steady_totp
+from tests.support.userauth import Steps, emulator_errors_fail, refusal
+
+
+@pytest.fixture(autouse=True)
+def _no_emulator_errors(caplog):
+    with emulator_errors_fail(caplog):
+        yield
 
 
 @pytest.fixture
@@ -196,6 +202,13 @@ def test_an_unknown_user_gets_a_choice_that_never_signs_in(steps):
     chosen = steps.respond(started, "nobody", ANSWER="EMAIL_OTP")
     assert chosen["ChallengeName"] == "EMAIL_OTP"
     assert refusal(steps.respond, previous=chosen, name="nobody", EMAIL_OTP_CODE="123456")[0] == "CodeMismatchException"
+    steps.sign_up("alice")
+    shapes = [steps.start(name, "EMAIL_OTP") for name in ("nobody", "alice")]  # alike: nothing tells them apart
+    assert [answer["ChallengeName"] for answer in shapes] == ["EMAIL_OTP", "EMAIL_OTP"]
+    assert [answer["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] for answer in shapes] == [
+        "n***@e***",
+        "a***@e***",
+    ]
 
 
 def test_sign_up_without_a_password_then_the_confirmation_signs_in(emulator, pool, client):
@@ -238,3 +251,55 @@ def test_get_user_auth_factors(steps):
     assert answer["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
     assert answer["UserMFASettingList"] == []
     assert refusal(steps.cognito.get_user_auth_factors, AccessToken="not-a-token")[0] == "NotAuthorizedException"
+
+
+def test_an_sms_code_where_the_pool_allows_it(emulator, pool, client):
+    policies = {"PasswordPolicy": PASSWORD_POLICY, "SignInPolicy": {"AllowedFirstAuthFactors": ["SMS_OTP"]}}
+    emulator.client.update_user_pool(UserPoolId=pool["user_pool_id"], Policies=policies)
+    attributes = [
+        {"Name": "email", "Value": "fay@example.com"},
+        {"Name": "phone_number", "Value": "+15555550123"},
+        {"Name": "phone_number_verified", "Value": "true"},
+    ]
+    emulator.client.admin_create_user(UserPoolId=pool["user_pool_id"], Username="fay", UserAttributes=attributes)
+    emulator.client.admin_set_user_password(
+        UserPoolId=pool["user_pool_id"], Username="fay", Password=PASSWORD, Permanent=True
+    )
+    steps = Steps(emulator, pool)
+    started = steps.start("fay")
+    assert started["AvailableChallenges"] == ["SMS_OTP"]
+    chosen = steps.respond(started, "fay", ANSWER="SMS_OTP")
+    assert chosen["ChallengeParameters"] == {
+        "CODE_DELIVERY_DELIVERY_MEDIUM": "SMS",
+        "CODE_DELIVERY_DESTINATION": "+*******0123",
+    }
+    assert refusal(steps.respond, previous=chosen, name="fay", SMS_OTP_CODE="12345")[0] == "CodeMismatchException"
+    signed_in(client, steps.respond(chosen, "fay", SMS_OTP_CODE=emulator.last_code("fay", "SMS")))
+
+
+def test_a_wrong_password_in_the_choice_counts_as_an_attempt(steps, client):
+    steps.sign_up("alice")
+    started = steps.start("alice")
+    for _ in range(2):
+        wrong = refusal(steps.respond, previous=started, name="alice", ANSWER="PASSWORD", PASSWORD="Wrong0ne!")
+        assert wrong[0] == "NotAuthorizedException"
+    signed_in(client, steps.respond(started, "alice", ANSWER="PASSWORD", PASSWORD=PASSWORD))
+    assert (
+        refusal(steps.respond, previous=started, name="alice", ANSWER="EMAIL_OTP")[1] == "Invalid session for the user."
+    )
+
+
+def test_the_password_through_user_auth_still_asks_for_totp(steps, emulator, monkeypatch):
+    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")  # the emulator runs in this process
+    steps.sign_up("alice")
+    access = steps.password_tokens("alice")["AccessToken"]
+    secret = emulator.client.associate_software_token(AccessToken=access)["SecretCode"]
+    emulator.client.verify_software_token(AccessToken=access, UserCode=steady_totp(secret))
+    emulator.client.set_user_mfa_preference(
+        AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    answer = steps.start("alice", "PASSWORD", PASSWORD=PASSWORD)
+    assert answer["ChallengeName"] == "SOFTWARE_TOKEN_MFA"  # moto's own challenge, answered as for a password
+    done = steps.respond(answer, "alice", SOFTWARE_TOKEN_MFA_CODE=steady_totp(secret))
+    assert "AuthenticationResult" in done
+    assert "SOFTWARE_TOKEN" in emulator.client.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"]

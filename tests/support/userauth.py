@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -9,6 +12,15 @@ from botocore.exceptions import ClientError
 
 from tests.support.authenticator import Authenticator
 from tests.support.helpers import PASSWORD
+
+
+@contextlib.contextmanager
+def emulator_errors_fail(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail the test if the emulator (serving in a thread of this process) logged an error: an HTML 500."""
+    caplog.set_level(logging.INFO)
+    yield
+    assert "Traceback" not in caplog.text
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
 def refusal(call: Any, **params: Any) -> tuple[str, str]:

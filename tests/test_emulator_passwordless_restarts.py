@@ -1,0 +1,113 @@
+"""`python server.py` with the embedded emulator, restarted: passkeys, their sign counts and a sign-in session with
+its email code survive; codes reach the console and the codes file (0600); a pool saved before the emulator knew
+passwordless sign-in gets it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import types
+
+import boto3
+import pytest
+
+from local.additions import _secret_hash
+from local.emulator import CODES_FILE, EMULATOR_REGION
+from local.state import SavedState
+from tests.support.authenticator import Authenticator
+from tests.support.servers import free_port
+from tests.support.userauth import Steps, refusal
+from tests.test_emulator_restarts import Server
+from tests.test_emulator_state import populated_backend
+
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
+
+
+def emulator_of(state: str) -> tuple[types.SimpleNamespace, dict]:
+    """A boto3 client for the server's emulator, and the local pool's ids, from its state file; its last codes
+    read from the codes file next to it."""
+    with open(state) as file:
+        ids = json.load(file)["ids"]
+    endpoint = f"http://127.0.0.1:{ids['emulator_port']}"
+    client = boto3.client(  # the emulator takes any credentials
+        "cognito-idp",
+        region_name=EMULATOR_REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="e",
+        aws_secret_access_key="e",
+    )
+
+    def last_code(username: str, medium: str = "EMAIL") -> str | None:
+        with open(os.path.join(os.path.dirname(state), CODES_FILE)) as file:
+            return json.load(file).get(username, {}).get(medium)
+
+    return types.SimpleNamespace(client=client, last_code=last_code), ids
+
+
+def stop(server: Server) -> None:
+    server.signal(signal.SIGTERM)
+    assert server.wait() is not None
+
+
+def test_passkeys_and_a_pending_code_survive_a_restart(tmp_path):
+    state, port = str(tmp_path / "state.json"), free_port()
+    server = Server(state, port)
+    try:
+        emulator, ids = emulator_of(state)
+        steps = Steps(emulator, ids)
+        steps.sign_up("alice")
+        key = Authenticator()
+        steps.register_passkey(steps.password_tokens("alice")["AccessToken"], key)
+        started = steps.start("alice", "WEB_AUTHN")
+        options = started["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
+        assert "AuthenticationResult" in steps.respond(started, "alice", CREDENTIAL=key.get(options))  # count 1
+        pending = steps.start("alice", "EMAIL_OTP")
+        code = steps.email_code("alice")
+        codes = os.path.join(tmp_path, CODES_FILE)
+        assert stat.S_IMODE(os.stat(codes).st_mode) == 0o600
+    finally:
+        stop(server)
+    assert f"emulator: email code for alice: {code}" in server.output()
+    again = Server(state, port)
+    try:
+        emulator, _ = emulator_of(state)
+        steps = Steps(emulator, ids)
+        assert "AuthenticationResult" in steps.respond(pending, "alice", EMAIL_OTP_CODE=code)  # the session was kept
+        access = steps.password_tokens("alice")["AccessToken"]
+        [listed] = steps.cognito.list_web_authn_credentials(AccessToken=access)["Credentials"]
+        assert listed["CredentialId"] == key.passkeys[0].id
+        started = steps.start("alice", "WEB_AUTHN")
+        options = started["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
+        replay = key.get(options, sign_count=1)  # the count saved before the restart: not grown
+        code, message = refusal(steps.respond, previous=started, name="alice", CREDENTIAL=replay)
+        assert code == "NotAuthorizedException" and "sign count" in message
+        assert "AuthenticationResult" in steps.respond(started, "alice", CREDENTIAL=key.get(options))
+    finally:
+        stop(again)
+
+
+def test_a_pool_saved_before_passwordless_sign_in_gets_it(tmp_path):
+    backend, ids = populated_backend()
+    state = str(tmp_path / "state.json")
+    SavedState(state).keep(backend, ids)
+    with open(state) as file:
+        document = json.load(file)
+    for pool in document["pools"]:
+        del pool["passwordless"]  # as the emulator wrote it before it knew passkeys
+    with open(state, "w") as file:
+        json.dump(document, file)
+    server = Server(state, free_port())
+    try:
+        emulator, ids = emulator_of(state)
+        secret = backend.user_pools[ids["user_pool_id"]].clients[ids["client_id"]].secret
+        parameters = {"USERNAME": "alice", "SECRET_HASH": _secret_hash(secret, "alice", ids["client_id"])}
+        answer = emulator.client.initiate_auth(
+            ClientId=ids["client_id"], AuthFlow="USER_AUTH", AuthParameters=parameters
+        )
+        assert answer["AvailableChallenges"] == ["PASSWORD", "EMAIL_OTP"]
+        config = emulator.client.get_user_pool_mfa_config(UserPoolId=ids["user_pool_id"])
+        assert config["WebAuthnConfiguration"]["RelyingPartyId"] == "localhost"
+    finally:
+        stop(server)
