@@ -7,6 +7,7 @@ become the API's `webauthn_*` errors (services/cognito_errors.py), a refused tok
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,8 @@ import errors
 from services.cognito import CognitoCalls
 from services.cognito_errors import BEARER_CALL, translated
 
+# A credential id as WebAuthn makes them (base64url of at most 1023 bytes): anything else is no passkey of anyone's.
+_CREDENTIAL_ID = re.compile(r"[A-Za-z0-9_-]{1,1364}={0,2}")
 # Deleting a credential the user does not have.
 _UNKNOWN_PASSKEY = {**BEARER_CALL, "ResourceNotFoundException": errors.PasskeyNotFound}
 
@@ -49,6 +52,8 @@ class Passkeys(CognitoCalls):
 
     def delete_passkey(self, access_token: str, credential_id: str) -> None:
         """Delete one of the user's passkeys (PasskeyNotFound when the user has none with that id)."""
+        if not _CREDENTIAL_ID.fullmatch(credential_id):
+            raise errors.PasskeyNotFound()
         with translated("DeleteWebAuthnCredential", _UNKNOWN_PASSKEY):
             self.client.delete_web_authn_credential(AccessToken=access_token, CredentialId=credential_id)
 

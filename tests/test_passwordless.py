@@ -236,3 +236,10 @@ def test_the_cookie_path_signs_in_by_email_code(client, users, emulator):
     finished = client.post("/auth/passkeys/register/finish", headers=csrf, json={"credential": credential})
     assert finished.status_code == 201, finished.json
     assert len(client.get("/auth/passkeys").json["passkeys"]) == 1
+
+
+def test_the_admin_registration_mode_still_needs_a_password(pool):
+    client = create_app({**pool, "registration_mode": "admin"}).test_client()
+    response = client.post("/auth/register", json={"email": "nopass@example.com"})
+    assert (response.status_code, response.json["error"]) == (400, "invalid_request")
+    assert "'password' is required with REGISTRATION_MODE=admin" in response.json["message"]

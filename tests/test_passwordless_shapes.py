@@ -409,3 +409,10 @@ def test_a_malformed_credential_is_400_before_cognito(client, proxy, token, cred
     response = client.post("/auth/passkeys/register/finish", headers=bearer(token), json={"credential": credential})
     assert response.status_code in (400, 413)
     assert "CompleteWebAuthnRegistration" not in proxy.operations
+
+
+@pytest.mark.parametrize("credential_id", ["x" * 1400, "not%20base64", "é", "a.b"])
+def test_deleting_an_id_no_passkey_can_have_is_404_before_cognito(client, proxy, token, credential_id):
+    response = client.delete(f"/auth/passkeys/{credential_id}", headers=bearer(token))
+    assert (response.status_code, response.json["error"]) == (404, "passkey_not_found")
+    assert "DeleteWebAuthnCredential" not in proxy.operations
