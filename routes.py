@@ -23,7 +23,7 @@ from schemas.webauthn import PasskeyFinish
 bp = Blueprint("api", __name__)  # the API and its documentation
 page = Blueprint("page", __name__)  # the sign-in page at `/` (DEMO_PAGE)
 TOKENS = {200: out.SignedIn}
-SESSION = {200: out.SessionStarted, 303: None}
+SESSION = {200: out.SessionOrChallenge, 303: None}
 SIGN_IN: dict[str, Any] = {"errors": (401, 403), "cognito": True, "no_store": True}  # signing in
 
 

@@ -164,3 +164,7 @@ class SessionStarted(Answer):
 class SessionInfo(SessionStarted):
     email: str | None
     groups: list[str]
+
+
+class SessionOrChallenge(RootModel[SessionStarted | NextChallenge]):
+    """The session started, or the challenge Cognito asks to be answered first (choice-based sign-in's, say)."""
