@@ -6,18 +6,14 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { claimsOf, setTime, drawSecret, values, clearErrors, showError } = window.PageShow; // show.js
+  const { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show } = window.PageShow;
   const sessions = window.PageSession; // session.js: the requests, and the cookie path's
   const { api } = sessions;
-  const passkeys = window.PagePasskeys; // passkeys.js: WebAuthn in the browser
   const CHALLENGES = {
+    ...window.PagePasskeys.CHALLENGES, // EMAIL_OTP, SMS_OTP, WEB_AUTHN, SELECT_CHALLENGE
     NEW_PASSWORD_REQUIRED: ["This account was created for you: choose your own password.", "new_password"],
     SOFTWARE_TOKEN_MFA: ["Enter the 6-digit code your authenticator app shows for this account.", "code"],
     SMS_MFA: ["Enter the code sent to you by text message.", "code"],
-    EMAIL_OTP: ["Enter the code emailed to you.", "code"],
-    SMS_OTP: ["Enter the code sent to you by text message.", "code"],
-    WEB_AUTHN: ["Use your passkey (the browser asks for it).", null],
-    SELECT_CHALLENGE: ["Choose how to sign in.", null],
     MFA_SETUP: [
       "This pool requires an authenticator app: scan the QR code, or enter the key, then the code the app shows.",
       "code",
@@ -27,21 +23,13 @@
   let pending = null; // the challenge being answered: {username, challenge, session}
   let viaCookie = false; // the sign-in under way (or done) is the cookie path's
   let oldAccess = null; // the access token of the session just signed out
-  let signUp = null; // a passwordless sign-up's {username, session}: its confirmation signs in
   // How a request proves who is signed in: the access token, or the session cookie (and its CSRF token).
   const auth = () => (session.cookie ? { cookie: true } : { token: session.access_token });
   const answerChallenge = (body) => (viaCookie ? sessions.answer(body) : api("POST", "auth/challenge", { body }));
 
-  const describe = (answer) => {
-    const { error = "error", message = "" } = answer.data || {};
-    return `${message} (${answer.status} ${error})`;
-  };
-  const announce = (id, text) => ($(`${id}-done`).textContent = text); // next to what was done
-  const show = (element, label, answer) => {
-    element.textContent = `${label}: ${answer.status}\n${answer.data ? JSON.stringify(answer.data, null, 2) : ""}`;
-    element.classList.toggle("refused", !answer.ok);
-  };
-
+  // Passwordless sign-in and passkeys (passkeys.js), given what it needs of this page.
+  const flows = window.PagePasskeys.wire({ api, sessions, auth: () => session && auth(), answerChallenge,
+    signedIn: (data, username) => signedIn(data, username), byCookie: (on) => (viaCookie = on) }); // prettier-ignore
   // One request at a time per form or button: pressing it again while its request is under way does nothing.
   function on(id, type, handler) {
     const element = $(id);
@@ -103,7 +91,7 @@
     $("change-password-username").defaultValue = session.username; // kept by the form's reset
     render();
     $("session-title").focus();
-    await listPasskeys();
+    await flows.list();
   }
 
   async function startChallenge(data, username) {
@@ -118,18 +106,10 @@
     $("challenge-help").textContent = help;
     $("challenge-new-password-field").hidden = field !== "new_password";
     $("challenge-code-field").hidden = field !== "code";
-    const codeLabel = form.querySelector("label[for=challenge-code]");
-    codeLabel.textContent = data.challenge.endsWith("_OTP") ? "Code" : "Code from the authenticator app";
     form.hidden = !field;
     $("challenge-qr").hidden = data.challenge !== "MFA_SETUP";
     $("challenge-view").hidden = false;
-    const sent = data.code_delivery;
-    if (sent) $("challenge-help").textContent = `Enter the code sent to ${sent.destination} (${sent.medium}).`;
-    if (data.challenge === "SELECT_CHALLENGE") {
-      const offered = (data.available_challenges || []).join(", ");
-      $("challenge-help").textContent = `That way is not open to this account now. It may sign in with: ${offered}.`;
-    }
-    if (data.challenge === "WEB_AUTHN") return usePasskey(data);
+    if (flows.explain(data, pending)) return; // choice-based sign-in's: said, or answered by a passkey
     if (data.challenge === "MFA_SETUP") {
       // Asked first without a code: the API answers the secret for the app, and a new session.
       const answer = await answerChallenge(pending);
@@ -140,36 +120,10 @@
     (field ? $(field === "code" ? "challenge-code" : "challenge-new-password") : $("challenge-title")).focus();
   }
 
-  // The WEB_AUTHN challenge: the browser asks the authenticator, the page sends what it answered.
-  async function usePasskey(data) {
-    const got = await passkeys.get(data.credential_request_options || {});
-    if (!got.ok) return ($("challenge-help").textContent = got.message);
-    const answer = await answerChallenge({ ...pending, credential: got.credential });
-    if (!answer.ok) return ($("challenge-help").textContent = `The passkey was refused: ${describe(answer)}`);
-    await signedIn(answer.data, pending.username);
-  }
-
-  // "Email me a code", "Sign in with a passkey": the username alone, and the first factor preferred.
-  const signInBy = (preferred) => async () => {
-    const form = $("login");
-    clearErrors(form);
-    const body = { username: $("login-username").value, preferred };
-    viaCookie = $("login-cookie").checked;
-    const answer = await (viaCookie ? sessions.signIn(body) : api("POST", "auth/login", { body }));
-    if (!answer.ok) return showError(form, answer);
-    await signedIn(answer.data, body.username);
-  };
-  onClick("login-email-code", signInBy("EMAIL_OTP"));
-  onClick("login-passkey", signInBy("WEB_AUTHN"));
-
-  // The signed-in view's passkeys (passkeys.js): listed, added, removed with the session's credentials.
-  const listPasskeys = passkeys.manage({ api, auth: () => (session ? auth() : null), describe, announce });
-
   onSubmit("register", async (form, body) => {
     const answer = await api("POST", "auth/register", { body });
     if (!answer.ok) return showError(form, answer);
-    const { username, confirmed } = answer.data;
-    signUp = answer.data.session ? { username, session: answer.data.session } : null;
+    const { username, confirmed } = flows.signedUp(answer.data, body);
     form.querySelector("input[name=password]").value = "";
     $("confirm-username").value = username;
     $("login-username").value = username;
@@ -179,14 +133,9 @@
   });
 
   onSubmit("confirm", async (form, body) => {
-    if (signUp && signUp.username === body.username) body.session = signUp.session;
-    const answer = await api("POST", "auth/confirm", { body });
+    const answer = await api("POST", "auth/confirm", { body: flows.confirming(body) });
     if (!answer.ok) return showError(form, answer);
-    signUp = null;
-    if (answer.data.access_token || answer.data.challenge) {
-      viaCookie = false; // the confirmation answers tokens: this page holds them
-      return signedIn(answer.data, body.username);
-    }
+    if (flows.confirmedIn(answer.data)) return signedIn(answer.data, body.username); // a passwordless sign-up
     $("login-username").value = answer.data.username;
     announce("confirm", `${answer.data.username} is confirmed: sign in.`);
     $("login-password").focus();

@@ -96,23 +96,34 @@ window.PagePasskeys = (() => {
     if (!passkeys.length) list.textContent = "No passkey yet.";
   }
 
-  // The signed-in view's section: "Add a passkey" and the list with its remove buttons. `auth()` says how a
-  // request proves the user (the access token, or the cookie), null when signed out; answers `list()`.
-  function manage({ api, auth, describe, announce }) {
+  const CHALLENGES = {
+    EMAIL_OTP: ["Enter the code emailed to you.", "code"],
+    SMS_OTP: ["Enter the code sent to you by text message.", "code"],
+    WEB_AUTHN: ["Use your passkey (the browser asks for it).", null],
+    SELECT_CHALLENGE: ["Choose how to sign in.", null],
+  };
+
+  // The page's passwordless parts: "Email me a code" and "Sign in with a passkey" (the username alone, the
+  // first factor preferred), the challenges' words, a passwordless sign-up signed in by its confirmation,
+  // and the signed-in view's passkeys. `page` is what app.js lends: its requests, how a request proves the
+  // user (`auth()`, null when signed out), its challenge answer, `signedIn`, and `byCookie(on)`.
+  function wire(page) {
+    const { describe, announce, clearErrors, showError } = window.PageShow;
     const failed = (text) => ($("passkey-error").textContent = text);
     const shown = (answer) => draw($("passkey-list"), answer.data.passkeys, remove);
     const clear = () => ($("passkey-error").textContent = $("passkey-done").textContent = "");
+    let signUp = null; // a passwordless sign-up's {username, session}: its confirmation signs in
 
     async function list() {
-      if (!auth()) return;
-      const answer = await api("GET", "auth/passkeys", auth());
+      if (!page.auth()) return;
+      const answer = await page.api("GET", "auth/passkeys", page.auth());
       return answer.ok ? shown(answer) : failed(describe(answer));
     }
 
     async function remove(id, button) {
       clear();
       button.disabled = true;
-      const answer = await api("DELETE", `auth/passkeys/${encodeURIComponent(id)}`, auth());
+      const answer = await page.api("DELETE", `auth/passkeys/${encodeURIComponent(id)}`, page.auth());
       if (!answer.ok) {
         button.disabled = false;
         return failed(describe(answer));
@@ -121,20 +132,86 @@ window.PagePasskeys = (() => {
       await list();
     }
 
-    $("passkey-add").addEventListener("click", async () => {
+    async function add() {
       clear();
-      const started = await api("POST", "auth/passkeys/register/start", auth());
+      const started = await page.api("POST", "auth/passkeys/register/start", page.auth());
       if (!started.ok) return failed(describe(started));
       const made = await create(started.data.credential_creation_options);
       if (!made.ok) return failed(made.message);
       const body = { credential: made.credential };
-      const finished = await api("POST", "auth/passkeys/register/finish", { body, ...auth() });
+      const finished = await page.api("POST", "auth/passkeys/register/finish", { body, ...page.auth() });
       if (!finished.ok) return failed(describe(finished));
       shown(finished);
       announce("passkey", "Passkey added: sign out, then sign in with it.");
-    });
-    return list;
+    }
+
+    async function signInBy(preferred) {
+      const form = $("login");
+      clearErrors(form);
+      const body = { username: $("login-username").value, preferred };
+      const cookie = $("login-cookie").checked;
+      page.byCookie(cookie);
+      const answer = await (cookie ? page.sessions.signIn(body) : page.api("POST", "auth/login", { body }));
+      if (!answer.ok) return showError(form, answer);
+      await page.signedIn(answer.data, body.username);
+    }
+
+    // The WEB_AUTHN challenge: the browser asks the authenticator, the page sends what it answered.
+    async function usePasskey(data, pending) {
+      const got = await get(data.credential_request_options || {});
+      if (!got.ok) return ($("challenge-help").textContent = got.message);
+      const answer = await page.answerChallenge({ ...pending, credential: got.credential });
+      if (!answer.ok) return ($("challenge-help").textContent = `The passkey was refused: ${describe(answer)}`);
+      await page.signedIn(answer.data, pending.username);
+    }
+
+    // A challenge just shown: the words only choice-based sign-in has; true when this module answers it.
+    function explain(data, pending) {
+      const otp = data.challenge.endsWith("_OTP");
+      $("challenge").querySelector("label[for=challenge-code]").textContent = otp ? "Code" : "Code from the authenticator app";
+      const sent = data.code_delivery;
+      if (sent) $("challenge-help").textContent = `Enter the code sent to ${sent.destination} (${sent.medium}).`;
+      if (data.challenge === "SELECT_CHALLENGE") {
+        const offered = (data.available_challenges || []).join(", ");
+        $("challenge-help").textContent = `That way is not open to this account now. It may sign in with: ${offered}.`;
+      }
+      if (data.challenge !== "WEB_AUTHN") return false;
+      usePasskey(data, pending);
+      return true;
+    }
+
+    for (const [id, handler] of [["login-email-code", () => signInBy("EMAIL_OTP")],
+      ["login-passkey", () => signInBy("WEB_AUTHN")], ["passkey-add", add]]) { // prettier-ignore
+      const button = $(id);
+      button.addEventListener("click", async () => {
+        if (button.getAttribute("aria-busy") === "true") return; // one request at a time, as app.js's buttons
+        button.setAttribute("aria-busy", "true");
+        try {
+          await handler();
+        } finally {
+          button.removeAttribute("aria-busy");
+        }
+      });
+    }
+
+    return {
+      list,
+      explain,
+      // Register's answer: a passwordless sign-up's session is kept, for its confirmation to sign in with.
+      signedUp: (data, body) => {
+        signUp = data.session && !body.password ? { username: data.username, session: data.session } : null;
+        return data;
+      },
+      confirming: (body) => (signUp && signUp.username === body.username ? { ...body, session: signUp.session } : body),
+      // The confirmation signed in (tokens, or a challenge): this page then holds the tokens, not a cookie.
+      confirmedIn: (data) => {
+        signUp = null;
+        const signedIn = Boolean(data.access_token || data.challenge);
+        if (signedIn) page.byCookie(false);
+        return signedIn;
+      },
+    };
   }
 
-  return { create, get, manage };
+  return { CHALLENGES, wire };
 })();
