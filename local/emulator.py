@@ -100,9 +100,13 @@ class LocalCognito:
     # One-time codes (USER_AUTH's EMAIL_OTP and SMS_OTP): to the console, as cognito-local prints them, and
     # where tests read them: last_code() in this process, the codes file for a server run as a subprocess.
     def last_code(self, username: str, medium: str = "EMAIL") -> str | None:
-        """The last code sent to `username` (as the pool stores the name) by EMAIL or SMS, on any pool."""
-        sent = [factors.extras(pool)["codes"].get(username, {}) for pool in _backend().user_pools.values()]
-        return next((codes[medium] for codes in sent if medium in codes), None)
+        """The last code sent to `username` (or the email a pool takes as the username) by EMAIL or SMS."""
+        for pool in _backend().user_pools.values():
+            user = pool._get_user(username)
+            codes = factors.extras(pool)["codes"].get(user.username if user else username, {})
+            if medium in codes:
+                return codes[medium]  # type: ignore[no-any-return]
+        return None
 
     def _deliver(self, pool_id: str, username: str, medium: str, code: str) -> None:
         factors.print_code(pool_id, username, medium, code)

@@ -89,7 +89,8 @@ class Flow:
         session = factors.open_session(
             self.pool, self.client, username, challenge="SELECT_CHALLENGE", available=available
         )
-        return {"ChallengeName": "SELECT_CHALLENGE", "AvailableChallenges": available, "Session": session}
+        choice = {"ChallengeName": "SELECT_CHALLENGE", "AvailableChallenges": available, "ChallengeParameters": {}}
+        return {**choice, "Session": session}
 
     def start(self, user: Any, username: str, factor: str, params: dict[str, Any], session: str | None) -> Any:
         """Go to `factor`: send the code, or the passkey options, or check the password given with it."""

@@ -101,9 +101,12 @@ def teach() -> None:
 
     def confirm_sign_up(self: Any) -> Any:
         client, pool = passwordless.client_and_pool(backend_for(self), self._get_param("ClientId"))
+        before = pool._get_user(self._get_param("Username"))
+        was_unconfirmed = before is not None and str(getattr(before.status, "value", before.status)) == "UNCONFIRMED"
         answer = confirm(self)
         user = pool._get_user(self._get_param("Username"))
-        if not passwordless.allows_user_auth(client) or user is None:
+        # moto takes any code: a session for an already confirmed user would sign anyone in as them.
+        if not passwordless.allows_user_auth(client) or user is None or not was_unconfirmed:
             return answer
         sessions, given = factors.extras(pool)["sessions"], self._get_param("Session")
         if given is not None:

@@ -11,19 +11,8 @@ import local.passwordless
 from local import factors
 from local.additions import _secret_hash
 from local.pools import PASSWORD_POLICY
-from tests.support.helpers import PASSWORD, bearer, steady_totp
-from tests.support.userauth import Steps, emulator_errors_fail, refusal
-
-
-@pytest.fixture(autouse=True)
-def _no_emulator_errors(caplog):
-    with emulator_errors_fail(caplog):
-        yield
-
-
-@pytest.fixture
-def steps(emulator, pool) -> Steps:
-    return Steps(emulator, pool)
+from tests.support.helpers import PASSWORD, bearer
+from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fixture  # noqa: F401
 
 
 def signed_in(client, answer: dict) -> None:
@@ -211,48 +200,6 @@ def test_an_unknown_user_gets_a_choice_that_never_signs_in(steps):
     ]
 
 
-def test_sign_up_without_a_password_then_the_confirmation_signs_in(emulator, pool, client):
-    cognito, attributes = emulator.client, [{"Name": "email", "Value": "dora@example.com"}]
-    signed_up = cognito.sign_up(ClientId=pool["client_id"], Username="dora", UserAttributes=attributes)
-    assert signed_up["UserConfirmed"] is False and signed_up["Session"]
-    confirmed = cognito.confirm_sign_up(
-        ClientId=pool["client_id"], Username="dora", ConfirmationCode="1", Session=signed_up["Session"]
-    )
-    parameters = {"USERNAME": "dora"}
-    answer = cognito.initiate_auth(
-        ClientId=pool["client_id"], AuthFlow="USER_AUTH", AuthParameters=parameters, Session=confirmed["Session"]
-    )
-    signed_in(client, answer)
-    again = {"ClientId": pool["client_id"], "AuthFlow": "USER_AUTH", "AuthParameters": parameters}
-    assert refusal(cognito.initiate_auth, **again, Session=confirmed["Session"])[0] == "NotAuthorizedException"  # once
-    password = {"USERNAME": "dora", "PASSWORD": ""}
-    flow = {"ClientId": pool["client_id"], "AuthFlow": "USER_PASSWORD_AUTH"}
-    assert refusal(cognito.initiate_auth, **flow, AuthParameters=password)[0] == "NotAuthorizedException"
-    assert refusal(cognito.initiate_auth, **flow, AuthParameters={"USERNAME": "dora"})[0] == "NotAuthorizedException"
-
-
-def test_a_confirmation_session_is_only_its_users(steps, emulator, pool):
-    confirmed = steps.sign_up("alice")
-    steps.sign_up("bob")
-    flow = {"ClientId": pool["client_id"], "AuthFlow": "USER_AUTH", "AuthParameters": {"USERNAME": "bob"}}
-    assert refusal(emulator.client.initiate_auth, **flow, Session=confirmed["Session"])[0] == "NotAuthorizedException"
-
-
-def test_sign_up_without_a_password_needs_a_pool_that_allows_codes(emulator, pool):
-    emulator.client.update_user_pool(UserPoolId=pool["user_pool_id"], Policies={"PasswordPolicy": PASSWORD_POLICY})
-    code, _ = refusal(emulator.client.sign_up, ClientId=pool["client_id"], Username="erin")
-    assert code in ("InvalidParameterException", "InvalidPasswordException")
-
-
-def test_get_user_auth_factors(steps):
-    steps.sign_up("alice")
-    answer = steps.cognito.get_user_auth_factors(AccessToken=steps.password_tokens("alice")["AccessToken"])
-    assert answer["Username"] == "alice"
-    assert answer["ConfiguredUserAuthFactors"] == ["PASSWORD", "EMAIL_OTP"]
-    assert answer["UserMFASettingList"] == []
-    assert refusal(steps.cognito.get_user_auth_factors, AccessToken="not-a-token")[0] == "NotAuthorizedException"
-
-
 def test_an_sms_code_where_the_pool_allows_it(emulator, pool, client):
     policies = {"PasswordPolicy": PASSWORD_POLICY, "SignInPolicy": {"AllowedFirstAuthFactors": ["SMS_OTP"]}}
     emulator.client.update_user_pool(UserPoolId=pool["user_pool_id"], Policies=policies)
@@ -287,19 +234,3 @@ def test_a_wrong_password_in_the_choice_counts_as_an_attempt(steps, client):
     assert (
         refusal(steps.respond, previous=started, name="alice", ANSWER="EMAIL_OTP")[1] == "Invalid session for the user."
     )
-
-
-def test_the_password_through_user_auth_still_asks_for_totp(steps, emulator, monkeypatch):
-    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")  # the emulator runs in this process
-    steps.sign_up("alice")
-    access = steps.password_tokens("alice")["AccessToken"]
-    secret = emulator.client.associate_software_token(AccessToken=access)["SecretCode"]
-    emulator.client.verify_software_token(AccessToken=access, UserCode=steady_totp(secret))
-    emulator.client.set_user_mfa_preference(
-        AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
-    )
-    answer = steps.start("alice", "PASSWORD", PASSWORD=PASSWORD)
-    assert answer["ChallengeName"] == "SOFTWARE_TOKEN_MFA"  # moto's own challenge, answered as for a password
-    done = steps.respond(answer, "alice", SOFTWARE_TOKEN_MFA_CODE=steady_totp(secret))
-    assert "AuthenticationResult" in done
-    assert "SOFTWARE_TOKEN" in emulator.client.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"]

@@ -7,45 +7,9 @@ import json
 
 import pytest
 
-from local.passkeys import origin_allowed
 from tests.support.authenticator import Authenticator
 from tests.support.helpers import bearer
-from tests.support.userauth import Steps, emulator_errors_fail, refusal
-
-
-@pytest.fixture(autouse=True)
-def _no_emulator_errors(caplog):
-    with emulator_errors_fail(caplog):
-        yield
-
-
-@pytest.fixture
-def steps(emulator, pool) -> Steps:
-    return Steps(emulator, pool)
-
-
-@pytest.fixture
-def alice(steps) -> str:
-    """Alice, signed up with a password: her access token."""
-    steps.sign_up("alice")
-    return steps.password_tokens("alice")["AccessToken"]
-
-
-@pytest.fixture
-def key(steps, alice) -> Authenticator:
-    """Alice's authenticator, holding the one passkey she registered."""
-    authenticator = Authenticator()
-    steps.register_passkey(alice, authenticator)
-    return authenticator
-
-
-def passkey_challenge(steps: Steps, name: str = "alice") -> tuple[dict, dict]:
-    """USER_AUTH straight to WEB_AUTHN: the answer, and its CREDENTIAL_REQUEST_OPTIONS decoded."""
-    started = steps.start(name, "WEB_AUTHN")
-    assert started["ChallengeName"] == "WEB_AUTHN"
-    text = started["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
-    assert isinstance(text, str)  # a JSON string, as Cognito sends it
-    return started, json.loads(text)
+from tests.support.userauth import Steps, alice_fixture, key_fixture, no_emulator_errors, refusal, steps_fixture  # noqa: F401
 
 
 def test_creation_options_as_cognito_sends_them(steps, alice, key):
@@ -147,7 +111,7 @@ def test_a_bad_access_token_is_refused(steps):
 
 
 def test_signing_in_with_the_passkey(steps, client, key):
-    started, options = passkey_challenge(steps)
+    started, options = steps.passkey_challenge()
     assert options["rpId"] == "localhost" and options["userVerification"] == "preferred"
     assert options["allowCredentials"] == [{"id": key.passkeys[0].id, "type": "public-key"}]
     answer = steps.respond(started, "alice", CREDENTIAL=key.get(options))
@@ -169,7 +133,7 @@ def test_signing_in_with_the_passkey(steps, client, key):
     ],
 )
 def test_an_assertion_is_refused(steps, client, key, change, reason):
-    started, options = passkey_challenge(steps)
+    started, options = steps.passkey_challenge()
     if reason is None:
         assert "AuthenticationResult" in steps.respond(started, "alice", CREDENTIAL=key.get(options, **change))
         return
@@ -178,10 +142,10 @@ def test_an_assertion_is_refused(steps, client, key, change, reason):
 
 
 def test_a_replayed_assertion_is_refused(steps, key):
-    started, options = passkey_challenge(steps)
+    started, options = steps.passkey_challenge()
     credential = key.get(options)
     steps.respond(started, "alice", CREDENTIAL=credential)
-    again, options = passkey_challenge(steps)
+    again, options = steps.passkey_challenge()
     replay = key.get(options, sign_count=key.passkeys[0].sign_count)  # a fresh challenge, the counter not grown
     code, message = refusal(steps.respond, previous=again, name="alice", CREDENTIAL=replay)
     assert code == "NotAuthorizedException" and "sign count" in message
@@ -192,7 +156,7 @@ def test_another_users_passkey_is_refused(steps, key):
     steps.sign_up("bob")
     bobs = Authenticator()
     steps.register_passkey(steps.password_tokens("bob")["AccessToken"], bobs)
-    started, options = passkey_challenge(steps, "alice")
+    started, options = steps.passkey_challenge("alice")
     code, message = refusal(steps.respond, previous=started, name="alice", CREDENTIAL=bobs.get(options))
     assert code == "NotAuthorizedException" and "not one of this user's" in message
 
@@ -208,7 +172,7 @@ def test_a_deleted_passkey_is_refused_and_listing_pages(steps, alice, key):
     ]
     assert "NextToken" not in rest
     steps.cognito.delete_web_authn_credential(AccessToken=alice, CredentialId=key.passkeys[0].id)
-    started, options = passkey_challenge(steps)
+    started, options = steps.passkey_challenge()
     assert (
         refusal(steps.respond, previous=started, name="alice", CREDENTIAL=key.get(options))[0]
         == "NotAuthorizedException"
@@ -224,60 +188,8 @@ def test_another_users_passkey_cannot_be_deleted(steps, key):
     assert refusal(delete, AccessToken=bob, CredentialId=key.passkeys[0].id)[0] == "ResourceNotFoundException"
 
 
-@pytest.mark.parametrize(
-    ("origin", "rp_id", "allowed"),
-    [
-        ("http://localhost:5000", "localhost", True),
-        ("https://localhost", "localhost", True),
-        ("http://127.0.0.1:5000", "localhost", False),
-        ("http://localhost.evil.example", "localhost", False),
-        ("https://app.example.com", "example.com", True),
-        ("https://example.com:8443", "example.com", True),
-        ("http://example.com", "example.com", False),
-        ("https://notexample.com", "example.com", False),
-        ("https://example.com.evil", "example.com", False),
-        ("https://example.com/path", "example.com", False),
-        ("https://example.com:99999", "example.com", False),
-    ],
-)
-def test_the_origin_rule(origin, rp_id, allowed):
-    assert origin_allowed(origin, rp_id) is allowed
-
-
-ODD_REGISTRATIONS = [
-    {},
-    {"response": "x"},
-    {"response": {}},
-    {"response": {"clientDataJSON": 5}},
-    {"response": {"clientDataJSON": "!!!", "attestationObject": "AAAA"}},
-    {"id": 7, "rawId": [], "response": {"clientDataJSON": "e30", "attestationObject": None}},
-]
-
-
-@pytest.mark.parametrize("credential", ODD_REGISTRATIONS)
-def test_an_odd_registration_is_a_clear_400(steps, alice, credential):
-    steps.cognito.start_web_authn_registration(AccessToken=alice)
-    code, _ = refusal(steps.cognito.complete_web_authn_registration, AccessToken=alice, Credential=credential)
-    assert code in ("InvalidParameterException", "WebAuthnChallengeNotFoundException")
-
-
-@pytest.mark.parametrize(
-    "credential",
-    ["", "[]", "null", "{", json.dumps({"id": 1, "response": {}}), "KEY", "KEY-BAD-HANDLE"],
-)
-def test_an_odd_assertion_is_a_clear_400(steps, key, credential):
-    started, options = passkey_challenge(steps)
-    if credential.startswith("KEY"):
-        document = json.loads(key.get(options))
-        document["response"]["userHandle"] = {"KEY": "", "KEY-BAD-HANDLE": "%%%"}[credential]
-        document["response"]["signature"] = 12 if credential == "KEY" else document["response"]["signature"]
-        credential = json.dumps(document)
-    code, _ = refusal(steps.respond, previous=started, name="alice", CREDENTIAL=credential)
-    assert code in ("InvalidParameterException", "NotAuthorizedException")
-
-
 def test_three_refused_assertions_end_the_session(steps, key):
-    started, options = passkey_challenge(steps)
+    started, options = steps.passkey_challenge()
     for _ in range(3):
         refusal(
             steps.respond, previous=started, name="alice", CREDENTIAL=key.get(options, origin="https://evil.example")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -14,8 +14,8 @@ from tests.support.authenticator import Authenticator
 from tests.support.helpers import PASSWORD
 
 
-@contextlib.contextmanager
-def emulator_errors_fail(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+@pytest.fixture(autouse=True)
+def no_emulator_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail the test if the emulator (serving in a thread of this process) logged an error: an HTML 500."""
     caplog.set_level(logging.INFO)
     yield
@@ -23,11 +23,35 @@ def emulator_errors_fail(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
+# Fixtures for the test modules that import them (by these names, so a test's argument does not shadow them).
+@pytest.fixture(name="steps")
+def steps_fixture(emulator: Any, pool: dict[str, Any]) -> Steps:
+    """USER_AUTH and passkey steps on the test's pool."""
+    return Steps(emulator, pool)
+
+
+@pytest.fixture(name="alice")
+def alice_fixture(steps: Steps) -> str:
+    """Alice, signed up with a password: her access token."""
+    steps.sign_up("alice")
+    return steps.password_tokens("alice")["AccessToken"]
+
+
+@pytest.fixture(name="key")
+def key_fixture(steps: Steps, alice: str) -> Authenticator:
+    """Alice's authenticator, holding the one passkey she registered."""
+    authenticator = Authenticator()
+    steps.register_passkey(alice, authenticator)
+    return authenticator
+
+
 def refusal(call: Any, **params: Any) -> tuple[str, str]:
-    """The error code and message a call answers (it must fail)."""
+    """The error code and message a call answers (it must fail, with a 400)."""
     with pytest.raises(ClientError) as raised:
         call(**params)
-    return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
+    answer = raised.value.response
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 400  # as Cognito answers each of these: never a 5xx
+    return answer["Error"]["Code"], answer["Error"]["Message"]
 
 
 class Steps:
@@ -72,6 +96,14 @@ class Steps:
         code = self.emulator.last_code(name, "EMAIL")
         assert code is not None and len(code) == 6 and code.isdigit()
         return code
+
+    def passkey_challenge(self, name: str = "alice") -> tuple[dict[str, Any], dict[str, Any]]:
+        """USER_AUTH straight to WEB_AUTHN: the answer, and its CREDENTIAL_REQUEST_OPTIONS decoded."""
+        started = self.start(name, "WEB_AUTHN")
+        assert started["ChallengeName"] == "WEB_AUTHN"
+        text = started["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
+        assert isinstance(text, str)  # a JSON string, as Cognito sends it
+        return started, json.loads(text)
 
     def register_passkey(self, access_token: str, authenticator: Authenticator, **create: Any) -> dict[str, Any]:
         """Start and complete a passkey registration; return the creation options used."""
