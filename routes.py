@@ -11,19 +11,20 @@ from typing import Any
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from controllers import account, auth, check, files, metrics, oauth, probes, sessions
+from controllers import account, auth, check, files, metrics, oauth, passkeys, probes, sessions
 from controllers import hello as greeting
 from middleware.auth import require_token
 from middleware.endpoint import endpoint
 from middleware.ratelimit import per_client
 from schemas import answers as out
 from schemas import bodies
+from schemas.webauthn import PasskeyFinish
 
 bp = Blueprint("api", __name__)  # the API and its documentation
 page = Blueprint("page", __name__)  # the sign-in page at `/` (DEMO_PAGE)
 metrics_bp = Blueprint("metrics", __name__)  # /metrics (METRICS_ENABLED)
 TOKENS = {200: out.SignedIn}
-SESSION = {200: out.SessionStarted, 303: None}
+SESSION = {200: out.SessionOrChallenge, 303: None}
 SIGN_IN: dict[str, Any] = {"errors": (401, 403), "cognito": True, "no_store": True}  # signing in
 
 
@@ -36,7 +37,14 @@ def register(body: bodies.Register) -> ResponseReturnValue:
 
 @bp.post("/auth/confirm")
 @per_client("rate_limit_confirm")
-@endpoint("Confirm a sign-up with the emailed code", {200: out.Confirmed}, body=bodies.Confirm, cognito=True)
+@endpoint(
+    "Confirm a sign-up with the emailed code (with register's session: signed in too)",
+    {200: out.ConfirmedOrSignedIn},
+    body=bodies.Confirm,
+    errors=(401, 403),
+    cognito=True,
+    no_store=True,
+)
 def confirm(body: bodies.Confirm) -> ResponseReturnValue:
     return auth.confirm(body)
 
@@ -240,6 +248,43 @@ def oauth_logout() -> ResponseReturnValue:
     return oauth.logout()
 
 
+# Passkeys of the signed-in user (issue 19): Cognito's WebAuthn operations, by the user's access token.
+PASSKEYS: dict[str, Any] = {"cognito": True}
+USER_ADMIN = {"aws.cognito.signin.user.admin"}  # the scope Cognito's own user calls need (as /auth/me)
+
+
+@bp.post("/auth/passkeys/register/start")
+@per_client("rate_limit_confirm")
+@require_token({"access"}, scopes=USER_ADMIN)
+@endpoint("Start registering a passkey: the creation options", {200: out.PasskeyCreationOptions}, **PASSKEYS)
+def passkey_register_start() -> ResponseReturnValue:
+    return passkeys.register_start()
+
+
+@bp.post("/auth/passkeys/register/finish")
+@per_client("rate_limit_confirm")
+@require_token({"access"}, scopes=USER_ADMIN)
+@endpoint(
+    "Finish registering a passkey with the browser's credential", {201: out.Passkeys}, body=PasskeyFinish, **PASSKEYS
+)
+def passkey_register_finish(body: PasskeyFinish) -> ResponseReturnValue:
+    return passkeys.register_finish(body)
+
+
+@bp.get("/auth/passkeys")
+@require_token({"access"}, scopes=USER_ADMIN)
+@endpoint("The signed-in user's passkeys", {200: out.Passkeys}, **PASSKEYS)
+def passkey_list() -> ResponseReturnValue:
+    return passkeys.passkeys()
+
+
+@bp.delete("/auth/passkeys/<credential_id>")
+@require_token({"access"}, scopes=USER_ADMIN)
+@endpoint("Delete one of the signed-in user's passkeys", {204: None}, errors=(404,), cognito=True)
+def passkey_delete(credential_id: str) -> ResponseReturnValue:
+    return passkeys.delete(credential_id)
+
+
 @bp.get("/health")
 @endpoint("Liveness: the process is up", {200: out.Health})
 def health() -> ResponseReturnValue:
@@ -282,7 +327,7 @@ def index() -> ResponseReturnValue:
     return files.page_file("index.html")
 
 
-@page.get("/page/<any('app.js', 'show.js', 'session.js', 'oauth.js', 'app.css', 'qrcode.js'):name>")
+@page.get("/page/<any('app.js', 'show.js', 'session.js', 'oauth.js', 'passkeys.js', 'app.css', 'qrcode.js'):name>")
 @endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None}, errors=(404,))
 def page_asset(name: str) -> ResponseReturnValue:
     return files.page_file(name)

@@ -25,7 +25,8 @@ No COGNITO_USER_POOL_ID set: started the local Cognito emulator at {endpoint_url
   its users are kept in {state} (start empty: make run-fresh, or python server.py --fresh)
 FOR LOCAL USE ONLY: the emulator's signing key is public (anyone can mint tokens it accepts),
 and any confirmation code is accepted.
-Serving on http://localhost:{port}: open it in a browser to sign up and in; the API is documented at /docs
+Serving on http://localhost:{port}: open it in a browser to sign up and in (passkeys work at localhost, not
+127.0.0.1); the API is documented at /docs
 """
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, jsonify, request
@@ -23,17 +24,30 @@ def register(body: bodies.Register) -> tuple[Response, int]:
 
 
 def confirm(body: bodies.Confirm) -> Response:
-    """Confirm a sign-up with the emailed code."""
+    """Confirm a sign-up with the emailed code; with register's `session` (a passwordless sign-up), the
+    confirmation signs the user in: the tokens, or the next challenge."""
     with guessing(body.username):
-        services().auth.confirm(body.username, body.code)
-    return jsonify(username=body.username, confirmed=True)
+        session = services().auth.confirm(body.username, body.code, body.session)
+    if body.session is None or session is None:
+        return jsonify(username=body.username, confirmed=True)
+    answer = services().auth.start_user_auth(body.username, session=session)
+    return jsonify({**signed_in(answer, proven_name=body.username), "confirmed": True})
 
 
 def login(body: bodies.Login) -> Response:
-    """Sign in with username and password; answers tokens (never cached) or a challenge."""
+    """Sign in: with a password, tokens (never cached) or a challenge; without one (or with `preferred`),
+    choice-based sign-in: the factors to choose from, or the challenge of the preferred one."""
     with guessing(body.username):
-        answer = services().auth.login(body.username, body.password)
-    return jsonify(signed_in(answer, proven_name=body.username))
+        answer = first_factor(body.username, body.password, body.preferred)
+    return jsonify(signed_in(answer, proven_name=body.username if body.password is not None else None))
+
+
+def first_factor(username: str, password: str | None, preferred: str | None) -> dict[str, Any]:
+    """The sign-in's first step: the password flow for a password alone, else USER_AUTH."""
+    auth = services().auth
+    if password is not None and preferred is None:
+        return auth.login(username, password)
+    return auth.start_user_auth(username, preferred, password)
 
 
 def challenge(body: bodies.ChallengeAnswer) -> Response:
@@ -46,13 +60,27 @@ def answered_challenge(body: bodies.ChallengeAnswer) -> dict[str, Any]:
     auth = services().auth
     if body.challenge == "MFA_SETUP" and body.code is None:  # two steps: first a TOTP secret for the session
         return auth.mfa_setup_challenge(body.username, body.session, services().settings.totp_issuer)
-    with guessing(body.username):
+    with guessing(body.username):  # a code, a password or a passkey: each answer is a guess
         if body.challenge == "MFA_SETUP":
             result = auth.answer_mfa_setup(body.username, body.session, body.code)
         else:
-            answer = body.new_password if body.challenge == "NEW_PASSWORD_REQUIRED" else body.code
-            result = auth.answer_challenge(body.username, body.challenge, body.session, answer)
+            answer, more = _answer_of(body)
+            result = auth.answer_challenge(body.username, body.challenge, body.session, answer, **more)
     return signed_in(result)
+
+
+def _answer_of(body: bodies.ChallengeAnswer) -> tuple[str, dict[str, str]]:
+    """The challenge's answer as Cognito takes it, and any further response (SELECT_CHALLENGE's PASSWORD)."""
+    if isinstance(body, bodies.NewPasswordAnswer):
+        return body.new_password, {}
+    if isinstance(body, bodies.SelectChallengeAnswer):
+        one_step = body.answer == "PASSWORD" and body.password is not None
+        return body.answer, {"PASSWORD": body.password} if one_step else {}
+    if isinstance(body, bodies.PasskeyAnswer):
+        return json.dumps(body.credential.as_cognito(), separators=(",", ":")), {}
+    if isinstance(body, bodies.PasswordAnswer):
+        return body.password, {}
+    return body.code, {}
 
 
 def signed_in(answer: dict[str, Any], proven_name: str | None = None) -> dict[str, Any]:

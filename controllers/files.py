@@ -29,6 +29,7 @@ PAGE_FILES = {
     "show.js": ("page", "show.js"),
     "session.js": ("page", "session.js"),
     "oauth.js": ("page", "oauth.js"),
+    "passkeys.js": ("page", "passkeys.js"),
     "app.css": ("page", "app.css"),
     "qrcode.js": ("page/vendor", "qrcode-generator-2.0.4.js"),
     "docs.html": ("", "docs.html"),

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 import errors
 from controllers.account import sign_out
-from controllers.auth import answered_challenge, signed_in
+from controllers.auth import answered_challenge, first_factor, signed_in
 from extensions import services
 from middleware.auth import verified_claims
 from middleware.body import FORM
@@ -64,12 +64,12 @@ def start_session(body: bodies.SessionSignIn) -> Response:
             return sign_in_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
     try:
         with guessing(body.username):
-            answer = services().auth.login(body.username, body.password)
+            answer = first_factor(body.username, body.password, body.preferred)
     except errors.ApiError as err:
         if not form:
             raise
         return sign_in_page(body.rd, err.message, body.username, err.status_code)
-    signed_in(answer, proven_name=body.username)
+    signed_in(answer, proven_name=body.username if body.password is not None else None)
     if "access_token" not in answer:  # a challenge: answered at /auth/session/challenge
         if form:
             message = "This account needs another step (a code or a new password): sign in through the API."

@@ -32,6 +32,7 @@ class Registered(Answer):
     user_sub: str | None
     confirmed: bool
     code_delivery: CodeDelivery | None
+    session: str = Field(default=None, description="when Cognito gives one: send it to /auth/confirm to sign in there")
 
 
 class Confirmed(Answer):
@@ -48,14 +49,47 @@ class Tokens(Answer):
     username: str | None = Field(description="the stored `cognito:username` (a uuid in email-as-username pools)")
 
 
+class SentCode(Answer):
+    destination: str = Field(description="masked, as Cognito words it")
+    medium: str | None = Field(description="EMAIL or SMS")
+
+
 class NextChallenge(Answer):
     challenge: str
     session: str | None
-    parameters: dict[str, Any]
+    parameters: dict[str, Any] = Field(description="Cognito's ChallengeParameters, as it sent them")
+    available_challenges: list[str] = Field(default=None, description="SELECT_CHALLENGE: the factors to choose from")
+    code_delivery: SentCode = Field(default=None, description="EMAIL_OTP, SMS_OTP: where the code was sent")
+    credential_request_options: dict[str, Any] = Field(
+        default=None, description="WEB_AUTHN: the options for navigator.credentials.get (binary fields base64url)"
+    )
 
 
 class SignedIn(RootModel[Tokens | NextChallenge]):
     """Tokens, or the challenge Cognito asks to be answered first."""
+
+
+class ConfirmedOrSignedIn(RootModel[Confirmed | Tokens | NextChallenge]):
+    """Confirmed; with register's `session`, signed in as well (`confirmed: true` beside the tokens or challenge)."""
+
+
+class Passkey(Answer):
+    credential_id: str
+    name: str | None = Field(description="Cognito's friendly name for it")
+    relying_party_id: str | None
+    attachment: str | None = Field(description="platform or cross-platform, when known")
+    transports: list[str]
+    created_at: float | None = Field(description="epoch seconds")
+
+
+class Passkeys(Answer):
+    passkeys: list[Passkey]
+
+
+class PasskeyCreationOptions(Answer):
+    credential_creation_options: dict[str, Any] = Field(
+        description="PublicKeyCredentialCreationOptions for navigator.credentials.create (binary fields base64url)"
+    )
 
 
 class Validated(Answer):
@@ -151,3 +185,7 @@ class SessionInfo(SessionStarted):
     email: str | None
     groups: list[str]
     claims: dict[str, Any] = Field(description="the session's ID token's claims")
+
+
+class SessionOrChallenge(RootModel[SessionStarted | NextChallenge]):
+    """The session started, or the challenge Cognito asks to be answered first (choice-based sign-in's, say)."""

@@ -20,32 +20,40 @@ from schemas.fields import (
     WithUsername,
     text,
 )
+from schemas.webauthn import AuthenticationCredential
 
 Session = Annotated[str, Field(min_length=MIN_SESSION_CHARS, max_length=MAX_SESSION_CHARS, pattern=TEXT_PATTERN)]
 RefreshToken = text(MAX_TOKEN_CHARS)
 Redirect = text(2048)
 
 
+FirstFactor = Literal["EMAIL_OTP", "SMS_OTP", "WEB_AUTHN", "PASSWORD"]
+OtpCode = Annotated[str, Field(pattern=r"^[0-9]{4,10}$", description="the code Cognito sent (email or text)")]
+
+
 class Register(WithUsername):
     username: UsernameText = Field(default=None, description="default: the email (email-as-username pools need that)")
     email: Email
-    password: Text
+    password: Text = Field(default=None, description="absent: a passwordless sign-up, where the pool allows it")
     attributes: Attributes = Field(default_factory=dict)
 
 
 class Confirm(WithUsername):
     username: UsernameText
     code: Text
+    session: Session = Field(default=None, description="register's `session`: the confirmation then signs in")
 
 
 class Login(WithUsername):
     username: UsernameText = Field(description="the email in email-as-username pools")
-    password: Text
+    password: Text = Field(default=None, description="absent: choice-based sign-in (USER_AUTH)")
+    preferred: FirstFactor = Field(default=None, description="USER_AUTH: go straight to this first factor")
 
 
 class SessionSignIn(WithUsername):
     username: UsernameText = Field(description="the email in email-as-username pools")
-    password: Text
+    password: Text = Field(default=None, description="absent: choice-based sign-in (USER_AUTH)")
+    preferred: FirstFactor = Field(default=None, description="USER_AUTH: go straight to this first factor")
     rd: Redirect = Field(default=None, description="where a browser goes after signing in (the sign-in form)")
     csrf_token: Text = Field(default=None, description="the sign-in form's own token (against login CSRF)")
 
@@ -118,7 +126,45 @@ class MfaSetupAnswer(WithUsername):
     code: TotpCode = Field(default=None, description="absent: answers the TOTP secret first; then the app's code")
 
 
-ChallengeAnswer = NewPasswordAnswer | TotpAnswer | SmsAnswer | MfaSetupAnswer
+class SelectChallengeAnswer(WithUsername):
+    username: UsernameText
+    challenge: Literal["SELECT_CHALLENGE"]
+    session: Session
+    answer: FirstFactor = Field(description="one of the sign-in's `available_challenges`")
+    password: Text = Field(default=None, description="with `answer` PASSWORD: signs in in one step")
+
+
+class OtpAnswer(WithUsername):
+    username: UsernameText
+    challenge: Literal["EMAIL_OTP", "SMS_OTP"]
+    session: Session
+    code: OtpCode
+
+
+class PasskeyAnswer(WithUsername):
+    username: UsernameText
+    challenge: Literal["WEB_AUTHN"]
+    session: Session
+    credential: AuthenticationCredential = Field(description="navigator.credentials.get's answer, as JSON")
+
+
+class PasswordAnswer(WithUsername):
+    username: UsernameText
+    challenge: Literal["PASSWORD"]
+    session: Session
+    password: Text
+
+
+ChallengeAnswer = (
+    NewPasswordAnswer
+    | TotpAnswer
+    | SmsAnswer
+    | MfaSetupAnswer
+    | SelectChallengeAnswer
+    | OtpAnswer
+    | PasskeyAnswer
+    | PasswordAnswer
+)
 
 
 class Challenge(RootModel[ChallengeAnswer]):

@@ -5,18 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def tokens_or_challenge(result: Mapping[str, Any]) -> dict[str, Any]:
     """A sign-in answer: the tokens, or the challenge Cognito asks to be answered next."""
     if "ChallengeName" in result:
-        return {
-            "challenge": result["ChallengeName"],
-            "session": result.get("Session"),
-            "parameters": result.get("ChallengeParameters", {}),
-        }
+        return _challenge(result)
     tokens = result["AuthenticationResult"]
     access, id_token = tokens["AccessToken"], tokens["IdToken"]
     # Read, not verified: these tokens come straight from Cognito, and only informational fields are taken.
@@ -33,6 +32,39 @@ def tokens_or_challenge(result: Mapping[str, Any]) -> dict[str, Any]:
     if "RefreshToken" in tokens:
         answer["refresh_token"] = tokens["RefreshToken"]
     return answer
+
+
+def _challenge(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The challenge, with what choice-based sign-in adds in the browser's terms: the factors to choose from,
+    where a code went, and a passkey challenge's request options as an object (Cognito sends a JSON string)."""
+    parameters = result.get("ChallengeParameters", {})
+    answer: dict[str, Any] = {
+        "challenge": result["ChallengeName"],
+        "session": result.get("Session"),
+        "parameters": parameters,
+    }
+    if "AvailableChallenges" in result:
+        answer["available_challenges"] = list(result["AvailableChallenges"])
+    if "CODE_DELIVERY_DESTINATION" in parameters:
+        answer["code_delivery"] = {
+            "destination": parameters["CODE_DELIVERY_DESTINATION"],
+            "medium": parameters.get("CODE_DELIVERY_DELIVERY_MEDIUM"),
+        }
+    if "CREDENTIAL_REQUEST_OPTIONS" in parameters:
+        options = _json_object(parameters["CREDENTIAL_REQUEST_OPTIONS"])
+        if options is None:  # the page cannot ask the authenticator; the answer says so rather than failing
+            log.warning("Cognito's CREDENTIAL_REQUEST_OPTIONS is not a JSON object; answered without them")
+        else:
+            answer["credential_request_options"] = options
+    return answer
+
+
+def _json_object(text: Any) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def unverified_claims(token: Any) -> dict[str, Any]:

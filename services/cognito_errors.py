@@ -29,6 +29,16 @@ ERRORS: dict[str, type[errors.ApiError]] = {
     "TooManyFailedAttemptsException": errors.TooManyRequests,
     # The app client's configuration does not allow the call (RevokeToken with revocation disabled, say).
     "UnsupportedOperationException": errors.InvalidParameter,
+    # Passwordless sign-in and passkeys: the pool's plan or settings, and the WebAuthn checks.
+    "FeatureUnavailableInTierException": errors.FeatureUnavailable,
+    "OperationNotEnabledException": errors.FeatureUnavailable,
+    "WebAuthnNotEnabledException": errors.WebAuthnNotEnabled,
+    "WebAuthnConfigurationMissingException": errors.WebAuthnConfigurationMissing,
+    "WebAuthnChallengeNotFoundException": errors.WebAuthnChallengeNotFound,
+    "WebAuthnRelyingPartyMismatchException": errors.WebAuthnRelyingPartyMismatch,
+    "WebAuthnClientMismatchException": errors.WebAuthnClientMismatch,
+    "WebAuthnOriginNotAllowedException": errors.WebAuthnOriginNotAllowed,
+    "WebAuthnCredentialNotSupportedException": errors.WebAuthnCredentialNotSupported,
 }
 # Calls Cognito authorizes with the user's access token: its refusal means the token, not a password.
 BEARER_CALL = {"NotAuthorizedException": errors.RevokedToken, "UserNotFoundException": errors.RevokedToken}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import errors
@@ -22,13 +23,19 @@ CHALLENGE_ANSWER = {
     "NEW_PASSWORD_REQUIRED": "NEW_PASSWORD",
     "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
     "SMS_MFA": "SMS_MFA_CODE",
+    # Choice-based sign-in (USER_AUTH, services/passwordless.py): the factor chosen, then its answer.
+    "SELECT_CHALLENGE": "ANSWER",
+    "EMAIL_OTP": "EMAIL_OTP_CODE",
+    "SMS_OTP": "SMS_OTP_CODE",
+    "PASSWORD": "PASSWORD",
+    "WEB_AUTHN": "CREDENTIAL",  # the browser's AuthenticationResponseJSON, as a string
 }
 # An unknown user answers exactly like a wrong password: no user enumeration.
 _UNKNOWN_USER = {"UserNotFoundException": errors.NotAuthorized}
 # cognito-local answers a wrong password with InvalidPasswordException (an unknown user with NotAuthorized).
 _WRONG_PASSWORD = {**_UNKNOWN_USER, "InvalidPasswordException": errors.NotAuthorized}
 # The emulator reports an unknown session as ResourceNotFoundException; Cognito, as NotAuthorized.
-_BAD_SESSION = {**_UNKNOWN_USER, "ResourceNotFoundException": errors.NotAuthorized}
+_BAD_SESSION = {**_UNKNOWN_USER, "ResourceNotFoundException": errors.SessionEnded}
 
 
 class _Unsupported(Exception):
@@ -64,20 +71,23 @@ class SignIn(CognitoCalls):
                 self.client.admin_user_global_sign_out(UserPoolId=self.user_pool_id, Username=username)
             raise errors.UserNotConfirmed()
 
-    def answer_challenge(self, username: str, challenge: str, session: str, answer: str) -> dict[str, Any]:
-        """RespondToAuthChallenge: a new password, or an MFA code; returns tokens or the next challenge."""
-        return self._respond(challenge, session, {"USERNAME": username, CHALLENGE_ANSWER[challenge]: answer}, username)
+    def answer_challenge(self, username: str, challenge: str, session: str, answer: str, **more: str) -> dict[str, Any]:
+        """RespondToAuthChallenge: a new password, an MFA or sign-in code, the factor chosen (with `more`, e.g.
+        PASSWORD, for a one-step answer) or a passkey's assertion; returns tokens or the next challenge."""
+        responses = {"USERNAME": username, CHALLENGE_ANSWER[challenge]: answer, **more}
+        return self._respond(challenge, session, responses, username)
 
     def _respond(self, challenge: str, session: str, responses: dict[str, str], username: str) -> dict[str, Any]:
         responses = {**responses, **self.secret_hash(username, "SECRET_HASH")}
-        result = self.sign_in_call(
-            "respond_to_auth_challenge",
-            _BAD_SESSION,
-            keep_message=challenge == "NEW_PASSWORD_REQUIRED",
-            ChallengeName=challenge,
-            Session=session,
-            ChallengeResponses=responses,
-        )
+        with _ended_session():
+            result = self.sign_in_call(
+                "respond_to_auth_challenge",
+                _BAD_SESSION,
+                keep_message=challenge == "NEW_PASSWORD_REQUIRED",
+                ChallengeName=challenge,
+                Session=session,
+                ChallengeResponses=responses,
+            )
         return tokens_or_challenge(result)
 
     def mfa_setup_challenge(self, username: str, session: str, issuer: str) -> dict[str, Any]:
@@ -137,6 +147,22 @@ class SignIn(CognitoCalls):
                     raise _Unsupported() from err
                 raise
         return {"refresh_token": None, **tokens_or_challenge(result)}
+
+
+@contextlib.contextmanager
+def _ended_session() -> Iterator[None]:
+    """Cognito refuses a spent session (expired, or used up by wrong codes) as NotAuthorized, saying so in its
+    message ("Invalid session for the user, session is expired."): that is not a wrong password."""
+    from botocore.exceptions import ClientError  # on first use: see services/cognito.py
+
+    try:
+        yield
+    except errors.NotAuthorized as err:
+        cause = err.__cause__
+        said = cause.response.get("Error", {}).get("Message", "") if isinstance(cause, ClientError) else ""
+        if "session" in (said or "").lower():
+            raise errors.SessionEnded() from cause
+        raise
 
 
 def _unsupported(err: ClientError) -> tuple[bool, bool]:

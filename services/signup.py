@@ -18,7 +18,7 @@ class SignUp(CognitoCalls):
     """SignUp, the admin modes' creation, ConfirmSignUp and ResendConfirmationCode."""
 
     def register(
-        self, username: str | None, email: str, password: str, attributes: Mapping[str, str] | None = None
+        self, username: str | None, email: str, password: str | None, attributes: Mapping[str, str] | None = None
     ) -> dict[str, Any]:
         """Create the user the configured way; return its sub, confirmation state and where a code was sent.
 
@@ -26,18 +26,23 @@ class SignUp(CognitoCalls):
         standard or `custom:` attributes. self: SignUp, the user confirms with the emailed code.
         auto_confirm: SignUp, then AdminConfirmSignUp. admin: AdminCreateUser (no welcome message, email
         verified), then AdminSetUserPassword (permanent).
+
+        With no `password`, a passwordless sign-up (pools whose AllowedFirstAuthFactors offer a code or a
+        passkey); the answer's `session` is then what /auth/confirm signs in with (ConfirmSignUp's Session).
         """
         username = username or email
         user_attributes = [{"Name": "email", "Value": email}]
         user_attributes += [{"Name": name, "Value": value} for name, value in (attributes or {}).items()]
         if self.registration_mode == "admin":
+            if password is None:
+                raise errors.InvalidRequest("Invalid request: 'password' is required with REGISTRATION_MODE=admin.")
             return self._create_as_admin(username, user_attributes, password)
         with translated("SignUp"):
             result = self.client.sign_up(
                 ClientId=self.client_id,
                 Username=username,
-                Password=password,
                 UserAttributes=user_attributes,
+                **({"Password": password} if password is not None else {}),
                 **self.secret_hash(username),
             )
         confirmed = result["UserConfirmed"]
@@ -46,12 +51,15 @@ class SignUp(CognitoCalls):
                 with translated("AdminConfirmSignUp"):
                     self.client.admin_confirm_sign_up(UserPoolId=self.user_pool_id, Username=username)
             confirmed = True
-        return {
+        answer = {
             "username": username,
             "user_sub": result["UserSub"],
             "confirmed": confirmed,
             "code_delivery": None if confirmed else _delivery(result.get("CodeDeliveryDetails")),
         }
+        if result.get("Session") and not confirmed:
+            answer["session"] = result["Session"]
+        return answer
 
     def _create_as_admin(self, username: str, attributes: list[dict[str, str]], password: str) -> dict[str, Any]:
         attributes = [*attributes, {"Name": "email_verified", "Value": "true"}]
@@ -81,12 +89,19 @@ class SignUp(CognitoCalls):
                 log.error("could not delete the half-made user after a failed sign-up: %s", type(err).__name__)
             raise
 
-    def confirm(self, username: str, code: str) -> None:
-        """ConfirmSignUp with the code the user received."""
+    def confirm(self, username: str, code: str, session: str | None = None) -> str | None:
+        """ConfirmSignUp with the code the user received (and the sign-up's `session`); returns the Session
+        Cognito answers, with which USER_AUTH signs the user in (services/passwordless.py), if any."""
         with translated("ConfirmSignUp", {"UserNotFoundException": errors.CodeMismatch}):
-            self.client.confirm_sign_up(
-                ClientId=self.client_id, Username=username, ConfirmationCode=code, **self.secret_hash(username)
+            result = self.client.confirm_sign_up(
+                ClientId=self.client_id,
+                Username=username,
+                ConfirmationCode=code,
+                **({"Session": session} if session else {}),
+                **self.secret_hash(username),
             )
+        answered = result.get("Session")
+        return answered if isinstance(answered, str) and answered else None
 
     def resend_code(self, username: str) -> None:
         """ResendConfirmationCode. Answers alike whether or not the user exists."""

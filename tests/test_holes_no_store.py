@@ -13,7 +13,12 @@ from tests.support.helpers import PASSWORD, bearer
 # Every answer that carries tokens (sign-in, challenge, refresh, TOTP secret), claims or attributes, or a
 # session's CSRF token (the session routes).
 CARRY_SECRETS = {"login", "challenge", "validate", "refresh", "me", "totp_setup", "hello"}
-CARRY_SECRETS |= {"start_session", "session_challenge", "session"}
+CARRY_SECRETS |= {
+    "start_session",
+    "session_challenge",
+    "session",
+    "confirm",
+}  # confirm: a passwordless sign-up's tokens
 HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -25,7 +30,9 @@ def test_every_no_store_route_answers_and_documents_the_headers(app, client, use
     )
     invited = client.post("/auth/login", json={"username": "bob", "password": "Temp0rary!"}).json
     answer = {"username": "bob", "challenge": "NEW_PASSWORD_REQUIRED", "session": invited["session"]}
+    assert users.register("carol").status_code == 201
     answers = {
+        "confirm": users.confirm("carol"),
         "login": client.post("/auth/login", json={"username": "alice", "password": PASSWORD}),
         "challenge": client.post("/auth/challenge", json={**answer, "new_password": PASSWORD}),
         "validate": client.post("/auth/validate", json={"token": tokens["access_token"]}),

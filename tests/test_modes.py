@@ -105,7 +105,7 @@ def test_a_bad_session_is_refused(client, users):
     forged = {"username": "alice", "challenge": "NEW_PASSWORD_REQUIRED", "new_password": PASSWORD}
     response = client.post("/auth/challenge", json={**forged, "session": "f" * 40})
     assert response.status_code == 401
-    assert response.json["error"] == "not_authorized"
+    assert response.json["error"] == "session_expired"  # an unknown session: sign in again
     too_short = client.post("/auth/challenge", json={**forged, "session": "forged"})  # Cognito's minimum is 20
     assert too_short.status_code == 400
 

@@ -6,10 +6,11 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { claimsOf, setTime, drawSecret, values, clearErrors, showError } = window.PageShow; // show.js
+  const { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show } = window.PageShow;
   const sessions = window.PageSession; // session.js: the requests, and the cookie path's
   const { api } = sessions;
   const CHALLENGES = {
+    ...window.PagePasskeys.CHALLENGES, // EMAIL_OTP, SMS_OTP, WEB_AUTHN, SELECT_CHALLENGE
     NEW_PASSWORD_REQUIRED: ["This account was created for you: choose your own password.", "new_password"],
     SOFTWARE_TOKEN_MFA: ["Enter the 6-digit code your authenticator app shows for this account.", "code"],
     SMS_MFA: ["Enter the code sent to you by text message.", "code"],
@@ -26,16 +27,9 @@
   const auth = () => (session.cookie ? { cookie: true } : { token: session.access_token });
   const answerChallenge = (body) => (viaCookie ? sessions.answer(body) : api("POST", "auth/challenge", { body }));
 
-  const describe = (answer) => {
-    const { error = "error", message = "" } = answer.data || {};
-    return `${message} (${answer.status} ${error})`;
-  };
-  const announce = (id, text) => ($(`${id}-done`).textContent = text); // next to what was done
-  const show = (element, label, answer) => {
-    element.textContent = `${label}: ${answer.status}\n${answer.data ? JSON.stringify(answer.data, null, 2) : ""}`;
-    element.classList.toggle("refused", !answer.ok);
-  };
-
+  // Passwordless sign-in and passkeys (passkeys.js), given what it needs of this page.
+  const flows = window.PagePasskeys.wire({ api, sessions, auth: () => session && auth(), answerChallenge,
+    signedIn: (data, username) => signedIn(data, username), byCookie: (on) => (viaCookie = on) }); // prettier-ignore
   // One request at a time per form or button: pressing it again while its request is under way does nothing.
   function on(id, type, handler) {
     const element = $(id);
@@ -97,6 +91,7 @@
     $("change-password-username").defaultValue = session.username; // kept by the form's reset
     render();
     $("session-title").focus();
+    await flows.list();
   }
 
   async function startChallenge(data, username) {
@@ -114,6 +109,7 @@
     form.hidden = !field;
     $("challenge-qr").hidden = data.challenge !== "MFA_SETUP";
     $("challenge-view").hidden = false;
+    if (flows.explain(data, pending)) return; // choice-based sign-in's: said, or answered by a passkey
     if (data.challenge === "MFA_SETUP") {
       // Asked first without a code: the API answers the secret for the app, and a new session.
       const answer = await answerChallenge(pending);
@@ -127,7 +123,7 @@
   onSubmit("register", async (form, body) => {
     const answer = await api("POST", "auth/register", { body });
     if (!answer.ok) return showError(form, answer);
-    const { username, confirmed } = answer.data;
+    const { username, confirmed } = flows.signedUp(answer.data, body);
     form.querySelector("input[name=password]").value = "";
     $("confirm-username").value = username;
     $("login-username").value = username;
@@ -137,8 +133,9 @@
   });
 
   onSubmit("confirm", async (form, body) => {
-    const answer = await api("POST", "auth/confirm", { body });
+    const answer = await api("POST", "auth/confirm", { body: flows.confirming(body) });
     if (!answer.ok) return showError(form, answer);
+    if (flows.confirmedIn(answer.data)) return signedIn(answer.data, body.username); // a passwordless sign-up
     $("login-username").value = answer.data.username;
     announce("confirm", `${answer.data.username} is confirmed: sign in.`);
     $("login-password").focus();

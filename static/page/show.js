@@ -103,5 +103,16 @@ window.PageShow = (() => {
     if (invalid) invalid.focus();
   }
 
-  return { claimsOf, setTime, drawSecret, values, clearErrors, showError };
+  // An API answer in words: its message, status and code; what was done, next to it; an answer in full.
+  const describe = (answer) => {
+    const { error = "error", message = "" } = answer.data || {};
+    return `${message} (${answer.status} ${error})`;
+  };
+  const announce = (id, text) => ($(`${id}-done`).textContent = text);
+  const show = (element, label, answer) => {
+    element.textContent = `${label}: ${answer.status}\n${answer.data ? JSON.stringify(answer.data, null, 2) : ""}`;
+    element.classList.toggle("refused", !answer.ok);
+  };
+
+  return { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show };
 })();
