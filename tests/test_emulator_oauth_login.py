@@ -176,16 +176,17 @@ def test_browsers_reach_the_oauth_paths_only_and_never_read_an_answer(emulator, 
 
 
 def test_enable_oauth_sets_the_client_as_managed_login_needs(emulator, pool):
+    ids = {"UserPoolId": pool["user_pool_id"], "ClientId": pool["client_id"]}
+    flows = emulator.client.describe_user_pool_client(**ids)["UserPoolClient"]["ExplicitAuthFlows"]
     emulator.enable_oauth(pool, 5123)
-    described = emulator.client.describe_user_pool_client(UserPoolId=pool["user_pool_id"], ClientId=pool["client_id"])
-    client = described["UserPoolClient"]
+    client = emulator.client.describe_user_pool_client(**ids)["UserPoolClient"]
     assert client["CallbackURLs"] == [
         "http://localhost:5123/auth/oauth/callback",
         "http://127.0.0.1:5123/auth/oauth/callback",
     ]
     assert client["LogoutURLs"] == ["http://localhost:5123/", "http://127.0.0.1:5123/"]
     assert client["AllowedOAuthFlows"] == ["code"] and client["SupportedIdentityProviders"] == ["COGNITO"]
-    assert client["ExplicitAuthFlows"] == ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]  # kept as it was
+    assert client["ExplicitAuthFlows"] == flows and "ALLOW_USER_PASSWORD_AUTH" in flows  # kept as it was
     assert (
         emulator.enable_oauth(pool, 5123)
         and len(
