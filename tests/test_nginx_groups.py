@@ -11,7 +11,8 @@ import requests
 from tests.support.servers import readmes_nginx
 from tests.support.upstream import Upstream
 
-SAMPLE = {"<any(css, js):kind>": "css", "<path:name>": "swagger-ui.css", "<credential_id>": "AbC-123_x"}  # a path for each converter
+# A path for each converter.
+SAMPLE = {"<any(css, js):kind>": "css", "<path:name>": "swagger-ui.css", "<credential_id>": "AbC-123_x"}
 
 
 def routes(app) -> list[tuple[str, str, bool]]:
