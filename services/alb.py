@@ -22,8 +22,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from errors import JwksUnavailable, TokenError
-from services import after_fork_in_child
+from services import after_fork_in_child, metrics
 from services.claims import malformed_claim
+from services.jwks import fetch_errors
 from services.jws import CompactJws
 from services.tokens import TokenVerifier
 
@@ -94,9 +95,10 @@ class AlbKeys:
             with self._session.get(url, timeout=self.timeout, allow_redirects=False, stream=True) as response:
                 status = response.status_code
                 body = response.raw.read(MAX_PEM_BYTES + 1, decode_content=True) if status == 200 else b""
-        except requests.RequestException as err:
+        except fetch_errors() as err:  # a stalled body too, not only what requests itself raises
             return self._failure(kid, f"{type(err).__name__}")
         if status in (403, 404):
+            metrics.jwks_fetched(ok=True)  # the endpoint answered: the kid is a forged one, not an outage
             self._remember_failure(kid, unknown=True)
             raise TokenError("unknown load balancer key id")
         if status != 200:
@@ -110,11 +112,13 @@ class AlbKeys:
         if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
             return self._failure(kid, "not a P-256 key")
         self._failed.pop(kid, None)
+        metrics.jwks_fetched(ok=True)
         log.info("ALB key %s fetched", kid)
         return key
 
     def _failure(self, kid: str, reason: str) -> ec.EllipticCurvePublicKey:
         self._remember_failure(kid, unknown=False)
+        metrics.jwks_fetched(ok=False)
         log.warning("ALB key fetch for %s failed: %s", kid, reason)
         raise JwksUnavailable()
 
