@@ -294,3 +294,12 @@ def test_the_settings_fill_in_the_region_and_check_the_arns():
             Settings.load({**PRIMARY, **environ})
     local = Settings.load({**PRIMARY, "ALB_ARNS": ARN, "ALB_KEY_URL": "http://127.0.0.1:9/{region}/{kid}"})
     assert local.alb_keys_url == "http://127.0.0.1:9/us-east-1/{kid}"
+
+
+def test_alb_true_with_token_types_naming_no_id_is_refused_when_the_route_is_declared():
+    from middleware.auth import require_token
+
+    with pytest.raises(ValueError, match="token_uses must include 'id'"):
+        require_token({"access"}, alb=True)
+    require_token({"id", "access"}, alb=True)  # naming "id": the load balancer's user is let in
+    require_token({"access"})  # without alb nothing is said about load balancers

@@ -21,6 +21,7 @@ from services.session_record import Session
 from services.sessions import Sessions
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 from tests.support.metrics import Scrapes, label_values, metered, tampered
+from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
 
 REQUESTS, TOKENS, COGNITO = "auth_http_requests_total", "auth_token_checks_total", "auth_cognito_calls_total"
 
@@ -84,6 +85,27 @@ def test_each_refused_token_is_counted_by_its_reason(client, minter, outcome, to
     assert scrapes.delta(TOKENS, outcome=outcome) == 1
     assert scrapes.delta(TOKENS) == 1  # one check, one outcome
     assert presented not in label_values(scrapes.scrape())
+
+
+def test_each_alb_token_check_is_counted_accepted_or_by_its_reason(pool):
+    keys = KeyEndpoint()
+    try:
+        app, client = metered(pool, alb_arns=(ARN,), alb_key_url=keys.url)
+        settings = app.extensions["cognito_auth"].settings
+        alb = AlbMinter(settings.issuer, settings.client_id, keys.key)
+        scrapes = Scrapes(client)
+        assert client.get("/hello", headers=alb_header(alb.token())).status_code == 200
+        unsigned = alb.token(alb.header(signer="arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1"))
+        assert client.get("/hello", headers=alb_header(unsigned)).status_code == 401
+        expired = alb.token(alb.header(exp=1_000_000), alb.claims(exp=1_000_000))
+        assert client.get("/hello", headers=alb_header(expired)).status_code == 401
+        assert scrapes.delta(TOKENS, outcome="accepted") == 1
+        assert scrapes.delta(TOKENS, outcome="signer") == 1
+        assert scrapes.delta(TOKENS, outcome="expired") == 1
+        assert scrapes.delta(TOKENS) == 3
+        assert scrapes.delta("auth_jwks_fetches_total", outcome="ok") == 1  # the ALB key, fetched once
+    finally:
+        keys.server.stop()
 
 
 def test_accepted_cached_missing_and_revoked_tokens_are_counted(app_client, minter):
