@@ -41,7 +41,8 @@ def is_alb_user(claims: Mapping[str, Any]) -> bool:
 
 
 class AlbKeys:
-    """kid -> the load balancer's P-256 public key, fetched once per kid (concurrent misses share one fetch).
+    """kid -> the load balancer's P-256 public key, fetched once per kid (concurrent misses of a kid share one
+    fetch; different kids' fetches run side by side).
 
     A kid the endpoint does not know (HTTP 403 or 404) is refused (401); any other failure is a 503; either
     way that kid is not asked again for `retry_interval`.
@@ -64,7 +65,8 @@ class AlbKeys:
 
     def _start_process(self) -> None:
         """Connections and locks of this process; a forked child (a gunicorn worker) keeps the keys only."""
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held to read or change the dicts, never across a fetch
+        self._fetching: dict[str, threading.Event] = {}  # kid -> set when its fetch in progress ends
         self._session: Any = None  # a requests.Session, made by the first fetch
 
     def key(self, kid: str) -> ec.EllipticCurvePublicKey:
@@ -72,25 +74,40 @@ class AlbKeys:
         key = self._keys.get(kid)
         if key is not None:
             return key
-        with self._lock:
-            key = self._keys.get(kid)
-            if key is not None:
-                return key
-            failed_at, unknown = self._failed.get(kid, (float("-inf"), False))
-            if self._clock() - failed_at < self.retry_interval:
-                raise TokenError("unknown load balancer key id") if unknown else JwksUnavailable()
+        while True:
+            with self._lock:
+                key = self._keys.get(kid)
+                if key is not None:
+                    return key
+                failed_at, unknown = self._failed.get(kid, (float("-inf"), False))
+                if self._clock() - failed_at < self.retry_interval:
+                    raise TokenError("unknown load balancer key id") if unknown else JwksUnavailable()
+                pending = self._fetching.get(kid)
+                if pending is None:  # this thread fetches; others asking for this kid wait for it
+                    done = self._fetching[kid] = threading.Event()
+                    break
+            pending.wait()  # then the key, or the failure just remembered, is found above
+        try:
             key = self._fetch(kid)
-            if len(self._keys) >= MAX_KEYS:
-                self._keys.pop(next(iter(self._keys)))  # the oldest
-            self._keys = {**self._keys, kid: key}  # replaced whole: readers take no lock
+            with self._lock:
+                if len(self._keys) >= MAX_KEYS:
+                    self._keys.pop(next(iter(self._keys)))  # the oldest
+                self._keys = {**self._keys, kid: key}  # replaced whole: readers take no lock
             return key
+        finally:
+            with self._lock:
+                del self._fetching[kid]
+            done.set()
 
     def _fetch(self, kid: str) -> ec.EllipticCurvePublicKey:
+        """Fetch `kid`'s key, outside the lock (a slow fetch of one kid never holds up another's check)."""
         import requests  # on the first fetch, as services/jwks.py does
 
-        if self._session is None:
-            self._session = requests.Session()
-        url = self.url.format(kid=quote(kid, safe=""))
+        with self._lock:
+            if self._session is None:
+                self._session = requests.Session()
+        # `replace`, not `format`: ALB_KEY_URL may hold other braces (`?v={x}`) that are no field of ours.
+        url = self.url.replace("{kid}", quote(kid, safe=""))
         try:
             with self._session.get(url, timeout=self.timeout, allow_redirects=False, stream=True) as response:
                 status = response.status_code
@@ -111,7 +128,8 @@ class AlbKeys:
             return self._failure(kid, "not a PEM public key")
         if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
             return self._failure(kid, "not a P-256 key")
-        self._failed.pop(kid, None)
+        with self._lock:
+            self._failed.pop(kid, None)
         metrics.jwks_fetched(ok=True)
         log.info("ALB key %s fetched", kid)
         return key
@@ -123,9 +141,10 @@ class AlbKeys:
         raise JwksUnavailable()
 
     def _remember_failure(self, kid: str, *, unknown: bool) -> None:
-        self._failed[kid] = (self._clock(), unknown)
-        if len(self._failed) > MAX_KEYS:
-            self._failed.pop(next(iter(self._failed)))  # the oldest
+        with self._lock:
+            self._failed[kid] = (self._clock(), unknown)
+            if len(self._failed) > MAX_KEYS:
+                self._failed.pop(next(iter(self._failed)))  # the oldest
 
 
 class AlbVerifier:
