@@ -271,10 +271,21 @@ def test_the_setting_reads_pools_with_their_defaults():
         ('[{"pool_id": "eu-west-1_A", "client_ids": ["c"], "jwks_url": "http://example.com/j"}]', "'jwks_url' must"),
         ('[{"pool_id": "eu-west-1_A", "client_ids": ["c"], "jwks_url": 5}]', "'jwks_url' must"),
         ('[{"pool_id": "eu-west-1_A", "client_ids": ["c"]}, {"pool_id": "eu-west-1_A", "client_ids": ["d"]}]', "twice"),
-        ('[{"pool_id": "eu-west-2_AbC123", "client_ids": ["c"]}]', "share an issuer"),
+        (
+            '[{"pool_id": "eu-west-2_Other1", "client_ids": ["c"],'
+            ' "issuer": "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_AbC123"}]',
+            "share an issuer",
+        ),
     ],
 )
 def test_a_malformed_setting_stops_start_up_naming_the_problem(value, message):
     with pytest.raises(ConfigError, match="COGNITO_ADDITIONAL_POOLS") as raised:
         Settings.load({**PRIMARY, "COGNITO_ADDITIONAL_POOLS": value})
     assert message in str(raised.value)
+
+
+def test_the_primary_pools_id_repeated_is_refused_even_when_its_issuer_differs():
+    primary = {**PRIMARY, "COGNITO_ISSUER": "http://localhost:9229/eu-west-2_AbC123"}
+    text = json.dumps([{"pool_id": "eu-west-2_AbC123", "client_ids": ["other1"]}])
+    with pytest.raises(ConfigError, match="COGNITO_ADDITIONAL_POOLS: the pool 'eu-west-2_AbC123' is the primary"):
+        Settings.load({**primary, "COGNITO_ADDITIONAL_POOLS": text})
