@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import errors
+from app import create_app
 from errors import TokenError
 from services import metrics
 from services.hoststore import HostStore
@@ -62,6 +63,15 @@ def test_requests_are_counted_by_route_method_and_status_never_by_path(client, m
     assert scrapes.delta("auth_http_request_duration_seconds_bucket", route="/hello", le="+Inf") == 4
     values = label_values(scrapes.scrape())
     assert not {"/users/alice/eyJhbGciOi.secret.token", "BREW", "alice"} & values
+
+
+def test_metrics_add_no_request_hook_and_time_requests_from_the_request_logs_clock(pool, client, minter):
+    """Each hook costs on every request: the request's time is the request log's `g.started`, not a clock of its own."""
+    plain, metered_app = create_app(pool), metered(pool)[0]
+    assert len(metered_app.before_request_funcs[None]) == len(plain.before_request_funcs[None])
+    scrapes = Scrapes(client)
+    assert client.get("/hello", headers=bearer(minter.token())).status_code == 200
+    assert scrapes.delta("auth_http_request_duration_seconds_sum", route="/hello") > 0
 
 
 @pytest.mark.parametrize(
