@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from errors import JwksUnavailable, TokenError
 from services import after_fork_in_child, metrics
-from services.claims import malformed_claim
+from services.claims import check_times, malformed_claim
 from services.jwks import fetch_errors
 from services.jws import CompactJws
 from services.tokens import TokenVerifier
@@ -196,12 +196,6 @@ class AlbVerifier:
                 raise TokenError(f"token claim {name!r} is missing or empty")
         if "exp" not in claims:
             raise TokenError("token claim 'exp' is required")
-        now = self._clock()
-        if now > claims["exp"] + self.leeway:
-            raise TokenError("token has expired")
-        if claims.get("nbf", 0) > now + self.leeway:
-            raise TokenError("token claim 'nbf' is in the future")
-        if claims.get("iat", 0) > now + self.leeway:
-            raise TokenError("token claim 'iat' is in the future")
+        check_times(claims, self._clock(), self.leeway)
         if "token_use" in claims:  # never a Cognito token's claims: those are checked by services/tokens.py
             raise TokenError("token type is not accepted here")
