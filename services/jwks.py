@@ -151,9 +151,10 @@ class JwksCache:
         if self._session is None:
             self._session = requests.Session()
         self._attempted_at = self._clock()
+        failures: tuple[type[Exception], ...] = (ValueError, *fetch_errors())
         try:
             keys = parse_jwks(self._download(), previous=self._keys)
-        except (ValueError, *fetch_errors()) as err:
+        except failures as err:
             log.warning("JWKS fetch from %s failed: %s", self.url, err)
             metrics.jwks_fetched(ok=False)
             return
