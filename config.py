@@ -276,6 +276,10 @@ class Settings:
             raise ConfigError("COGNITO_CLIENT_ID must be an app client id")
         if not is_fetchable(self.jwks_url):
             raise ConfigError("COGNITO_JWKS_URL must be https (plain http only on loopback, for the emulator)")
+        ids = [pool.pool_id for pool in self.pools]
+        repeated = next((pool_id for pool_id in ids if ids.count(pool_id) > 1), None)
+        if repeated is not None:  # even with issuers told apart (COGNITO_ISSUER): /ready and `pool` name pools by id
+            raise ConfigError(f"COGNITO_ADDITIONAL_POOLS: the pool {repeated!r} is the primary pool too")
         seen: dict[str, int] = {}
         for index, pool in enumerate(self.pools):
             for issuer in pool.issuers:

@@ -34,17 +34,21 @@ accesslog = None  # the app logs one line per request itself, with tokens and co
 # /metrics (METRICS_ENABLED) adds up every worker's counts from files in PROMETHEUS_MULTIPROC_DIR: made fresh
 # here, before any worker (or a --preload app) imports prometheus_client, so no earlier run's counts are added
 # in. A folder the operator names is emptied of its metric files; otherwise a private one is made (and removed
-# at exit).
-_own_folder = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-_metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="auth-metrics-")
-os.makedirs(_metrics_folder, exist_ok=True)
-for _stale in glob.glob(os.path.join(_metrics_folder, "*.db")):
-    os.remove(_stale)
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_folder
+# at exit). Without METRICS_ENABLED (read as config.py reads it) none of this happens: no folder, no import.
+_metrics = os.environ.get("METRICS_ENABLED", "").lower() in ("1", "true", "yes", "on")
+_own_folder = _metrics and not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics:
+    _metrics_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="auth-metrics-")
+    os.makedirs(_metrics_folder, exist_ok=True)
+    for _stale in glob.glob(os.path.join(_metrics_folder, "*.db")):
+        os.remove(_stale)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_folder
 
 
 def child_exit(server, worker):
     """A worker has ended: its counters stay in the sums, its live gauges leave them."""
+    if not _metrics:
+        return
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)

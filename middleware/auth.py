@@ -64,9 +64,13 @@ def require_token(
     a token without the claim has no groups. `scopes`: the access token's space-separated `scope` must
     include every one, exactly. `machine`: machine-to-machine access tokens (client-credentials grant,
     no user) are let in as well as users'; without it they get 403. `alb`: without a token, the user an
-    Application Load Balancer signed in (`x-amzn-oidc-data`) is let in, when ALB_ARNS is set. A valid token
-    failing these gets 403, not 401.
+    Application Load Balancer signed in (`x-amzn-oidc-data`) is let in, when ALB_ARNS is set, whatever the
+    configured token types: that user's claims are identity claims, as an ID token's, so `alb=True` with
+    `token_uses` naming no "id" is a mistake refused here (ValueError). A valid token failing these gets
+    403, not 401.
     """
+    if alb and token_uses is not None and "id" not in token_uses:
+        raise ValueError("alb=True admits a load balancer's user (identity claims): token_uses must include 'id'")
     policy = Policy(frozenset(groups), all_groups, frozenset(scopes), machine)
 
     def decorator(view: F) -> F:
@@ -104,7 +108,8 @@ def authenticated(
         alb_data = alb_token() if alb else None
         if alb_data is not None:
             # Not held against the revocation list: the load balancer keeps that session (its own cookie).
-            return alb_data, services().alb.verify(alb_data)  # type: ignore[union-attr]  # set, as alb_token says
+            with metrics.token_check(lambda: False):  # never cached: each check is a signature's
+                return alb_data, services().alb.verify(alb_data)  # type: ignore[union-attr]  # set, as alb_token says
     return token or "", verified_claims(token, token_uses)
 
 

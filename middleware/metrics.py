@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
-from ipaddress import IPv4Network, IPv6Network, ip_address
+from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
 
 from flask import Flask, Response, g, request
 
@@ -15,16 +15,16 @@ UNMATCHED = "unmatched"  # the route label of a request no route matched (a 404 
 
 
 def add_metrics_hooks(app: Flask) -> None:
-    """Record every request of `app` by route, method and status, with its time (only with METRICS_ENABLED)."""
-    metrics.enable()
+    """Record every request of `app` by route, method and status, with its time (only with METRICS_ENABLED).
 
-    @app.before_request
-    def start_clock() -> None:
-        g._get_current_object().metrics_started = time.perf_counter()
+    The time is from `g.started`, which the request log's first hook (middleware/requestlog.py) stores: no clock
+    of its own, since every hook costs on every request (/health and /hello are benchmarked).
+    """
+    metrics.enable()
 
     @app.after_request
     def count(response: Response) -> Response:
-        started = getattr(g._get_current_object(), "metrics_started", None)
+        started = getattr(g._get_current_object(), "started", None)
         elapsed = time.perf_counter() - started if started is not None else 0.0
         rule = request.url_rule
         metrics.request_answered(rule.rule if rule else UNMATCHED, request.method, response.status_code, elapsed)
@@ -32,10 +32,19 @@ def add_metrics_hooks(app: Flask) -> None:
 
 
 def check_scraper(networks: Collection[IPv4Network | IPv6Network]) -> None:
-    """Let only a client in `networks` (METRICS_ALLOWED_NETWORKS, after TRUSTED_PROXIES) read /metrics, else 403."""
+    """Let only a socket peer in `networks` (METRICS_ALLOWED_NETWORKS) read /metrics, else 403.
+
+    A scrape never passes through the proxy, so the peer is the socket's (before TRUSTED_PROXIES' ProxyFix), and
+    a request carrying X-Forwarded-For came through a proxy (or forged one): refused either way.
+    """
+    if "X-Forwarded-For" in request.headers:
+        raise errors.MetricsForbidden()
+    peer = request.environ.get("werkzeug.proxy_fix.orig", request.environ).get("REMOTE_ADDR") or ""
     try:
-        address = ip_address(request.remote_addr or "")
+        address = ip_address(peer)
     except ValueError:
         raise errors.MetricsForbidden() from None
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # `::ffff:10.0.5.7` from a dual-stack socket is 10.0.5.7
     if not any(address in network for network in networks):
         raise errors.MetricsForbidden()

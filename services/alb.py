@@ -22,8 +22,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from errors import JwksUnavailable, TokenError
-from services import after_fork_in_child
-from services.claims import malformed_claim
+from services import after_fork_in_child, metrics
+from services.claims import check_times, malformed_claim
+from services.jwks import fetch_errors
 from services.jws import CompactJws
 from services.tokens import TokenVerifier
 
@@ -40,7 +41,8 @@ def is_alb_user(claims: Mapping[str, Any]) -> bool:
 
 
 class AlbKeys:
-    """kid -> the load balancer's P-256 public key, fetched once per kid (concurrent misses share one fetch).
+    """kid -> the load balancer's P-256 public key, fetched once per kid (concurrent misses of a kid share one
+    fetch; different kids' fetches run side by side).
 
     A kid the endpoint does not know (HTTP 403 or 404) is refused (401); any other failure is a 503; either
     way that kid is not asked again for `retry_interval`.
@@ -63,7 +65,8 @@ class AlbKeys:
 
     def _start_process(self) -> None:
         """Connections and locks of this process; a forked child (a gunicorn worker) keeps the keys only."""
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held to read or change the dicts, never across a fetch
+        self._fetching: dict[str, threading.Event] = {}  # kid -> set when its fetch in progress ends
         self._session: Any = None  # a requests.Session, made by the first fetch
 
     def key(self, kid: str) -> ec.EllipticCurvePublicKey:
@@ -71,32 +74,48 @@ class AlbKeys:
         key = self._keys.get(kid)
         if key is not None:
             return key
-        with self._lock:
-            key = self._keys.get(kid)
-            if key is not None:
-                return key
-            failed_at, unknown = self._failed.get(kid, (float("-inf"), False))
-            if self._clock() - failed_at < self.retry_interval:
-                raise TokenError("unknown load balancer key id") if unknown else JwksUnavailable()
+        while True:
+            with self._lock:
+                key = self._keys.get(kid)
+                if key is not None:
+                    return key
+                failed_at, unknown = self._failed.get(kid, (float("-inf"), False))
+                if self._clock() - failed_at < self.retry_interval:
+                    raise TokenError("unknown load balancer key id") if unknown else JwksUnavailable()
+                pending = self._fetching.get(kid)
+                if pending is None:  # this thread fetches; others asking for this kid wait for it
+                    done = self._fetching[kid] = threading.Event()
+                    break
+            pending.wait()  # then the key, or the failure just remembered, is found above
+        try:
             key = self._fetch(kid)
-            if len(self._keys) >= MAX_KEYS:
-                self._keys.pop(next(iter(self._keys)))  # the oldest
-            self._keys = {**self._keys, kid: key}  # replaced whole: readers take no lock
+            with self._lock:
+                if len(self._keys) >= MAX_KEYS:
+                    self._keys.pop(next(iter(self._keys)))  # the oldest
+                self._keys = {**self._keys, kid: key}  # replaced whole: readers take no lock
             return key
+        finally:
+            with self._lock:
+                del self._fetching[kid]
+            done.set()
 
     def _fetch(self, kid: str) -> ec.EllipticCurvePublicKey:
+        """Fetch `kid`'s key, outside the lock (a slow fetch of one kid never holds up another's check)."""
         import requests  # on the first fetch, as services/jwks.py does
 
-        if self._session is None:
-            self._session = requests.Session()
-        url = self.url.format(kid=quote(kid, safe=""))
+        with self._lock:
+            if self._session is None:
+                self._session = requests.Session()
+        # `replace`, not `format`: ALB_KEY_URL may hold other braces (`?v={x}`) that are no field of ours.
+        url = self.url.replace("{kid}", quote(kid, safe=""))
         try:
             with self._session.get(url, timeout=self.timeout, allow_redirects=False, stream=True) as response:
                 status = response.status_code
                 body = response.raw.read(MAX_PEM_BYTES + 1, decode_content=True) if status == 200 else b""
-        except requests.RequestException as err:
+        except fetch_errors() as err:  # a stalled body too, not only what requests itself raises
             return self._failure(kid, f"{type(err).__name__}")
         if status in (403, 404):
+            metrics.jwks_fetched(ok=True)  # the endpoint answered: the kid is a forged one, not an outage
             self._remember_failure(kid, unknown=True)
             raise TokenError("unknown load balancer key id")
         if status != 200:
@@ -109,19 +128,23 @@ class AlbKeys:
             return self._failure(kid, "not a PEM public key")
         if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
             return self._failure(kid, "not a P-256 key")
-        self._failed.pop(kid, None)
+        with self._lock:
+            self._failed.pop(kid, None)
+        metrics.jwks_fetched(ok=True)
         log.info("ALB key %s fetched", kid)
         return key
 
     def _failure(self, kid: str, reason: str) -> ec.EllipticCurvePublicKey:
         self._remember_failure(kid, unknown=False)
+        metrics.jwks_fetched(ok=False)
         log.warning("ALB key fetch for %s failed: %s", kid, reason)
         raise JwksUnavailable()
 
     def _remember_failure(self, kid: str, *, unknown: bool) -> None:
-        self._failed[kid] = (self._clock(), unknown)
-        if len(self._failed) > MAX_KEYS:
-            self._failed.pop(next(iter(self._failed)))  # the oldest
+        with self._lock:
+            self._failed[kid] = (self._clock(), unknown)
+            if len(self._failed) > MAX_KEYS:
+                self._failed.pop(next(iter(self._failed)))  # the oldest
 
 
 class AlbVerifier:
@@ -173,12 +196,6 @@ class AlbVerifier:
                 raise TokenError(f"token claim {name!r} is missing or empty")
         if "exp" not in claims:
             raise TokenError("token claim 'exp' is required")
-        now = self._clock()
-        if now > claims["exp"] + self.leeway:
-            raise TokenError("token has expired")
-        if claims.get("nbf", 0) > now + self.leeway:
-            raise TokenError("token claim 'nbf' is in the future")
-        if claims.get("iat", 0) > now + self.leeway:
-            raise TokenError("token claim 'iat' is in the future")
+        check_times(claims, self._clock(), self.leeway)
         if "token_use" in claims:  # never a Cognito token's claims: those are checked by services/tokens.py
             raise TokenError("token type is not accepted here")

@@ -24,6 +24,19 @@ MAX_JWKS_BYTES = 64 * 1024
 MIN_RSA_BITS = 2048
 
 
+def fetch_errors() -> tuple[type[Exception], ...]:
+    """What a streamed key fetch raises when the server fails, the body stalls or breaks off.
+
+    `response.raw.read` raises urllib3's ReadTimeoutError or ProtocolError (or the socket's OSError), which
+    requests.RequestException does not cover: it wraps only what requests itself reads. Imported here, at the
+    first fetch, for the reason in the module's docstring.
+    """
+    import requests
+    import urllib3.exceptions
+
+    return (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
+
+
 class UnknownKey(Exception):
     """The token names a key the pool does not publish (the verifier turns it into a 401)."""
 
@@ -146,9 +159,10 @@ class JwksCache:
         if self._session is None:
             self._session = requests.Session()
         self._attempted_at = self._clock()
+        failures: tuple[type[Exception], ...] = (ValueError, *fetch_errors())
         try:
             keys = parse_jwks(self._download(), previous=self._keys)
-        except (requests.RequestException, ValueError) as err:
+        except failures as err:
             log.warning("JWKS fetch from %s failed: %s", self.url, err)
             metrics.jwks_fetched(ok=False)
             return

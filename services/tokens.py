@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import Any
 
 from errors import TokenError
-from services.claims import malformed_claim
+from services.claims import check_times, malformed_claim
 from services.jwks import JwksCache, UnknownKey
 from services.jws import CompactJws
 from services.token_cache import Entry, VerifiedTokens
@@ -143,13 +143,7 @@ class TokenVerifier:
             raise TokenError(f"token claim {USERNAME_CLAIM[token_use]!r} is missing or empty")
         if "exp" not in claims or "iat" not in claims:
             raise TokenError("token claims 'exp' and 'iat' are required")
-        now, leeway = self._clock(), self.leeway
-        if now > claims["exp"] + leeway:
-            raise TokenError("token has expired")
-        if claims["iat"] > now + leeway:
-            raise TokenError("token claim 'iat' is in the future")
-        if claim("nbf", 0) > now + leeway:
-            raise TokenError("token claim 'nbf' is in the future")
+        check_times(claims, self._clock(), self.leeway)
         return pool
 
 

@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
 import uuid
 from typing import Any
@@ -294,3 +295,53 @@ def test_the_settings_fill_in_the_region_and_check_the_arns():
             Settings.load({**PRIMARY, **environ})
     local = Settings.load({**PRIMARY, "ALB_ARNS": ARN, "ALB_KEY_URL": "http://127.0.0.1:9/{region}/{kid}"})
     assert local.alb_keys_url == "http://127.0.0.1:9/us-east-1/{kid}"
+
+
+def test_alb_true_with_token_types_naming_no_id_is_refused_when_the_route_is_declared():
+    from middleware.auth import require_token
+
+    with pytest.raises(ValueError, match="token_uses must include 'id'"):
+        require_token({"access"}, alb=True)
+    require_token({"id", "access"}, alb=True)  # naming "id": the load balancer's user is let in
+    require_token({"access"})  # without alb nothing is said about load balancers
+
+
+def test_a_key_url_with_other_braces_fills_only_the_kid(pool, keys):
+    """`?v={x}` passes the start-up check (it has `{kid}`) and is sent as written, the kid filled in."""
+    url = keys.server.url + "/{kid}?v={x}"
+    app = create_app({**pool, "alb_arns": (ARN,), "alb_key_url": url})
+    keys.pems = {f"{KID}?v=%7Bx%7D": keys.pems[KID]}  # the endpoint answers the path as requests sent it
+    settings = app.extensions["cognito_auth"].settings
+    token = AlbMinter(settings.issuer, settings.client_id, keys.key).token()
+    answer = app.test_client().get("/hello", headers=alb_header(token))
+    assert answer.status_code == 200, answer.json
+    assert keys.server.requests == [("GET", f"/{KID}?v=%7Bx%7D")]
+
+
+def test_a_slow_fetch_of_one_kid_does_not_hold_up_another_kids_fetch(keys):
+    from services.alb import AlbKeys
+
+    slow_kid, release = str(uuid.uuid4()), threading.Event()
+    keys.pems[slow_kid] = keys.pems[KID]
+    answer = keys.server.reply
+
+    def reply(request: Request):
+        if slow_kid in request.path:
+            release.wait(10)  # this kid's fetch is in progress until the test lets it end
+        return answer(request)
+
+    keys.server.reply = reply
+    cache = AlbKeys(keys.url, timeout=15)
+    slow = threading.Thread(target=cache.key, args=(slow_kid,))
+    slow.start()
+    try:
+        while not any(slow_kid in path for _, path in keys.server.requests):
+            time.sleep(0.01)
+        started = time.monotonic()
+        assert cache.key(KID).public_numbers() == keys.key.public_key().public_numbers()
+        assert time.monotonic() - started < 5  # not after the slow fetch: it is still waiting for `release`
+        assert not release.is_set() and slow.is_alive()
+    finally:
+        release.set()
+        slow.join()
+    assert cache.key(slow_kid) is not None and keys.fetches == 2

@@ -8,7 +8,6 @@ and never with the client's own; a location's policy is the proxy's, not the cli
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 import requests
 
 from tests.support.helpers import PASSWORD, bearer
+from tests.support.nginx import start_nginx as nginx_with
 from tests.support.servers import ROOT, ServerProcess, free_port, gunicorn, pool_env
 from tests.support.upstream import Upstream, headers_of
 
@@ -44,20 +44,12 @@ FORGED = {
 
 
 def start_nginx(tmp_path: Path, port: int, auth_port: int, app_port: int) -> ServerProcess:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert os.access(nginx, os.X_OK), "the forward-auth tests need Debian's nginx: `make test` installs it as root"
-    config = (Path(ROOT) / "deploy" / "nginx-forward-auth.conf").read_text()
-    for example, actual in (
-        ("listen 8080;", f"listen 127.0.0.1:{port};"),
-        ("127.0.0.1:5000;", f"127.0.0.1:{auth_port};"),
-        ("127.0.0.1:8000;", f"127.0.0.1:{app_port};"),
-    ):
-        assert config.count(example) == 1, example
-        config = config.replace(example, actual)
-    (tmp_path / "nginx.conf").write_text(config)
-    directives = f"daemon off; pid {tmp_path}/nginx.pid; error_log stderr;"
-    command = [nginx, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-g", directives]
-    return ServerProcess(command=command, port=port)
+    replacements = {
+        "listen 8080;": "listen 127.0.0.1:{port};",
+        "127.0.0.1:5000;": f"127.0.0.1:{auth_port};",
+        "127.0.0.1:8000;": f"127.0.0.1:{app_port};",
+    }
+    return nginx_with("nginx-forward-auth.conf", replacements, tmp_path, port=port)
 
 
 def start_caddy(tmp_path: Path, port: int, auth_port: int, app_port: int) -> ServerProcess:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import errors
+from app import create_app
 from errors import TokenError
 from services import metrics
 from services.hoststore import HostStore
@@ -21,6 +22,7 @@ from services.session_record import Session
 from services.sessions import Sessions
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 from tests.support.metrics import Scrapes, label_values, metered, tampered
+from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
 
 REQUESTS, TOKENS, COGNITO = "auth_http_requests_total", "auth_token_checks_total", "auth_cognito_calls_total"
 
@@ -63,6 +65,15 @@ def test_requests_are_counted_by_route_method_and_status_never_by_path(client, m
     assert not {"/users/alice/eyJhbGciOi.secret.token", "BREW", "alice"} & values
 
 
+def test_metrics_add_no_request_hook_and_time_requests_from_the_request_logs_clock(pool, client, minter):
+    """Each hook costs on every request: the request's time is the request log's `g.started`, not a clock of its own."""
+    plain, metered_app = create_app(pool), metered(pool)[0]
+    assert len(metered_app.before_request_funcs[None]) == len(plain.before_request_funcs[None])
+    scrapes = Scrapes(client)
+    assert client.get("/hello", headers=bearer(minter.token())).status_code == 200
+    assert scrapes.delta("auth_http_request_duration_seconds_sum", route="/hello") > 0
+
+
 @pytest.mark.parametrize(
     ("outcome", "token"),
     [
@@ -84,6 +95,27 @@ def test_each_refused_token_is_counted_by_its_reason(client, minter, outcome, to
     assert scrapes.delta(TOKENS, outcome=outcome) == 1
     assert scrapes.delta(TOKENS) == 1  # one check, one outcome
     assert presented not in label_values(scrapes.scrape())
+
+
+def test_each_alb_token_check_is_counted_accepted_or_by_its_reason(pool):
+    keys = KeyEndpoint()
+    try:
+        app, client = metered(pool, alb_arns=(ARN,), alb_key_url=keys.url)
+        settings = app.extensions["cognito_auth"].settings
+        alb = AlbMinter(settings.issuer, settings.client_id, keys.key)
+        scrapes = Scrapes(client)
+        assert client.get("/hello", headers=alb_header(alb.token())).status_code == 200
+        unsigned = alb.token(alb.header(signer="arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1"))
+        assert client.get("/hello", headers=alb_header(unsigned)).status_code == 401
+        expired = alb.token(alb.header(exp=1_000_000), alb.claims(exp=1_000_000))
+        assert client.get("/hello", headers=alb_header(expired)).status_code == 401
+        assert scrapes.delta(TOKENS, outcome="accepted") == 1
+        assert scrapes.delta(TOKENS, outcome="signer") == 1
+        assert scrapes.delta(TOKENS, outcome="expired") == 1
+        assert scrapes.delta(TOKENS) == 3
+        assert scrapes.delta("auth_jwks_fetches_total", outcome="ok") == 1  # the ALB key, fetched once
+    finally:
+        keys.server.stop()
 
 
 def test_accepted_cached_missing_and_revoked_tokens_are_counted(app_client, minter):

@@ -30,11 +30,22 @@ def test_only_the_allowed_networks_may_read_metrics(pool):
     assert client.get("/metrics").status_code == 403  # loopback is no longer in the list
 
 
-def test_behind_a_trusted_proxy_the_forwarded_client_is_the_one_checked(pool):
+def test_behind_a_trusted_proxy_the_socket_peer_is_checked_and_forwarded_requests_refused(pool):
     _, client = metered(pool, trusted_proxies=1)
-    forwarded = {"X-Forwarded-For": "198.51.100.7"}
-    assert client.get("/metrics", headers=forwarded).status_code == 403  # an internet client through the proxy
-    assert client.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+    for forwarded in ("127.0.0.1", "198.51.100.7"):  # a forged loopback client, an internet client through the proxy
+        answer = client.get("/metrics", headers={"X-Forwarded-For": forwarded})
+        assert answer.status_code == 403 and answer.json["error"] == "metrics_forbidden"
+    _, client = metered(pool, trusted_proxies=1, metrics_allowed_networks=(ipaddress.ip_network("10.0.5.0/24"),))
+    answer = client.get("/metrics", headers={"X-Forwarded-For": "10.0.5.7"}, environ_base={"REMOTE_ADDR": "10.0.5.7"})
+    assert answer.status_code == 403  # even from an allowed peer: a scrape never comes through the proxy
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "10.0.5.7"}).status_code == 200
+    assert client.get("/metrics").status_code == 403
+
+
+def test_an_ipv4_mapped_ipv6_peer_is_checked_as_its_ipv4_address(pool):
+    _, client = metered(pool, metrics_allowed_networks=(ipaddress.ip_network("10.0.5.0/24"),))
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "::ffff:10.0.5.7"}).status_code == 200
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "::ffff:10.0.6.7"}).status_code == 403
 
 
 @pytest.mark.slow  # schemathesis reading the whole document: about 10 s on 2 cores

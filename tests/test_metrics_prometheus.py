@@ -18,7 +18,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from config import Settings
 from tests.support.helpers import Minter, bearer
 from tests.support.metrics import Prometheus, dashboard_expressions
-from tests.support.servers import gunicorn, pool_env, readmes_nginx, worker_pids
+from tests.support.nginx import readmes_nginx
+from tests.support.servers import gunicorn, pool_env, worker_pids
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 

@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from tests.support.servers import readmes_nginx
+from tests.support.nginx import readmes_nginx
 from tests.support.upstream import Upstream
 
 # A path for each converter.

@@ -12,7 +12,8 @@ import requests
 
 from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import bearer, cognito_error
-from tests.support.servers import gunicorn, readmes_nginx
+from tests.support.nginx import readmes_nginx
+from tests.support.servers import gunicorn
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 

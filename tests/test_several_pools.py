@@ -17,6 +17,7 @@ from services.pool_settings import read_pools
 from services.token_cache import VerifiedTokens
 from services.tokens import Pool, TokenVerifier
 from tests.support.helpers import PASSWORD, JwksHost, Minter, bearer, public_jwk
+from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
 
 OWN_ISSUER_POOL = "local_OwnIssuer1"
 OWN_CLIENT = "ownissuerclient1"
@@ -151,6 +152,32 @@ def test_the_issuer_is_matched_exactly(pool, second, own_jwks, own_key):
         assert answer.status_code == 401 and "issuer is not accepted" in answer.json["message"], other
 
 
+def test_a_pools_signature_is_checked_with_that_pools_own_keys(pool, second, own_jwks):
+    """A token with the own-issuer pool's `iss` but signed with the emulator's key (which signs the other two
+    pools' tokens): that pool's JWKS does not hold the kid, so it is refused, whatever the other pools hold."""
+    client = app_with_pools(pool, second, own_jwks).test_client()
+    borrowed = Minter(own_issuer(own_jwks), OWN_CLIENT).token()  # the emulator's key and kid
+    answer = client.get("/hello", headers=bearer(borrowed))
+    assert answer.status_code == 401 and "unknown key" in answer.json["message"], answer.json
+    assert client.get("/auth/check", headers=bearer(borrowed)).status_code == 401
+
+
+def test_alb_tokens_are_matched_to_the_pool_their_iss_names(pool, second, own_jwks):
+    keys = KeyEndpoint()
+    try:
+        client = app_with_pools(pool, second, own_jwks, alb_arns=(ARN,), alb_key_url=keys.url).test_client()
+        second_issuer = f"https://cognito-idp.us-east-1.amazonaws.com/{second['user_pool_id']}"
+        accepted = AlbMinter(second_issuer, second["client_id"], keys.key).token()
+        hello = client.get("/hello", headers=alb_header(accepted))
+        assert hello.status_code == 200 and hello.json["pool"] == second["user_pool_id"], hello.json
+        crossed = AlbMinter(second_issuer, pool["client_id"], keys.key).token()  # pool B's iss, pool A's client
+        answer = client.get("/hello", headers=alb_header(crossed))
+        assert answer.status_code == 401 and "issued to another client" in answer.json["message"], answer.json
+        assert client.get("/auth/check", headers=alb_header(crossed)).status_code == 401
+    finally:
+        keys.server.stop()
+
+
 def test_one_pools_jwks_down_does_not_affect_the_others(emulator, pool, second, own_jwks, own_key):
     client = app_with_pools(pool, second, own_jwks).test_client()
     first, other = sign_in(emulator, pool, "ann")["AccessToken"], sign_in(emulator, second, "ben")["AccessToken"]
@@ -202,9 +229,10 @@ def test_a_primary_pool_sign_out_leaves_another_pools_users_signed_in(emulator, 
     assert client.get("/hello", headers=bearer(other)).status_code == 200
 
 
-def test_a_warm_cache_never_lets_a_token_pass_under_another_pools_check(jwks_host):
+def test_after_a_cached_token_of_one_pool_a_token_of_another_naming_its_client_is_refused_and_not_cached(jwks_host):
     """Two pools served the same key (as moto serves every pool): a token verified for one pool is cached; a
-    token of the other pool naming the first pool's client finds no entry and is refused."""
+    different token, of the other pool naming the first pool's client, is refused by its own pool's clients
+    and never enters the cache. (A cache entry is keyed by the token itself, so no other token can hit it.)"""
     first_issuer, second_issuer = (f"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_{n}" for n in ("A1", "B2"))
     pools = [
         Pool("us-east-1_A1", frozenset({first_issuer}), frozenset({"clienta"}), JwksCache(jwks_host.url)),
@@ -271,10 +299,21 @@ def test_the_setting_reads_pools_with_their_defaults():
         ('[{"pool_id": "eu-west-1_A", "client_ids": ["c"], "jwks_url": "http://example.com/j"}]', "'jwks_url' must"),
         ('[{"pool_id": "eu-west-1_A", "client_ids": ["c"], "jwks_url": 5}]', "'jwks_url' must"),
         ('[{"pool_id": "eu-west-1_A", "client_ids": ["c"]}, {"pool_id": "eu-west-1_A", "client_ids": ["d"]}]', "twice"),
-        ('[{"pool_id": "eu-west-2_AbC123", "client_ids": ["c"]}]', "share an issuer"),
+        (
+            '[{"pool_id": "eu-west-2_Other1", "client_ids": ["c"],'
+            ' "issuer": "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_AbC123"}]',
+            "share an issuer",
+        ),
     ],
 )
 def test_a_malformed_setting_stops_start_up_naming_the_problem(value, message):
     with pytest.raises(ConfigError, match="COGNITO_ADDITIONAL_POOLS") as raised:
         Settings.load({**PRIMARY, "COGNITO_ADDITIONAL_POOLS": value})
     assert message in str(raised.value)
+
+
+def test_the_primary_pools_id_repeated_is_refused_even_when_its_issuer_differs():
+    primary = {**PRIMARY, "COGNITO_ISSUER": "http://localhost:9229/eu-west-2_AbC123"}
+    text = json.dumps([{"pool_id": "eu-west-2_AbC123", "client_ids": ["other1"]}])
+    with pytest.raises(ConfigError, match="COGNITO_ADDITIONAL_POOLS: the pool 'eu-west-2_AbC123' is the primary"):
+        Settings.load({**primary, "COGNITO_ADDITIONAL_POOLS": text})

@@ -19,7 +19,7 @@ from app import create_app
 from middleware.threat_context import ENCODED_DATA_HEADER, FORWARDED_HEADERS, MAX_ENCODED_DATA
 from tests.support.cognito_proxy import TARGET_PREFIX, CognitoProxy
 from tests.support.helpers import PASSWORD, Request, Users, bearer
-from tests.support.nginx import start_nginx
+from tests.support.nginx import readmes_nginx
 from tests.support.servers import gunicorn, pool_env
 
 CLIENT = "198.51.100.7"  # the user, as the one trusted proxy saw them
@@ -335,15 +335,7 @@ def test_behind_the_readmes_nginx_cognito_is_told_the_user_not_the_proxy(pool, p
     )
     nginx = None
     try:
-        nginx = start_nginx(
-            "nginx.conf",
-            {
-                "listen 8080;": "listen 127.0.0.1:{port};",
-                "127.0.0.1:5000;": f"127.0.0.1:{server.port};",
-                "127.0.0.1:5001;": f"127.0.0.1:{server.port};",  # the Cognito group: the same server here
-            },
-            tmp_path,
-        )
+        nginx = readmes_nginx(server.port, tmp_path)
         connection = http.client.HTTPConnection("127.0.0.1", nginx.port, timeout=10, source_address=("127.0.0.2", 0))
         body = json.dumps({"username": "alice", "email": "alice@example.com", "password": PASSWORD})
         headers = {"Content-Type": "application/json", "X-Forwarded-For": SPOOFED, ENCODED_DATA_HEADER: ENCODED}

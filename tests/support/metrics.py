@@ -15,7 +15,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, end_process, free_port
 
 DASHBOARD = Path(ROOT) / "deploy" / "grafana-dashboard.json"
 # Grafana's variables, as a query run straight against Prometheus needs them: every job, a one-minute window.
@@ -145,13 +145,7 @@ class Prometheus:
 
     def stop(self) -> str:
         """Stop prometheus (if running) and remove its data; return what it printed."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        end_process(self.process)
         self._log.seek(0)
         output = self._log.read()
         self._folder.cleanup()

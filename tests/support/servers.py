@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -79,17 +79,22 @@ class ServerProcess:
 
     def stop(self) -> str:
         """Stop the server (if running); return everything it printed."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        end_process(self.process)
         if self._state_dir is not None:
             self._state_dir.cleanup()
             self._state_dir = None
         return self.output()
+
+
+def end_process(process: subprocess.Popen[Any]) -> None:
+    """Terminate `process` if it runs (killed when it ignores that for 20 s), and wait for its end."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def gunicorn(env: dict[str, str], *options: str, workers: int = 2) -> ServerProcess:
@@ -116,24 +121,3 @@ def pool_env(pool: dict[str, str], **settings: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "emulator",
         **settings,
     }
-
-
-def readmes_nginx(app_port: int, folder: Path, cognito_port: int | None = None) -> ServerProcess:
-    """deploy/nginx.conf as the README runs it, on a free port, in front of the app on `app_port`: its second
-    group of workers (the routes that call Cognito) on `cognito_port`, or the same app when not given."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    assert os.access(nginx, os.X_OK), "the production tests need Debian's nginx: `make test` installs it as root"
-    config = (Path(ROOT) / "deploy" / "nginx.conf").read_text()
-    port = free_port()
-    for example, actual in (
-        ("listen 8080;", f"listen 127.0.0.1:{port};"),
-        ("127.0.0.1:5000;", f"127.0.0.1:{app_port};"),
-        ("127.0.0.1:5001;", f"127.0.0.1:{cognito_port or app_port};"),
-    ):
-        assert example in config
-        config = config.replace(example, actual)
-    (folder / "nginx.conf").write_text(config)
-    directives = f"daemon off; pid {folder}/nginx.pid; error_log stderr;"
-    return ServerProcess(
-        command=[nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", directives], port=port
-    )
