@@ -94,4 +94,9 @@ def test_readiness_is_503_without_signing_keys_then_recovers_while_liveness_stay
     jwks_host.fault = None
     time.sleep(2.1)  # the JWKS cache retries a failed fetch after 2 s, however often /ready is asked
     ready = client.get("/ready")
-    assert ready.status_code == 200 and ready.json == {"status": "ready", "checks": {"signing_keys": "ok"}}
+    pools = {pool["user_pool_id"]: "ok"}
+    assert ready.status_code == 200 and ready.json == {
+        "status": "ready",
+        "checks": {"signing_keys": "ok"},
+        "pools": pools,
+    }

@@ -99,7 +99,9 @@ def test_prometheus_sees_every_workers_requests_and_no_user_or_token(pool, tmp_p
         assert len(counts) == 2 and all(count > 0 for count in counts.values()), counts
         assert sum(counts.values()) == GOOD
 
-        # Every panel of the dashboard is PromQL this Prometheus runs; the traffic panels have data.
+        # Every panel of the dashboard is PromQL this Prometheus runs; the traffic panels have data. Their rate()
+        # needs two samples of a series: a series the burst created has them after a second scrape since.
+        settled(prometheus, 'timestamp(up{job="auth"})', lambda at: at is not None and at > finished + 1.1)
         answered = {expression: prometheus.evaluate(expression) for expression in dashboard_expressions()}
         assert answered[next(e for e in answered if "auth_http_requests_total" in e)]
         assert answered[next(e for e in answered if "auth_token_checks_total" in e)]
