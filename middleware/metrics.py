@@ -6,9 +6,10 @@ import time
 from collections.abc import Collection
 from ipaddress import IPv4Network, IPv6Address, IPv6Network, ip_address
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
 import errors
+from middleware.requestlog import STARTED
 from services import metrics
 
 UNMATCHED = "unmatched"  # the route label of a request no route matched (a 404 or 405): never its path
@@ -17,14 +18,15 @@ UNMATCHED = "unmatched"  # the route label of a request no route matched (a 404 
 def add_metrics_hooks(app: Flask) -> None:
     """Record every request of `app` by route, method and status, with its time (only with METRICS_ENABLED).
 
-    The time is from `g.started`, which the request log's first hook (middleware/requestlog.py) stores: no clock
-    of its own, since every hook costs on every request (/health and /hello are benchmarked).
+    The time is from the request's start, which the request log's WSGI middleware (middleware/requestlog.py)
+    stores in the environ: no clock of its own, since every hook costs on every request (/health and /hello are
+    benchmarked).
     """
     metrics.enable()
 
     @app.after_request
     def count(response: Response) -> Response:
-        started = getattr(g._get_current_object(), "started", None)
+        started = request.environ.get(STARTED)
         elapsed = time.perf_counter() - started if started is not None else 0.0
         rule = request.url_rule
         metrics.request_answered(rule.rule if rule else UNMATCHED, request.method, response.status_code, elapsed)

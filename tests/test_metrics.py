@@ -66,7 +66,8 @@ def test_requests_are_counted_by_route_method_and_status_never_by_path(client, m
 
 
 def test_metrics_add_no_request_hook_and_time_requests_from_the_request_logs_clock(pool, client, minter):
-    """Each hook costs on every request: the request's time is the request log's `g.started`, not a clock of its own."""
+    """Each hook costs on every request: a request is timed from the start the request log's WSGI middleware
+    records, not by a clock of its own."""
     plain, metered_app = create_app(pool), metered(pool)[0]
     assert len(metered_app.before_request_funcs[None]) == len(plain.before_request_funcs[None])
     scrapes = Scrapes(client)
