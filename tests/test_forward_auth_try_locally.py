@@ -191,6 +191,8 @@ def test_the_docs_try_it_locally_commands_run_as_written(shell):
     assert requests.post(f"{auth}/auth/register", json=user, timeout=10).status_code == 201
     confirm = {"username": "alice", "code": "123456"}
     assert requests.post(f"{auth}/auth/confirm", json=confirm, timeout=10).status_code == 200
+    login = requests.post(f"{auth}/auth/login", json={"username": "alice", "password": PASSWORD}, timeout=10)
+    token = login.json()["access_token"]
 
     proxies = {
         "nginx": ("nginx-forward-auth.sh start", "nginx-forward-auth.sh stop", ".forward-auth/nginx/nginx.pid"),
@@ -212,6 +214,11 @@ def test_the_docs_try_it_locally_commands_run_as_written(shell):
             assert seen.status_code == 200, (name, seen.status_code, seen.text[:300])
             assert seen.json()["path"] == "/reports?x=1"
             assert seen.json()["identity"]["X-Auth-Request-User"] == "alice", (name, seen.json())
+            assert browser.get(f"{proxy}/admin/", allow_redirects=False, timeout=10).status_code == 403  # not admin
+            # The doc's terminal way: the walk-through's bearer token.
+            bearer = {**API, "Authorization": f"Bearer {token}"}
+            by_token = requests.get(f"{proxy}/", headers=bearer, allow_redirects=False, timeout=10)
+            assert by_token.status_code == 200 and by_token.json()["identity"]["X-Auth-Request-User"] == "alice"
         finally:
             stopped = False
             try:
