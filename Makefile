@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 NODE_PEERS := tests/node/node_modules/.installed
+AMPLIFY_PEERS := tests/amplify/node_modules/.installed
 
 .PHONY: example-idp-if-npm run run-fresh test test-fast lint lock bench clean system-deps package lambda-python
 
@@ -32,6 +33,12 @@ $(NODE_PEERS): tests/node/package.json tests/node/package-lock.json
 	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The client conformance suite's real clients from npm (Amplify JS v6, aws-jwt-verify), pinned by their own lock file.
+$(AMPLIFY_PEERS): tests/amplify/package.json tests/amplify/package-lock.json
+	scripts/require.sh npm nodejs npm
+	npm ci --prefix tests/amplify --no-audit --no-fund --loglevel=error
+	touch $@
+
 # ExampleIdP, the OpenID provider the emulator's managed login federates with (npm's oidc-provider, pinned by
 # local/idp's own lock file). `make run` installs it when npm is there (without it, the sign-in page simply does
 # not offer ExampleIdP); `make test` needs it.
@@ -54,7 +61,7 @@ system-deps:
 	scripts/require.sh caddy caddy
 	scripts/require.sh prometheus prometheus
 
-test: $(BIN)/.installed $(NODE_PEERS) $(IDP_PEERS) system-deps lint
+test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(IDP_PEERS) system-deps lint
 	$(BIN)/python -m pytest
 
 # The inner loop: no browser, npm peer, Redis, nginx, started process or slow run (markers in pyproject.toml);
@@ -120,4 +127,4 @@ lambda-python:
 	@echo $(LAMBDA_PYTHON)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules local/idp/node_modules build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules tests/amplify/node_modules local/idp/node_modules build

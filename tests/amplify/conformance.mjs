@@ -1,0 +1,198 @@
+// AWS Amplify JS v6, unmodified, against the embedded emulator: one named scenario per run, for
+// tests/test_conformance_amplify.py.
+//
+// Usage: node conformance.mjs '<config JSON>' <scenario>
+//   config: {"userPoolId", "userPoolClientId", "endpoint" (the emulator's URL), "username", "password", "email",
+//            "newEmail"}
+//   stdout: JSON lines. {"step": name, "ok": true, "value": …} or {"step": name, "ok": false, "error": the
+//           AuthError's name (Cognito's exception name), "message"} per call; {"ask": {…}} when the scenario needs
+//           what only the test process knows (a delivered code, a TOTP code), answered by one JSON line on stdin;
+//           {"done": true} last.
+// A failing step does not stop the scenario: the test reads every step and says which one differs from Cognito.
+import { createInterface } from "node:readline";
+import { Amplify } from "aws-amplify";
+import {
+  confirmSignIn,
+  confirmSignUp,
+  confirmUserAttribute,
+  deleteUser,
+  fetchAuthSession,
+  fetchMFAPreference,
+  fetchUserAttributes,
+  getCurrentUser,
+  setUpTOTP,
+  signIn,
+  signOut,
+  signUp,
+  updateMFAPreference,
+  updateUserAttributes,
+  verifyTOTPSetup,
+} from "aws-amplify/auth";
+import { cognitoUserPoolsTokenProvider } from "aws-amplify/auth/cognito";
+
+const config = JSON.parse(process.argv[2]);
+const scenario = process.argv[3];
+
+// Node has no localStorage: tokens live in memory for the run (a KeyValueStorageInterface).
+const memory = new Map();
+const storage = {
+  setItem: async (key, value) => void memory.set(key, value),
+  getItem: async (key) => memory.get(key) ?? null,
+  removeItem: async (key) => void memory.delete(key),
+  clear: async () => memory.clear(),
+};
+
+Amplify.configure({
+  Auth: {
+    Cognito: {
+      userPoolId: config.userPoolId,
+      userPoolClientId: config.userPoolClientId,
+      userPoolEndpoint: config.endpoint, // Amplify 6's override of https://cognito-idp.<region>.amazonaws.com/
+      loginWith: { username: true, email: false },
+    },
+  },
+});
+cognitoUserPoolsTokenProvider.setKeyValueStorage(storage);
+
+const emit = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const stdin = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+async function ask(question) {
+  emit({ ask: question });
+  const { value, done } = await stdin.next();
+  if (done) throw new Error("the test process closed stdin");
+  return JSON.parse(value);
+}
+
+async function step(name, call) {
+  try {
+    const value = await call();
+    emit({ step: name, ok: true, value: value ?? null });
+    return value;
+  } catch (err) {
+    // Name and message only: Amplify names its errors after Cognito's exceptions.
+    emit({ step: name, ok: false, error: err?.name ?? typeof err, message: String(err?.message ?? err).slice(0, 300) });
+    return undefined;
+  }
+}
+
+const { username, password } = config;
+const wrongPassword = `${password}-wrong`;
+
+async function tokens() {
+  const session = await fetchAuthSession();
+  return {
+    accessToken: session.tokens?.accessToken?.toString() ?? null,
+    idToken: session.tokens?.idToken?.toString() ?? null,
+  };
+}
+
+const scenarios = {
+  async "sign-up"() {
+    await step("signUp", () =>
+      signUp({ username, password, options: { userAttributes: { email: config.email }, autoSignIn: false } }),
+    );
+    const codes = await ask({ code: username, medium: "EMAIL" });
+    await step("confirmSignUp wrong code", () => confirmSignUp({ username, confirmationCode: codes.wrong }));
+    await step("confirmSignUp", () => confirmSignUp({ username, confirmationCode: codes.code }));
+  },
+
+  async srp() {
+    await step("signIn wrong password", () => signIn({ username, password: wrongPassword }));
+    await step("signIn", () => signIn({ username, password }));
+    await step("getCurrentUser", () => getCurrentUser());
+    await step("tokens", tokens);
+  },
+
+  async "user-password"() {
+    const options = { authFlowType: "USER_PASSWORD_AUTH" };
+    await step("signIn wrong password", () => signIn({ username, password: wrongPassword, options }));
+    await step("signIn", () => signIn({ username, password, options }));
+    await step("tokens", tokens);
+  },
+
+  async "user-auth-email-otp"() {
+    const options = { authFlowType: "USER_AUTH", preferredChallenge: "EMAIL_OTP" };
+    await step("signIn", () => signIn({ username, options }));
+    const codes = await ask({ code: username, medium: "EMAIL" });
+    await step("confirmSignIn", () => confirmSignIn({ challengeResponse: codes.code }));
+    await step("tokens", tokens);
+  },
+
+  async "user-auth-password-srp"() {
+    const options = { authFlowType: "USER_AUTH", preferredChallenge: "PASSWORD_SRP" };
+    await step("signIn wrong password", () => signIn({ username, password: wrongPassword, options }));
+    await step("signIn", () => signIn({ username, password, options }));
+    await step("tokens", tokens);
+  },
+
+  async totp() {
+    const options = { authFlowType: "USER_PASSWORD_AUTH" };
+    await step("signIn", () => signIn({ username, password, options }));
+    const first = await step("setUpTOTP", async () => (await setUpTOTP()).sharedSecret);
+    const secret = await step("setUpTOTP again", async () => (await setUpTOTP()).sharedSecret);
+    // A code of the first association's secret: a new association replaces it.
+    const stale = await ask({ totp: first ?? "", offset: 0 });
+    await step("verifyTOTPSetup with the replaced secret's code", () => verifyTOTPSetup({ code: stale.code }));
+    const codes = await ask({ totp: secret ?? "", offset: 0 });
+    await step("verifyTOTPSetup wrong code", () => verifyTOTPSetup({ code: codes.wrong }));
+    await step("verifyTOTPSetup", () => verifyTOTPSetup({ code: codes.code }));
+    await step("updateMFAPreference", () => updateMFAPreference({ totp: "PREFERRED" }));
+    await step("fetchMFAPreference", () => fetchMFAPreference());
+    await step("signOut", () => signOut());
+    await step("signIn with TOTP", () => signIn({ username, password, options }));
+    // The next 30-second step's code: within Cognito's window, and not the code set-up already used.
+    const next = await ask({ totp: secret ?? "", offset: 30 });
+    await step("confirmSignIn wrong code", () => confirmSignIn({ challengeResponse: next.wrong }));
+    await step("confirmSignIn", () => confirmSignIn({ challengeResponse: next.code }));
+    await step("tokens", tokens);
+  },
+
+  async refresh() {
+    await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
+    await step("tokens", tokens);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a later `iat`, so new tokens differ
+    await step("fetchAuthSession forceRefresh", async () => {
+      const session = await fetchAuthSession({ forceRefresh: true });
+      return { accessToken: session.tokens?.accessToken?.toString(), idToken: session.tokens?.idToken?.toString() };
+    });
+  },
+
+  async attributes() {
+    await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
+    await step("updateUserAttributes", () => updateUserAttributes({ userAttributes: { email: config.newEmail } }));
+    await step("fetchUserAttributes before confirming", () => fetchUserAttributes());
+    const codes = await ask({ code: username, medium: "EMAIL" });
+    await step("confirmUserAttribute wrong code", () =>
+      confirmUserAttribute({ userAttributeKey: "email", confirmationCode: codes.wrong }),
+    );
+    await step("confirmUserAttribute", () =>
+      confirmUserAttribute({ userAttributeKey: "email", confirmationCode: codes.code }),
+    );
+    await step("fetchUserAttributes", () => fetchUserAttributes());
+  },
+
+  async "delete-user"() {
+    await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
+    await step("deleteUser", () => deleteUser());
+    await step("getCurrentUser after deleteUser", () => getCurrentUser());
+    await step("signIn after deleteUser", () =>
+      signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }),
+    );
+  },
+
+  async "global-sign-out"() {
+    await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
+    await step("tokens", tokens);
+    await step("signOut global", () => signOut({ global: true }));
+    await step("getCurrentUser after signOut", () => getCurrentUser());
+  },
+};
+
+if (!(scenario in scenarios)) {
+  emit({ step: "scenario", ok: false, error: "UnknownScenario", message: scenario });
+  process.exit(2);
+}
+await scenarios[scenario]();
+emit({ done: true });
+process.exit(0);

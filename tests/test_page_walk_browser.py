@@ -1,0 +1,119 @@
+"""Issue 25's acceptance walk: `python server.py` as `make run` starts it (the embedded emulator), and in Chromium,
+by the page's labels, a newcomer's first session: sign up, confirm with the delivered code, sign in, set up TOTP
+with a code computed from the shown secret (a wrong code refused first), sign out, reset the password with the
+delivered code, and sign in again with the new password and a TOTP code.
+
+Codes are read from the emulator's codes file (local/emulator.py CODES_FILE, next to the state file) until the page
+shows the code it just sent next to the field that wants it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+from local.emulator import CODES_FILE
+from tests.support.browser import screenshot, watched_page
+from tests.support.conformance import wrong
+from tests.support.helpers import PASSWORD, totp
+from tests.support.servers import ServerProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
+
+NEW_PASSWORD = "Passw0rd!new"
+
+
+@pytest.fixture
+def served(tmp_path):
+    """`python server.py` as `make run` starts it: the embedded emulator, its state in a folder of the test's."""
+    server = ServerProcess({"LOCAL_COGNITO_STATE": str(tmp_path / "state.pickle")})
+    server.codes = tmp_path / CODES_FILE  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+
+
+def delivered(served: ServerProcess, username: str, other_than: str | None = None) -> str:
+    """The last EMAIL code the emulator sent `username` (a new one when `other_than` is given), from its codes file."""
+    path = served.codes  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as file:
+                code = json.load(file).get(username, {}).get("EMAIL")
+        except (FileNotFoundError, json.JSONDecodeError):  # not written yet, or being replaced
+            code = None
+        if code and code != other_than:
+            return str(code)
+        time.sleep(0.1)
+    raise AssertionError(f"no code for {username} in {path}: the emulator never delivered it")
+
+
+def test_a_newcomers_first_session_by_labels(served):
+    """SignUp sends a code to the email and ConfirmSignUp takes it; TOTP set-up refuses a wrong code
+    (VerifySoftwareToken: EnableSoftwareTokenMFAException / CodeMismatchException) and takes an RFC 6238 code of
+    the secret shown; ForgotPassword sends a code that ConfirmForgotPassword takes with a new password; then sign-in
+    asks the TOTP code. Sources: botocore SignUp, ConfirmSignUp, VerifySoftwareToken, ForgotPassword,
+    ConfirmForgotPassword; Developer Guide "Signing up and confirming user accounts", "TOTP software token MFA",
+    "Forgot password"."""
+    with watched_page(served.url) as page:
+        page.goto(f"{served.url}/")
+        register = page.locator("#register")
+        register.get_by_label("Username").fill("erin")
+        register.get_by_label("Email", exact=True).fill("erin@example.com")
+        register.get_by_label("Password").fill(PASSWORD)
+        register.get_by_role("button", name="Create account").click()
+        expect(page.locator("#register-done")).to_contain_text("Account erin created")
+        screenshot(page, "walk-1-signed-up")
+
+        confirm = page.locator("#confirm")
+        sign_up_code = delivered(served, "erin")
+        confirm.get_by_label("Username", exact=True).fill("erin")
+        confirm.get_by_label("Confirmation code").fill(sign_up_code)
+        confirm.get_by_role("button", name="Confirm", exact=True).click()
+        expect(page.locator("#confirm-done")).to_contain_text("erin is confirmed")
+        screenshot(page, "walk-2-confirmed")
+
+        login = page.locator("#login")
+        login.get_by_label("Username", exact=True).fill("erin")
+        login.get_by_label("Password", exact=True).fill(PASSWORD)
+        login.get_by_role("button", name="Sign in", exact=True).click()
+        expect(page.locator("#session-title")).to_have_text("Signed in as erin")
+
+        page.get_by_role("button", name="Set up an authenticator app").click()
+        secret = page.locator("#totp-qr code.secret").inner_text()
+        code = totp(secret)
+        page.get_by_label("Code from the app").fill(wrong(code))
+        page.get_by_role("button", name="Turn on TOTP").click()
+        expect(page.locator("#totp-code-error")).not_to_be_empty()
+        screenshot(page, "walk-3-totp-wrong-code-refused")
+        page.get_by_label("Code from the app").fill(code)
+        page.get_by_role("button", name="Turn on TOTP").click()
+        expect(page.locator("#totp-done")).to_contain_text("TOTP is on")
+        screenshot(page, "walk-4-totp-on")
+
+        page.get_by_role("button", name="Sign out", exact=True).click()
+        expect(page.locator("#signout-title")).to_be_visible()
+        screenshot(page, "walk-5-signed-out")
+
+        # The page has no reset form: the reset goes through the server's own API, as a reset page would.
+        forgot = requests.post(f"{served.url}/auth/forgot-password", json={"username": "erin"}, timeout=10)
+        assert forgot.status_code == 202, forgot.text
+        reset_code = delivered(served, "erin", other_than=sign_up_code)
+        body = {"username": "erin", "code": wrong(reset_code), "new_password": NEW_PASSWORD}
+        refused = requests.post(f"{served.url}/auth/reset-password", json=body, timeout=10)
+        assert refused.status_code == 400, refused.text
+        reset = requests.post(f"{served.url}/auth/reset-password", json={**body, "code": reset_code}, timeout=10)
+        assert reset.status_code == 200, reset.text
+
+        page.goto(f"{served.url}/")
+        login.get_by_label("Username", exact=True).fill("erin")
+        login.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
+        login.get_by_role("button", name="Sign in", exact=True).click()
+        # The next 30-second step's code: within Cognito's window, and not the one set-up used.
+        page.get_by_label("Code from the authenticator app").fill(totp(secret, at=time.time() + 30))
+        page.locator("#challenge").get_by_role("button", name="Continue").click()
+        expect(page.locator("#session-title")).to_have_text("Signed in as erin")
+        screenshot(page, "walk-6-signed-in-after-reset")
