@@ -17,8 +17,9 @@ import re
 # (`%25`, `%2f`, `%2e`); a control character or space, raw or encoded (`%00`-`%1f`, `%7f`); a `%` that is
 # not an escape (`%zz`, `%4`); an empty segment (`//`); a `.` or `..` segment. Case-insensitive.
 # The same text, character for character, is the proxies' rule in deploy/nginx-forward-auth.conf and
-# deploy/Caddyfile (tests/test_paths.py checks it): Python's re, PCRE and RE2 read it alike (no lookahead,
-# which RE2 lacks; `\x5c` for the backslash, which nginx's configuration parser would otherwise unescape).
+# deploy/Caddyfile (a CEL raw string there; tests/test_paths.py checks it): Python's re, PCRE and RE2 read
+# it alike (no lookahead, which RE2 lacks; `\x5c` for the backslash, which nginx's configuration parser
+# would otherwise unescape).
 AMBIGUOUS_PATH = (
     r"(?i)^(?:$|[^/]|[^?]*(?:;|\x5c|[\x00-\x20\x7f]|//|/\.\.?(?:/|\?|$)"
     r"|%(?:3b|5c|25|2f|2e|[01][0-9a-f]|7f|[0-9a-f]?(?:[^0-9a-f]|$))))"
