@@ -154,8 +154,8 @@ def test_forged_identity_headers_never_reach_the_app(stacks):
             seen = stack.seen(stack.get("/reports", {**API, **FORGED, **bearer(token)}))
             assert seen["x-auth-request-user"] == [f"hal-{name}"]
             assert seen["x-auth-request-groups"] == ["staff"]
-        for header, value in FORGED.items():
-            assert value not in stack.upstream.headers_seen(header), (name, header)
+        received = [(key, value) for seen in stack.upstream.requests for key, value in seen["headers"]]
+        assert not [(key, value) for key, value in received if value in FORGED.values()], name  # under no name
         stack.upstream.requests.clear()
 
 

@@ -76,7 +76,11 @@ def test_a_plain_path_is_not(target):
     assert not is_ambiguous(target)
 
 
-@pytest.mark.parametrize(("config", "before"), [("nginx-forward-auth.conf", '$request_uri ~ "'), ("Caddyfile", "{http.request.uri}.matches(r\"")])
+# Where each file holds the rule: nginx's `if` on the raw target, Caddy's CEL raw string on the raw target.
+SITES = [("nginx-forward-auth.conf", '$request_uri ~ "'), ("Caddyfile", '{http.request.uri}.matches(r"')]
+
+
+@pytest.mark.parametrize(("config", "before"), SITES)
 def test_the_proxies_refuse_with_the_same_rule_character_for_character(config, before):
     """One rule in three places can drift: the proxies' copies must be the module's text itself."""
     text = (Path(ROOT) / "deploy" / config).read_text()
