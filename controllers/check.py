@@ -3,7 +3,9 @@ Traefik ForwardAuth), with the user's identity in oauth2-proxy's header names fo
 
 No Cognito call and no body read: the token (bearer, or the session cookie's, or with ALB_ARNS set the load
 balancer's `x-amzn-oidc-data`) is verified locally, revocation list included, against a policy the proxy's
-configuration sets in the query string.
+configuration sets in the query string. The original request's path (nginx's `X-Original-URI`, Caddy's and
+Traefik's `X-Forwarded-Uri`) is refused first when an app might read it otherwise than the proxy did
+(services/paths.py), so no path rule of the proxy can be walked around.
 """
 
 from __future__ import annotations
@@ -12,19 +14,26 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, request
 
 import errors
 from extensions import services
 from middleware.auth import Policy, authenticated
 from middleware.sessions import current_session
+from services.paths import REFUSAL, is_ambiguous
 from services.tokens import is_machine, username_of
 
 _PARAMETERS = frozenset({"groups", "scopes", "token_use", "machine"})
+# Where proxies put the original request's target: nginx's examples (auth_request), Caddy and Traefik.
+_ORIGINAL_URI = ("X-Original-URI", "X-Forwarded-Uri")
+# A group name's characters sent as they are: printable ASCII but the list's separator `,`, the escape `%`
+# and the space (an app that strips around each name would read ` admin` as `admin`).
+_GROUP_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in ",%")
 
 
 def check(query: Mapping[str, str]) -> Response:
-    """200 with the identity headers, 401 (no valid token), or 403 (the policy fails)."""
+    """200 with the identity headers, 400 (an ambiguous path or policy), 401 (no valid token), or 403."""
+    _refuse_ambiguous_path()
     policy = _policy(query)
     _, claims = authenticated(session_token=policy.token_use, alb=True)  # another type of token: 403 by the policy
     policy.check(claims)
@@ -33,19 +42,37 @@ def check(query: Mapping[str, str]) -> Response:
     if is_machine(claims):
         headers["X-Auth-Request-Client-Id"] = claims["client_id"]
     else:
-        headers["X-Auth-Request-User"] = username_of(claims) or ""
+        username = username_of(claims)
+        if username:
+            headers["X-Auth-Request-User"] = username
         session = current_session()
         email = _verified_email(claims) or (session.email if session is not None and session.email_verified else None)
         if email:
             headers["X-Auth-Request-Email"] = email
-        groups = claims.get("cognito:groups") or ()
-        headers["X-Auth-Request-Groups"] = ",".join(groups)
     for name, value in headers.items():
         response.headers[name] = _header_value(value)
+    groups = _groups_value(claims) if not is_machine(claims) else ""
+    if groups:  # none: no header at all, as for every other empty value (one rule for every proxy)
+        response.headers["X-Auth-Request-Groups"] = groups
     # An answer about this request's credentials: never from a cache, never for another's.
     vary = "Authorization, Cookie, X-Amzn-Oidc-Data" if services().alb is not None else "Authorization, Cookie"
     response.headers.update({"Cache-Control": "no-store", "Vary": vary})
     return response
+
+
+def _refuse_ambiguous_path() -> None:
+    """400 when the proxy's copy of the original target is a path an app might read otherwise."""
+    for name in _ORIGINAL_URI:
+        target = request.headers.get(name)
+        if target is not None and is_ambiguous(target):
+            raise errors.InvalidRequest(REFUSAL)
+
+
+def _groups_value(claims: Mapping[str, Any]) -> str:
+    """The groups, `,`-joined, each percent-encoded (UTF-8) where it holds `,`, `%`, a space, a control
+    character or non-ASCII: split on `,`, then percent-decode each name, and no name can pass for two."""
+    groups = claims.get("cognito:groups") or ()  # a tuple of strings (services/claims.py checked them)
+    return ",".join(quote(group, safe=_GROUP_SAFE) for group in groups if group)
 
 
 def _verified_email(claims: Mapping[str, Any]) -> str | None:

@@ -3,6 +3,8 @@ proxy's policy (groups, scopes, token type, machines) fails; any method, no body
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 
 from tests.support.helpers import DROP, bearer
@@ -94,3 +96,40 @@ def test_an_unverified_email_is_not_passed_on(client, minter, verified):
 def test_the_answer_is_never_cached_or_shared(client, minter):
     answer = client.get("/auth/check", headers=bearer(minter.token()))
     assert answer.headers["Cache-Control"] == "no-store" and answer.headers["Vary"] == "Authorization, Cookie"
+
+
+@pytest.mark.parametrize("header", ["X-Original-URI", "X-Forwarded-Uri"])
+@pytest.mark.parametrize(
+    "target", ["/;/admin/", "/x/..;/admin/", "/%3b/admin/", "/admin\\x", "/%2561dmin/", "/admin%00/", "//admin/"]
+)
+def test_an_original_path_an_app_might_read_otherwise_is_400_before_any_token_or_policy(client, minter, header, target):
+    """The proxies refuse these paths themselves; a proxy that does not (Traefik, an edited example) is
+    refused here, so its path rules cannot be walked around either."""
+    for headers in (
+        {header: target},
+        {header: target, **bearer(minter.token("access", **{"cognito:groups": ["admin"]}))},
+    ):
+        answer = client.get("/auth/check?groups=admin", headers=headers)
+        assert answer.status_code == 400, answer.get_data(as_text=True)
+        assert answer.json["error"] == "invalid_request" and "path is ambiguous" in answer.json["message"]
+        assert not any(name in answer.headers for name in IDENTITY)
+
+
+@pytest.mark.parametrize("header", ["X-Original-URI", "X-Forwarded-Uri"])
+@pytest.mark.parametrize("target", ["/admin/users", "/Admin", "/%61dmin/", "/reports?q=a;b%25"])
+def test_a_plain_original_path_is_checked_as_before(client, minter, header, target):
+    token = minter.token("access", **{"cognito:groups": ["admin"]})
+    assert client.get("/auth/check?groups=admin", headers={header: target, **bearer(token)}).status_code == 200
+
+
+def test_each_group_name_is_percent_encoded_where_it_could_pass_for_another(client, minter):
+    groups = ["staff,admin", "100%", "équipe", "a b", "tab\there", "admin"]
+    answer = client.get("/auth/check", headers=bearer(minter.token("access", **{"cognito:groups": groups})))
+    value = answer.headers["X-Auth-Request-Groups"]
+    assert value == "staff%2Cadmin,100%25,%C3%A9quipe,a%20b,tab%09here,admin"
+    assert [unquote(name) for name in value.split(",")] == groups  # the decoding docs/deployment.md gives
+
+
+def test_no_group_is_no_header_at_all(client, minter):
+    answer = client.get("/auth/check", headers=bearer(minter.token("access")))
+    assert answer.status_code == 200 and "X-Auth-Request-Groups" not in answer.headers
