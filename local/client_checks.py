@@ -52,7 +52,7 @@ ACCESS_TOKEN_OPERATIONS = (
     "delete_web_authn_credential",
 )
 PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
-HASHED_FLOWS = ("USER_PASSWORD_AUTH", "USER_SRP_AUTH", "USER_AUTH", "CUSTOM_AUTH") + PASSWORD_FLOWS[1:]
+HASHED_FLOWS = ("USER_SRP_AUTH", "USER_AUTH", "CUSTOM_AUTH", *PASSWORD_FLOWS)
 
 
 def _parameters(response: Any, name: str) -> dict[str, Any]:
@@ -142,7 +142,9 @@ def _confirm(response: Any) -> None:
     """ConfirmSignUp and ConfirmForgotPassword for a user who does not exist."""
     client, _, user = _hashed(response)
     if user is None:
-        raise error("CodeMismatchException", WRONG_CODE) if hides_users(client) else error("UserNotFoundException", NOT_FOUND)
+        if hides_users(client):
+            raise error("CodeMismatchException", WRONG_CODE)
+        raise error("UserNotFoundException", NOT_FOUND)
 
 
 def _forgot_password(response: Any) -> Any:

@@ -39,7 +39,7 @@ FLOW_SETTINGS = {
     "USER_AUTH": ("ALLOW_USER_AUTH", None),
 }
 LEGACY = {"USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY"}
-WRONG_PASSWORD = "Incorrect username or password."
+WRONG_PASSWORD = "Incorrect username or password."  # noqa: S105 (a message)
 NOT_FOUND = "Username/client id combination not found."
 WRONG_CODE = "Invalid verification code provided, please try again."
 
@@ -58,8 +58,10 @@ def flow_allowed(client: Any, flow: str) -> bool:
         return True  # an unknown flow name: moto's own check refuses it with Cognito's validation message
     if flows & LEGACY and not any(value.startswith("ALLOW_") for value in flows):
         # A legacy client: SRP, refresh and custom flows were always on, the password flows only when listed.
-        return legacy in flows if legacy else flow != "USER_AUTH" and not (
-            "CUSTOM_AUTH_FLOW_ONLY" in flows and flow == "USER_SRP_AUTH"
+        return (
+            legacy in flows
+            if legacy
+            else flow != "USER_AUTH" and not ("CUSTOM_AUTH_FLOW_ONLY" in flows and flow == "USER_SRP_AUTH")
         )
     return allow in flows
 
@@ -99,7 +101,8 @@ def check_secret_hash(client: Any, given: Any, names: set[str]) -> None:
     if not client.generate_secret:
         return
     if not given:
-        raise error("NotAuthorizedException", f"Client {client.id} is configured with secret but SECRET_HASH was not received")
+        message = f"Client {client.id} is configured with secret but SECRET_HASH was not received"
+        raise error("NotAuthorizedException", message)
     if not isinstance(given, str) or not any(
         hmac.compare_digest(given, _secret_hash(client.secret, name, client.id)) for name in names
     ):
@@ -110,7 +113,8 @@ def fake_delivery(pool: Any, username: Any, medium: str = "EMAIL") -> dict[str, 
     """A made-up CodeDeliveryDetails for a user who does not exist, the same each time for the same name."""
     seed = hashlib.sha256(f"{pool.id}/{username}".encode()).hexdigest()
     if medium == "SMS":
-        return {"Destination": f"+*******{int(seed[:8], 16) % 10000:04d}", "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+        number = f"+*******{int(seed[:8], 16) % 10000:04d}"
+        return {"Destination": number, "DeliveryMedium": "SMS", "AttributeName": "phone_number"}
     name = str(username)
     local, _, domain = name.partition("@") if "@" in name else (name, "", chr(ord("a") + int(seed[:2], 16) % 26))
     return {"Destination": f"{local[:1]}***@{domain[:1]}***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}

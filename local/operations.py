@@ -97,7 +97,8 @@ def teach() -> None:
         domain = self.backend.describe_user_pool_domain(self._get_param("Domain"))
         if domain is None:
             return ActionResult({"DomainDescription": {}})  # Cognito's answer for a domain nobody has
-        return ActionResult({"DomainDescription": description(domain, self.backend.user_pools.get(domain.user_pool_id))})
+        pool = self.backend.user_pools.get(domain.user_pool_id)
+        return ActionResult({"DomainDescription": description(domain, pool)})
 
     CognitoIdpResponse.delete_user = delete_user
     CognitoIdpResponse.delete_user_attributes = delete_user_attributes

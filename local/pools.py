@@ -100,8 +100,9 @@ def enable_oauth(
     client: Any, ids: dict[str, str], *, server_port: int = 5000, provider: dict[str, Any] | None = None
 ) -> dict[str, str]:
     """Give the pool's app client managed login (code grant, scopes, the server's callback and logout URLs on
-    `server_port`), a prefix domain, the identity provider `provider` (CreateIdentityProvider's arguments) when given, and a
-    machine client with client_credentials for a resource server. Idempotent; returns the machine client."""
+    `server_port`), a prefix domain, the identity provider `provider` (CreateIdentityProvider's arguments) when
+    given, and a machine client with client_credentials for a resource server. Idempotent; returns the machine
+    client."""
     pool_id = ids["user_pool_id"]
     hosts = ("localhost", "127.0.0.1")
     idps = ["COGNITO"]

@@ -78,7 +78,7 @@ def revoke_user(pool: Any, username: str) -> None:
     """GlobalSignOut: every family of the user, and of every token the pool still holds for them, is revoked."""
     from local.oauth.minting import unverified_claims
 
-    for origin_jti, record in list(families(pool).items()):
+    for record in list(families(pool).values()):
         if record.get("username") == username:
             record["revoked"] = True
     for issued in (pool.access_tokens, pool.id_tokens):

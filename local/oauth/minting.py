@@ -38,7 +38,9 @@ def _sign(pool: Any, claims: dict[str, Any]) -> str:
     return str(jwt.encode(HEADER, claims, pool.json_web_key))
 
 
-def _base(pool: Any, client_id: str, sub: str, token_use: str, auth_time: int, origin_jti: str | None = None) -> dict[str, Any]:
+def _base(
+    pool: Any, client_id: str, sub: str, token_use: str, auth_time: int, origin_jti: str | None = None
+) -> dict[str, Any]:
     from local.tokens import claims_for
 
     claims = {"sub": sub, **claims_for(pool, client_id, token_use, origin_jti)}
