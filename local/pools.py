@@ -84,6 +84,14 @@ def _update_client(client: Any, pool_id: str, client_id: str, **changes: Any) ->
     client.update_user_pool_client(**{**kept, **changes, "UserPoolId": pool_id, "ClientId": client_id})
 
 
+def allow_flows(client: Any, ids: dict[str, str], *flows: str) -> None:
+    """Add ExplicitAuthFlows (such as ALLOW_ADMIN_USER_PASSWORD_AUTH) to the app client of `ids`."""
+    current = client.describe_user_pool_client(UserPoolId=ids["user_pool_id"], ClientId=ids["client_id"])
+    allowed = current["UserPoolClient"].get("ExplicitAuthFlows") or []
+    wanted = allowed + [flow for flow in flows if flow not in allowed]
+    _update_client(client, ids["user_pool_id"], ids["client_id"], ExplicitAuthFlows=wanted)
+
+
 def _ensure_provider(client: Any, pool_id: str, provider: dict[str, Any]) -> None:
     """Create the identity provider, or update the one saved last time (its port can change between runs)."""
     name = provider["ProviderName"]
