@@ -46,12 +46,12 @@ def teach() -> None:
 
     def get_tokens_from_refresh_token(self: CognitoIdpResponse) -> ActionResult:
         # As REFRESH_TOKEN_AUTH answers, as Cognito does for a client without refresh-token rotation.
+        from local.client_checks import _refresh_user
+
         _, pool, client = client_and_pool(self)
         if client.generate_secret and self._get_param("ClientSecret") != client.secret:
-            raise NotAuthorizedError("Unable to verify secret hash for client")
-        issued = pool.refresh_tokens.get(self._get_param("RefreshToken"))  # None once revoked or signed out
-        if not issued or issued[0] != client.id:
-            raise NotAuthorizedError("Invalid Refresh Token")
+            raise NotAuthorizedError(f"Unable to verify secret hash for client {client.id}")
+        _refresh_user(pool, client, self._get_param("RefreshToken"))  # revoked, expired, another client's, ...
         access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(self._get_param("RefreshToken"))
         tokens = {"AccessToken": access_token, "IdToken": id_token, "ExpiresIn": expires_in, "TokenType": "Bearer"}
         return ActionResult({"AuthenticationResult": tokens})
@@ -68,7 +68,12 @@ def teach() -> None:
             raise UserNotFoundError("Username/client id combination not found.")
         if user is not None and user.status == UserStatus.CONFIRMED:
             raise InvalidParameterException("User is already confirmed.")
-        # For a user who does not exist, a pool that hides users answers a made-up delivery, as Cognito does.
+        if user is None:  # a client that hides users answers a made-up delivery, as Cognito does
+            from local.client_rules import fake_delivery
+
+            verified = pool.extended_config.get("AutoVerifiedAttributes") or ["email"]
+            medium = "EMAIL" if "email" in verified else "SMS"
+            return ActionResult({"CodeDeliveryDetails": fake_delivery(pool, username, medium)})
         recovery = pool.extended_config.get("AccountRecoverySetting")
         details = backend._get_code_delivery_details(recovery_settings=recovery, user=user, username=username)
         return ActionResult({"CodeDeliveryDetails": details})
@@ -85,7 +90,10 @@ def teach() -> None:
         issued = pool.refresh_tokens.get(token)
         # An unknown or already revoked token answers success (RFC 7009); another client's token stays valid.
         if issued and issued[0] == client.id:
+            from local.tokens import revoke_family
+
             del pool.refresh_tokens[token]
+            revoke_family(pool, issued[2], issued[1])  # its access tokens: "Access Token has been revoked"
         return EmptyResult()
 
     CognitoIdpResponse.get_tokens_from_refresh_token = get_tokens_from_refresh_token

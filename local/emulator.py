@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 
 from config import Settings
-from local import additions, factors, userauth
+from local import additions, client_rules, factors, operations, tokens, userauth
 from local.gate import GatedServer
 from local.oauth.app import create_app
 from local.oauth.example_idp import ExampleIdP, IdPUnavailable
@@ -61,6 +61,9 @@ class LocalCognito:
         additions.teach()
         additions.parse_the_signing_key_once()
         userauth.teach()
+        tokens.teach()  # Cognito's token claims and lifetimes (local/tokens.py)
+        operations.teach()
+        client_rules.teach()  # the app client's rules, before every handler
         factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):

@@ -45,7 +45,9 @@ def create_pool(
     client.set_user_pool_mfa_config(
         UserPoolId=pool["Id"], SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL", **passkeys
     )
-    flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] + (["ALLOW_USER_AUTH"] if passkeys_rp_id else [])
+    # USER_SRP_AUTH too: the flow Amplify's and pycognito's default sign-in use (Cognito enforces the list).
+    flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    flows += ["ALLOW_USER_AUTH"] if passkeys_rp_id else []
     if admin_flow:
         flows.append("ALLOW_ADMIN_USER_PASSWORD_AUTH")
     app_client = client.create_user_pool_client(
@@ -82,6 +84,14 @@ def _update_client(client: Any, pool_id: str, client_id: str, **changes: Any) ->
     client.update_user_pool_client(**{**kept, **changes, "UserPoolId": pool_id, "ClientId": client_id})
 
 
+def allow_flows(client: Any, ids: dict[str, str], *flows: str) -> None:
+    """Add ExplicitAuthFlows (such as ALLOW_ADMIN_USER_PASSWORD_AUTH) to the app client of `ids`."""
+    current = client.describe_user_pool_client(UserPoolId=ids["user_pool_id"], ClientId=ids["client_id"])
+    allowed = current["UserPoolClient"].get("ExplicitAuthFlows") or []
+    wanted = allowed + [flow for flow in flows if flow not in allowed]
+    _update_client(client, ids["user_pool_id"], ids["client_id"], ExplicitAuthFlows=wanted)
+
+
 def _ensure_provider(client: Any, pool_id: str, provider: dict[str, Any]) -> None:
     """Create the identity provider, or update the one saved last time (its port can change between runs)."""
     name = provider["ProviderName"]
@@ -98,8 +108,9 @@ def enable_oauth(
     client: Any, ids: dict[str, str], *, server_port: int = 5000, provider: dict[str, Any] | None = None
 ) -> dict[str, str]:
     """Give the pool's app client managed login (code grant, scopes, the server's callback and logout URLs on
-    `server_port`), the identity provider `provider` (CreateIdentityProvider's arguments) when given, and a
-    machine client with client_credentials for a resource server. Idempotent; returns the machine client."""
+    `server_port`), a prefix domain, the identity provider `provider` (CreateIdentityProvider's arguments) when
+    given, and a machine client with client_credentials for a resource server. Idempotent; returns the machine
+    client."""
     pool_id = ids["user_pool_id"]
     hosts = ("localhost", "127.0.0.1")
     idps = ["COGNITO"]
@@ -117,6 +128,9 @@ def enable_oauth(
         LogoutURLs=[f"http://{host}:{server_port}/" for host in hosts],
         SupportedIdentityProviders=idps,
     )
+    if not client.describe_user_pool(UserPoolId=pool_id)["UserPool"].get("Domain"):
+        # A prefix domain, as managed login needs one (DescribeUserPoolDomain describes it); lower case, like Cognito's.
+        client.create_user_pool_domain(UserPoolId=pool_id, Domain=f"local-{pool_id.split('_', 1)[-1].lower()}")
     try:
         client.describe_resource_server(UserPoolId=pool_id, Identifier=RESOURCE_SERVER["Identifier"])
     except client.exceptions.ResourceNotFoundException:

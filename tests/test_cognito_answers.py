@@ -98,7 +98,10 @@ def test_a_certainly_missing_operation_is_not_tried_again(proxy, users):
 
 def test_fallback_refresh_with_a_client_secret_needs_the_stored_username(emulator, pool, proxy, users_of):
     app_client = emulator.client.create_user_pool_client(
-        UserPoolId=pool["user_pool_id"], ClientName="with-secret", GenerateSecret=True
+        UserPoolId=pool["user_pool_id"],
+        ClientName="with-secret",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],  # Cognito enforces them
     )["UserPoolClient"]
     settings = {"client_id": app_client["ClientId"], "client_secret": app_client["ClientSecret"]}
     client = create_app({**pool, **settings, "endpoint_url": proxy.url}).test_client()

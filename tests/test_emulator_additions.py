@@ -103,7 +103,8 @@ def test_revoke_token_ends_the_refresh_token_only(emulator, pool):
     assert get_tokens(ClientId=pool["client_id"], RefreshToken=other["RefreshToken"])["AuthenticationResult"]
     emulator.client.revoke_token(Token=tokens["RefreshToken"], ClientId=pool["client_id"])
     emulator.client.revoke_token(Token="not-a-token-anyone-issued", ClientId=pool["client_id"])
-    emulator.client.global_sign_out(AccessToken=tokens["AccessToken"])  # what /auth/logout does next
+    # Cognito: RevokeToken also revokes the access tokens of that refresh token, so GlobalSignOut with one is refused.
+    assert error_code(emulator.client.global_sign_out, AccessToken=tokens["AccessToken"]) == "NotAuthorizedException"
 
 
 def test_revoke_token_refuses_jwts_other_clients_and_clients_without_revocation(emulator, pool):

@@ -51,7 +51,15 @@ def populated_backend():
     )
     backend.set_user_pool_mfa_config(pool.id, None, {"Enabled": True}, "OPTIONAL")
     client = backend.create_user_pool_client(
-        pool.id, True, {"ClientName": "local-client", "ReadAttributes": ["email"], "EnableTokenRevocation": True}
+        pool.id,
+        False,  # no secret, as the local server's client: the server sends no SECRET_HASH, which Cognito needs
+        {
+            "ClientName": "local-client",
+            "ReadAttributes": ["email"],
+            "EnableTokenRevocation": True,
+            # As local/pools.py makes it: Cognito (and now the emulator) refuses a flow the client does not list.
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        },
     )
     for name in ("alice", "bob", "carol"):
         backend.sign_up(client.id, name, PASSWORD, [{"Name": "email", "Value": f"{name}@example.com"}])

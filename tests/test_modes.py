@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from local.pools import allow_flows
 from tests.support.helpers import PASSWORD, bearer
 
 NEW_PASSWORD = "N3wPassw0rd!"
@@ -46,14 +47,16 @@ def test_admin_mode_with_a_weak_password_leaves_no_account_behind(pool, users_of
     assert users.register("alice").status_code == 201  # the username is still free
 
 
-def test_admin_flow_signs_in_confirmed_users(pool, users_of):
+def test_admin_flow_signs_in_confirmed_users(pool, users_of, emulator):
+    allow_flows(emulator.client, pool, "ALLOW_ADMIN_USER_PASSWORD_AUTH")  # Cognito refuses a flow the client lacks
     users = users_of(create_app({**pool, "login_flow": "ADMIN_USER_PASSWORD_AUTH"}).test_client())
     tokens = users.tokens("alice")
     assert users.client.get("/hello", headers=bearer(tokens["access_token"])).status_code == 200
 
 
-def test_admin_flow_refuses_an_unconfirmed_user_itself(pool, users_of):
-    """The emulator's admin flow issues tokens to unconfirmed users; the server must not pass them on."""
+def test_admin_flow_refuses_an_unconfirmed_user_itself(pool, users_of, emulator):
+    """Cognito refuses unconfirmed users (UserNotConfirmedException); the server must not pass tokens on either."""
+    allow_flows(emulator.client, pool, "ALLOW_ADMIN_USER_PASSWORD_AUTH")
     users = users_of(create_app({**pool, "login_flow": "ADMIN_USER_PASSWORD_AUTH"}).test_client())
     users.register("alice")
     response = users.login("alice")
@@ -66,6 +69,7 @@ def test_admin_flow_refuses_an_unconfirmed_user_itself(pool, users_of):
 
 @pytest.mark.parametrize("flow", ["USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH"])
 def test_new_password_required_for_an_admin_created_user(pool, emulator, flow):
+    allow_flows(emulator.client, pool, "ALLOW_ADMIN_USER_PASSWORD_AUTH")
     emulator.client.admin_create_user(
         UserPoolId=pool["user_pool_id"],
         Username="invited",

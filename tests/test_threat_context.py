@@ -16,6 +16,7 @@ import pytest
 import lambda_function
 import middleware.threat_context
 from app import create_app
+from local.pools import allow_flows
 from middleware.threat_context import ENCODED_DATA_HEADER, FORWARDED_HEADERS, MAX_ENCODED_DATA
 from tests.support.cognito_proxy import TARGET_PREFIX, CognitoProxy
 from tests.support.helpers import PASSWORD, Request, Users, bearer
@@ -143,6 +144,7 @@ def test_every_public_call_is_told_the_address_after_the_trusted_proxy_and_the_d
     ids=["admin-flow", "admin-registration", "auto-confirm"],
 )
 def test_admin_calls_are_told_the_address_server_and_harmless_headers_only(pool, proxy, model, emulator, settings):
+    allow_flows(emulator.client, pool, "ALLOW_ADMIN_USER_PASSWORD_AUTH")  # the admin-flow case's client allows it
     client = through(pool, proxy, trusted_proxies=1, **settings)
     secrets = {
         "Authorization": "Bearer secret-bearer-token",

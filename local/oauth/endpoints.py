@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -19,6 +18,7 @@ from local.oauth.clients import AppClient, find_client
 from local.oauth.context import context
 from local.oauth.minting import Grant, claims_of, machine_token, unverified_claims, user_tokens
 from local.oauth.records import grant_of, keep_grant
+from local.tokens import family, refresh_expired, revoke_family
 
 backchannel = Blueprint("oauth_backchannel", __name__)
 
@@ -104,6 +104,9 @@ def _refresh_token(app: AppClient, form: Any) -> dict[str, Any]:
     user = app.pool.users.get(issued[1]) if issued and issued[0] == app.id else None
     if issued is None or user is None or not user.enabled:
         raise OAuthError("invalid_grant")
+    record = family(app.pool, issued[2])
+    if (record is not None and record["revoked"]) or refresh_expired(app.pool, issued[2]):
+        raise OAuthError("invalid_grant")  # revoked, or past the client's RefreshTokenValidity
     # No new refresh token: Cognito rotates them only for clients with rotation on.
     return user_tokens(app.pool, app.id, user, grant_of(app.pool, issued[2]), issued[2])
 
@@ -182,6 +185,7 @@ def revoke() -> Response:
     issued = app.pool.refresh_tokens.get(token)
     if issued and issued[0] == app.id:
         del app.pool.refresh_tokens[token]
+        revoke_family(app.pool, issued[2], issued[1])
         for issued_tokens in (app.pool.access_tokens, app.pool.id_tokens):
             for jwt in [t for t in issued_tokens if unverified_claims(t).get("origin_jti") == issued[2]]:
                 del issued_tokens[jwt]
@@ -191,19 +195,30 @@ def revoke() -> Response:
 
 @backchannel.get("/<pool_id>/.well-known/openid-configuration")
 def discovery(pool_id: str) -> Response:
-    """moto's discovery document, completed with the endpoints this emulator serves on its domain."""
-    from moto.cognitoidp.responses import CognitoIdpOpenIdConfigurationResponse
+    """The pool's discovery document, served at its issuer's path on the emulator, advertising what it serves.
 
-    if pool_id not in context().backend().user_pools:
+    `issuer` is the `iss` of the pool's tokens (OpenID Connect Discovery 4.3: they must be identical), which is
+    Cognito's own `https://cognito-idp.<region>.amazonaws.com/<pool>`: the emulator's tokens carry Cognito's issuer
+    so that the server verifies them with the settings and code it uses for AWS. It therefore differs from the URL
+    the document is served at; a client that insists on both is given the issuer and this document's URL apart.
+    Only the `code` response type: the emulator refuses the implicit grant.
+    """
+    pool = context().backend().user_pools.get(pool_id)
+    if pool is None:
         raise OAuthError("invalid_request", 404)
-    _, _, body = CognitoIdpOpenIdConfigurationResponse.serve_openid_configuration(None, request.url, {})
     domain = request.host_url.rstrip("/")
     document = {
-        **json.loads(body),
+        "issuer": f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}",
+        "jwks_uri": f"{domain}/{pool.id}/.well-known/jwks.json",
         "authorization_endpoint": f"{domain}/oauth2/authorize",
         "token_endpoint": f"{domain}/oauth2/token",
         "userinfo_endpoint": f"{domain}/oauth2/userInfo",
         "revocation_endpoint": f"{domain}/oauth2/revoke",
+        "end_session_endpoint": f"{domain}/logout",
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"],
