@@ -13,7 +13,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.srp_steps import add_user, alice_fixture  # noqa: F401
+from tests.support.srp_steps import add_user, alice_fixture, srp_app_client, srp_flow_fixture  # noqa: F401
 from tests.support.userauth import no_emulator_errors  # noqa: F401
 
 pycognito = pytest.importorskip("pycognito")
@@ -67,8 +67,7 @@ def test_srp_with_a_wrong_password_is_refused(emulator, pool, jwks, alice):
 def test_srp_with_a_client_secret(emulator, pool, jwks, alice):
     """An app client with a secret: SECRET_HASH in InitiateAuth and in the PASSWORD_VERIFIER answer
     (ChallengeResponseType API reference: "You must provide a SECRET_HASH parameter in all challenge responses")."""
-    made = emulator.client.create_user_pool_client(UserPoolId=pool["user_pool_id"], ClientName="s", GenerateSecret=True)
-    app_client = made["UserPoolClient"]
+    app_client = srp_app_client(emulator, pool["user_pool_id"], "s", GenerateSecret=True)
     options = {"client_id": app_client["ClientId"], "client_secret": app_client["ClientSecret"]}
     alice_ = user(emulator, pool, jwks, **options)
     alice_.authenticate(password=PASSWORD)

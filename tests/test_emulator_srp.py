@@ -14,7 +14,7 @@ from local import srp_math
 from local.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.srp_client import SrpClient
-from tests.support.srp_steps import WRONG, Srp, add_user, alice_fixture, srp_flow_fixture  # noqa: F401
+from tests.support.srp_steps import WRONG, Srp, add_user, alice_fixture, srp_app_client, srp_flow_fixture  # noqa: F401
 from tests.support.userauth import no_emulator_errors, refusal  # noqa: F401
 
 
@@ -71,9 +71,7 @@ def test_an_email_as_username_pool_sends_the_sub(emulator):
     pool_id = emulator.client.create_user_pool(
         PoolName="by-email", UsernameAttributes=["email"], Policies={"PasswordPolicy": PASSWORD_POLICY}
     )["UserPool"]["Id"]
-    client_id = emulator.client.create_user_pool_client(UserPoolId=pool_id, ClientName="c")["UserPoolClient"][
-        "ClientId"
-    ]
+    client_id = srp_app_client(emulator, pool_id)["ClientId"]
     user = add_user(emulator, pool_id, "dora@example.com", email="dora@example.com")
     flow = Srp(emulator, pool_id, client_id)
     client, challenge = flow.start("dora@example.com")
@@ -90,9 +88,7 @@ def test_an_email_alias_signs_in_as_the_username(emulator):
     pool_id = emulator.client.create_user_pool(
         PoolName="alias", AliasAttributes=["email"], Policies={"PasswordPolicy": PASSWORD_POLICY}
     )["UserPool"]["Id"]
-    client_id = emulator.client.create_user_pool_client(UserPoolId=pool_id, ClientName="c")["UserPoolClient"][
-        "ClientId"
-    ]
+    client_id = srp_app_client(emulator, pool_id)["ClientId"]
     add_user(emulator, pool_id, "erin", email="erin@example.com")
     flow = Srp(emulator, pool_id, client_id)
     client, challenge = flow.start("erin@example.com")
@@ -120,8 +116,7 @@ def test_a_temporary_password_asks_for_a_new_one(emulator, pool, srp_flow):
 def test_a_client_with_a_secret_needs_the_secret_hash(emulator, pool, alice):
     """SECRET_HASH over USERNAME is required in InitiateAuth and in the PASSWORD_VERIFIER answer (ChallengeResponseType:
     "You must provide a SECRET_HASH parameter in all challenge responses to an app client that has a client secret")."""
-    made = emulator.client.create_user_pool_client(UserPoolId=pool["user_pool_id"], ClientName="s", GenerateSecret=True)
-    secret_client = made["UserPoolClient"]
+    secret_client = srp_app_client(emulator, pool["user_pool_id"], "s", GenerateSecret=True)
     flow = Srp(emulator, pool["user_pool_id"], secret_client["ClientId"], secret_client["ClientSecret"])
     assert "AuthenticationResult" in flow.sign_in("alice")
     client, challenge = flow.start("alice")

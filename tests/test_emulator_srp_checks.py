@@ -16,7 +16,7 @@ import pytest
 from local import factors, snapshot, srp, srp_math
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient, timestamp
-from tests.support.srp_steps import WRONG, Srp, add_user, alice_fixture, srp_flow_fixture  # noqa: F401
+from tests.support.srp_steps import WRONG, Srp, add_user, alice_fixture, srp_app_client, srp_flow_fixture  # noqa: F401
 from tests.support.userauth import no_emulator_errors, refusal  # noqa: F401
 
 
@@ -59,9 +59,7 @@ def test_a_secret_block_is_good_once_and_only_for_its_challenge(srp_flow, alice)
 
 def test_a_block_from_another_app_client_is_refused(emulator, pool, srp_flow, alice):
     """A challenge belongs to the app client that started it."""
-    other = emulator.client.create_user_pool_client(UserPoolId=pool["user_pool_id"], ClientName="other")[
-        "UserPoolClient"
-    ]
+    other = srp_app_client(emulator, pool["user_pool_id"], "other")
     client, challenge = srp_flow.start("alice")
     responses = client.responses(PASSWORD, challenge["ChallengeParameters"])
     stranger = Srp(emulator, pool["user_pool_id"], other["ClientId"])

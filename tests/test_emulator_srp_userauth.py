@@ -11,7 +11,7 @@ from __future__ import annotations
 from local.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient
-from tests.support.srp_steps import WRONG, add_user, alice_fixture  # noqa: F401
+from tests.support.srp_steps import WRONG, add_user, alice_fixture, srp_flow_fixture  # noqa: F401
 from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fixture  # noqa: F401
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from local.additions import _secret_hash
+from local.pools import _update_client
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient
 
@@ -67,13 +68,30 @@ class Srp:
         return self.answer(challenge, responses)
 
 
+@pytest.fixture(name="srp_flow")
+def srp_flow_fixture(emulator: Any, pool: dict[str, Any]) -> Srp:
+    """SRP on the test pool's client, which is given ALLOW_USER_SRP_AUTH (the server's own pools leave it out:
+    the server signs in with USER_PASSWORD_AUTH; Cognito refuses a flow the client does not list)."""
+    ids = (pool["user_pool_id"], pool["client_id"])
+    flows = emulator.client.describe_user_pool_client(UserPoolId=ids[0], ClientId=ids[1])["UserPoolClient"]
+    _update_client(
+        emulator.client, *ids, ExplicitAuthFlows=[*flows.get("ExplicitAuthFlows", []), "ALLOW_USER_SRP_AUTH"]
+    )
+    return Srp(emulator, *ids)
+
+
 @pytest.fixture(name="alice")
-def alice_fixture(emulator: Any, pool: dict[str, Any]) -> dict[str, str]:
-    """Alice, confirmed, with PASSWORD: her attributes and Username."""
+def alice_fixture(emulator: Any, pool: dict[str, Any], srp_flow: Srp) -> dict[str, str]:
+    """Alice, confirmed, with PASSWORD, on a pool whose client allows SRP: her attributes and Username."""
     return add_user(emulator, pool["user_pool_id"], "alice")
 
 
-@pytest.fixture(name="srp_flow")
-def srp_flow_fixture(emulator: Any, pool: dict[str, Any]) -> Srp:
-    """SRP on the test pool's client."""
-    return Srp(emulator, pool["user_pool_id"], pool["client_id"])
+SRP_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def srp_app_client(emulator: Any, pool_id: str, name: str = "c", **options: Any) -> dict[str, Any]:
+    """A new app client that allows SRP (and refresh): CreateUserPoolClient's UserPoolClient."""
+    made = emulator.client.create_user_pool_client(
+        UserPoolId=pool_id, ClientName=name, ExplicitAuthFlows=SRP_FLOWS, **options
+    )
+    return made["UserPoolClient"]  # type: ignore[no-any-return]
