@@ -138,6 +138,8 @@ def _initiate(backend: Any, client: Any, pool: Any, parameters: Any, moto_checks
         raise error("InvalidParameterException", "Missing required parameter USERNAME")
     if not isinstance(srp_a, str) or not srp_a:  # moto answers ResourceNotFoundException with no message
         raise error("InvalidParameterException", "Missing required parameter SRP_A")
+    # Checked here too: moto's refusal names the hash given as its message, Cognito's names the client.
+    passwordless._check_secret(client, given, parameters.get("SECRET_HASH"))
     try:
         answer = moto_checks()
     except Exception as refused:  # moto finds no user by an alias of AliasAttributes or by the sub
@@ -148,7 +150,6 @@ def _initiate(backend: Any, client: Any, pool: Any, parameters: Any, moto_checks
             return begin(pool, client, None, given, srp_a)  # a challenge like any other; its answer always fails
         if user is None:
             raise
-        passwordless._check_secret(client, given, parameters.get("SECRET_HASH"))
         if not user.enabled:
             raise error("NotAuthorizedException", "User is disabled.") from None
         if str(getattr(user.status, "value", user.status)) == "UNCONFIRMED":

@@ -121,8 +121,10 @@ def test_a_client_with_a_secret_needs_the_secret_hash(emulator, pool, alice):
     assert "AuthenticationResult" in flow.sign_in("alice")
     client, challenge = flow.start("alice")
     responses = client.responses(PASSWORD, challenge["ChallengeParameters"])  # no SECRET_HASH
-    code, message = refusal(flow.answer, challenge=challenge, responses=responses)
-    assert code == "NotAuthorizedException" and "secret hash" in message
+    secret_message = f"Unable to verify secret hash for client {secret_client['ClientId']}"
+    assert refusal(flow.answer, challenge=challenge, responses=responses) == ("NotAuthorizedException", secret_message)
+    wrong_secret = Srp(emulator, pool["user_pool_id"], secret_client["ClientId"], "not-the-secret")
+    assert refusal(wrong_secret.start, username="alice") == ("NotAuthorizedException", secret_message)
 
 
 def test_an_unknown_user_gets_a_challenge_that_always_fails(emulator, pool, srp_flow):
