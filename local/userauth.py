@@ -7,6 +7,11 @@ rule); the user then has no password at all, and every password sign-in of their
 with ALLOW_USER_AUTH, SignUp answers a Session and ConfirmSignUp a new one (whether or not SignUp's was passed
 back; one that was passed and is not this user's valid sign-up session gets none), which InitiateAuth USER_AUTH
 takes once, within the client's AuthSessionValidity, to sign the user in.
+
+PASSWORD_SRP (local/srp.py): offered right after PASSWORD wherever PASSWORD is, as Cognito lists both; chosen by
+PREFERRED_CHALLENGE with SRP_A in InitiateAuth, or as SELECT_CHALLENGE's ANSWER with SRP_A, it answers
+PASSWORD_VERIFIER, which local/srp.py checks. `teach()` also teaches SRP (after the rest, so it sees PASSWORD_VERIFIER
+first).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from local import factors, passwordless, webauthn_ops
+from local import factors, passwordless, srp, webauthn_ops
 from local.webauthn_ops import error, signed_in
 
 _signing_up = threading.local()  # set while moto's SignUp runs for a passwordless sign-up
@@ -25,13 +30,48 @@ def _no_password(parameters: Any) -> bool:
     return not (isinstance(parameters, dict) and parameters.get("PASSWORD"))
 
 
+def _offer_srp(backend: Any, client_id: Any, parameters: Any, answer: Any) -> Any:
+    """USER_AUTH's answer with PASSWORD_SRP offered where PASSWORD is; a preference for it starts SRP at once."""
+    available = answer.get("AvailableChallenges") if answer.get("ChallengeName") == "SELECT_CHALLENGE" else None
+    if not available or "PASSWORD" not in available:
+        return answer
+    available.insert(available.index("PASSWORD") + 1, "PASSWORD_SRP")
+    client, pool = passwordless.client_and_pool(backend, client_id)
+    factors.extras(pool)["sessions"][answer["Session"]]["available"] = list(available)
+    if parameters.get("PREFERRED_CHALLENGE") != "PASSWORD_SRP":
+        return answer
+    username = parameters["USERNAME"]  # passwordless.initiate refused a request without one
+    user = srp.find_user(pool, username)
+    return srp.begin(pool, client, user, username, parameters.get("SRP_A"), answer["Session"])
+
+
+def _select_srp(flow: passwordless.Flow, session: Any, responses: dict[str, Any]) -> Any:
+    """SELECT_CHALLENGE answered PASSWORD_SRP (with SRP_A): the session checked as for any other answer."""
+    saved = flow.sessions.get(session) if isinstance(session, str) else None
+    if saved is None or saved["client_id"] != flow.client.id:
+        raise error("NotAuthorizedException", passwordless.INVALID_SESSION)
+    if saved["expires"] < time.time():
+        del flow.sessions[session]
+        raise error("NotAuthorizedException", "Invalid session for the user, session is expired.")
+    username = responses.get("USERNAME")
+    user = passwordless._user(flow.pool, username)
+    if not flow._same_user(saved, user, username):
+        raise error("NotAuthorizedException", passwordless.INVALID_SESSION)
+    passwordless._check_secret(flow.client, username, responses.get("SECRET_HASH"))
+    if saved["challenge"] != "SELECT_CHALLENGE" or "PASSWORD_SRP" not in saved.get("available", []):
+        raise error("InvalidParameterException", f"The session's challenge is {saved['challenge']}, not PASSWORD_SRP.")
+    return srp.begin(
+        flow.pool, flow.client, srp.find_user(flow.pool, username), username, responses.get("SRP_A"), session
+    )
+
+
 def teach() -> None:
     """Patch the USER_AUTH operations into moto's Cognito responses (once per process)."""
     from moto.cognitoidp.models import CognitoIdpBackend
     from moto.cognitoidp.responses import CognitoIdpResponse
     from moto.core.responses import ActionResult
 
-    if getattr(CognitoIdpResponse.initiate_auth, "knows_user_auth", False):
+    if getattr(CognitoIdpResponse, "knows_user_auth", False):  # a class mark: srp.teach() wraps initiate_auth again
         return
     webauthn_ops.teach()
     initiate_auth, admin_initiate_auth = CognitoIdpResponse.initiate_auth, CognitoIdpResponse.admin_initiate_auth
@@ -51,7 +91,7 @@ def teach() -> None:
             answer = passwordless.initiate(
                 backend_for(self), self._get_param("ClientId"), parameters, self._get_param("Session")
             )
-            return ActionResult(answer)
+            return ActionResult(_offer_srp(backend_for(self), self._get_param("ClientId"), parameters, answer))
         if flow == "USER_PASSWORD_AUTH" and _no_password(parameters):
             # moto compares the password given with the stored one: None == None for a passwordless user.
             raise error("NotAuthorizedException", "Incorrect username or password.")
@@ -71,10 +111,11 @@ def teach() -> None:
             return respond(self)  # type: ignore[no-any-return]
         client, pool = passwordless.client_and_pool(backend_for(self), self._get_param("ClientId"))
         responses = self._get_param("ChallengeResponses")
+        responses = responses if isinstance(responses, dict) else {}
         flow = passwordless.Flow(backend_for(self), pool, client)
-        return ActionResult(
-            flow.answer(self._get_param("Session"), name, responses if isinstance(responses, dict) else {})
-        )
+        if name == "SELECT_CHALLENGE" and responses.get("ANSWER") == "PASSWORD_SRP":
+            return ActionResult(_select_srp(flow, self._get_param("Session"), responses))
+        return ActionResult(flow.answer(self._get_param("Session"), name, responses))
 
     def validate(backend: Any, user_pool_id: str, password: Any) -> None:
         if getattr(_signing_up, "active", False) and not password:
@@ -137,7 +178,7 @@ def teach() -> None:
             answer["PreferredMfaSetting"] = user.preferred_mfa_setting
         return ActionResult(answer)
 
-    initiate.knows_user_auth = True  # type: ignore[attr-defined]
+    CognitoIdpResponse.knows_user_auth = True  # type: ignore[attr-defined]
     CognitoIdpResponse.initiate_auth = initiate
     CognitoIdpResponse.admin_initiate_auth = admin_initiate
     CognitoIdpResponse.respond_to_auth_challenge = respond_to_auth_challenge
@@ -145,3 +186,4 @@ def teach() -> None:
     CognitoIdpResponse.confirm_sign_up = confirm_sign_up
     CognitoIdpResponse.get_user_auth_factors = get_user_auth_factors
     CognitoIdpBackend._validate_password = validate
+    srp.teach()

@@ -44,7 +44,8 @@ def _challenge(result: Mapping[str, Any]) -> dict[str, Any]:
         "parameters": parameters,
     }
     if "AvailableChallenges" in result:
-        answer["available_challenges"] = list(result["AvailableChallenges"])
+        # PASSWORD_SRP is for clients that do SRP themselves; the page signs in with PASSWORD, through this server.
+        answer["available_challenges"] = [name for name in result["AvailableChallenges"] if name != "PASSWORD_SRP"]
     if "CODE_DELIVERY_DESTINATION" in parameters:
         answer["code_delivery"] = {
             "destination": parameters["CODE_DELIVERY_DESTINATION"],

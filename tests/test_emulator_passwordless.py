@@ -27,7 +27,7 @@ def test_select_challenge_lists_the_factors_the_user_can_use(steps):
     steps.sign_up("nopass", password=None)
     alice = steps.start("alice")
     assert alice["ChallengeName"] == "SELECT_CHALLENGE"
-    assert alice["AvailableChallenges"] == ["PASSWORD", "EMAIL_OTP"]  # no passkey yet
+    assert alice["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]  # no passkey yet
     assert 20 <= len(alice["Session"]) <= 4096
     assert steps.start("nopass")["AvailableChallenges"] == ["EMAIL_OTP"]
 
@@ -38,7 +38,7 @@ def test_an_unverified_email_is_not_a_factor(steps, emulator, pool):
     emulator.client.admin_set_user_password(
         UserPoolId=pool["user_pool_id"], Username="carol", Password=PASSWORD, Permanent=True
     )
-    assert steps.start("carol")["AvailableChallenges"] == ["PASSWORD"]
+    assert steps.start("carol")["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
 
 
 def test_only_the_factors_the_pool_allows_are_offered(emulator, pool):
@@ -49,7 +49,7 @@ def test_only_the_factors_the_pool_allows_are_offered(emulator, pool):
     )
     steps = Steps(emulator, pool)
     steps.sign_up("alice")
-    assert steps.start("alice")["AvailableChallenges"] == ["PASSWORD"]
+    assert steps.start("alice")["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
     # A preference the pool does not allow falls back to the choice.
     assert steps.start("alice", "EMAIL_OTP")["ChallengeName"] == "SELECT_CHALLENGE"
 

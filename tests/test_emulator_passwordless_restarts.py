@@ -106,7 +106,7 @@ def test_a_pool_saved_before_passwordless_sign_in_gets_it(tmp_path):
         answer = emulator.client.initiate_auth(
             ClientId=ids["client_id"], AuthFlow="USER_AUTH", AuthParameters=parameters
         )
-        assert answer["AvailableChallenges"] == ["PASSWORD", "EMAIL_OTP"]
+        assert answer["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP"]
         config = emulator.client.get_user_pool_mfa_config(UserPoolId=ids["user_pool_id"])
         assert config["WebAuthnConfiguration"]["RelyingPartyId"] == "localhost"
     finally:

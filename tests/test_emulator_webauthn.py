@@ -32,7 +32,7 @@ def test_a_registered_passkey_is_listed(steps, alice, fmt):
     assert listed["RelyingPartyId"] == "localhost"
     assert listed["AuthenticatorAttachment"] == "platform" and listed["AuthenticatorTransports"] == ["internal"]
     assert listed["FriendlyCredentialName"] and listed["CreatedAt"]
-    assert steps.start("alice")["AvailableChallenges"] == ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
+    assert steps.start("alice")["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "WEB_AUTHN"]
 
 
 @pytest.mark.parametrize(
