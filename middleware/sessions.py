@@ -32,13 +32,15 @@ def session_of_request() -> Session | None:
     if not session_id or len(session_id) > 128:
         return None
     app_services = services()
-    session = app_services.sessions.fresh(session_id, _refresh)
+    auth = app_services.auth  # read here: a check made in the background has no app context
+    session = app_services.sessions.fresh(session_id, refresh_session, lambda s: auth.me(s.access_token))
     if session is not None:
         g.session, g.session_id = session, session_id
     return session
 
 
-def _refresh(session: Session) -> Mapping[str, Any]:
+def refresh_session(session: Session) -> Mapping[str, Any]:
+    """Cognito's refresh of a session's tokens (NotAuthorized when it has no refresh token)."""
     if not session.refresh_token:
         raise errors.NotAuthorized("The session cannot be refreshed; sign in again.")
     answer: Mapping[str, Any] = services().auth.refresh(session.refresh_token, session.username)

@@ -9,6 +9,10 @@ the host's store (services/hoststore.py), which every worker of the host shares.
 An access token near its end is refreshed by one caller only, across threads, processes and instances: the
 caller holding a lease (Redis `SET NX PX`, else a row of the host store with an end) calls Cognito and writes
 the new tokens in one write; the others poll until they appear.
+
+A session also ends when its account changes (issue 24): a password change, reset or sign-out marks every
+session of the user begun before it as over (services/revocations.py `end_sessions`, checked on every use,
+copies too), and with `recheck_seconds` Cognito is asked about the user that often (services/session_checks.py).
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import errors
 from services import after_fork_in_child, metrics, redis_answers, redis_client
 from services.hoststore import HostStore
+from services.revocations import Revocations
+from services.session_checks import Check, Rechecks
 from services.session_record import Session, dump, load, session_key, with_tokens
 
 log = logging.getLogger(__name__)
@@ -55,15 +62,18 @@ class Sessions:
         lifetime: float = 30 * 86400,
         refresh_margin: float = 60.0,
         refresh_budget: float = 6.0,
+        ends: Revocations | None = None,
+        recheck_seconds: float = 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.host, self.redis_url = host, redis_url
+        self.host, self.redis_url, self.ends = host, redis_url, ends
         self.lifetime, self.refresh_margin = lifetime, refresh_margin
         # A refresh takes at most the Cognito budget (COGNITO_BUDGET_SECONDS): the lease outlasts it, so two
         # never run at once (a rotated refresh token would be spent twice), and the others wait as long.
         self.lease_seconds, self.wait_seconds = refresh_budget + 4.0, refresh_budget + 1.0
         self._clock = clock
         self._copy_seconds = SHARED_COPY_SECONDS if redis_url else HOST_COPY_SECONDS
+        self._rechecks = Rechecks(recheck_seconds, self._take_check, self._delete_key, clock=clock)
         self._start_process()
         after_fork_in_child(self, Sessions._start_process)
 
@@ -107,7 +117,32 @@ class Sessions:
         """The live session of a cookie's id, or None (unknown, or past `lifetime`)."""
         return self._read(session_key(session_id))
 
-    def fresh(self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+    def fresh(
+        self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]], check: Check | None = None
+    ) -> Session | None:
+        """The session, fresh (`_fresh`), or None; with `check` (GetUser with its access token, raising
+        InvalidToken when Cognito refuses it), Cognito is asked about its user every `recheck_seconds`."""
+        session = self._fresh(session_id, refresh)
+        if session is not None and check is not None and not self._rechecks.passes(session, check):
+            return None
+        return session
+
+    def renew(self, session_id: str, at: float, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+        """The session begun again at `at` with tokens refreshed now (in one write, under the refresh lease),
+        so that ending its user's sessions begun before `at` spares it; None if it is gone or cannot refresh."""
+        key = session_key(session_id)
+        deadline = time.monotonic() + self.wait_seconds
+        while (lease := self._acquire(key)) is None:
+            if time.monotonic() > deadline:
+                raise errors.ServiceUnavailable("The session's tokens are being refreshed; try again shortly.")
+            time.sleep(POLL_SECONDS)
+        try:
+            current = self._read(key)
+            return self._refresh(replace(current, renewed_at=at), refresh) if current is not None else None
+        finally:
+            self._release(key, lease)
+
+    def _fresh(self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
         """The session, its access token valid for at least `refresh_margin` more seconds, or None.
 
         When it is not, `refresh(session)` (Cognito's refresh: the token answer, `refresh_token` None unless
@@ -207,7 +242,17 @@ class Sessions:
             self.host.delete_session(key)
 
     def _live(self, session: Session) -> bool:
-        return self._clock() < session.created_at + self.lifetime
+        if self._clock() >= session.created_at + self.lifetime:
+            return False
+        return self.ends is None or not self.ends.sessions_ended((session.sub, session.username), session.begun_at)
+
+    def _take_check(self, key: str) -> bool:
+        """The right to ask Cognito about a session for the next `recheck_seconds`: one caller everywhere."""
+        seconds = self._rechecks.every
+        if self.redis_url:
+            with self._shared() as client:
+                return bool(client.set(LEASE_PREFIX + "check:" + key, "1", nx=True, px=max(1, round(seconds * 1000))))
+        return self.host.acquire_lease("session-check:" + key, self._clock() + seconds)
 
     def _is_fresh(self, session: Session) -> bool:
         return session.expires_at - self._clock() >= self.refresh_margin
