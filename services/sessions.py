@@ -7,7 +7,7 @@ ends), so any instance serves it; while Redis is unreachable the calls raise `er
 the host's store (services/hoststore.py), which every worker of the host shares.
 
 An access token near its end is refreshed by one caller only, across threads, processes and instances: the
-caller holding a lease (Redis `SET NX PX`, else a row of the host store with an end) calls Cognito and writes
+caller holding a lease (services/session_leases.py) calls Cognito and writes
 the new tokens in one write; the others poll until they appear.
 
 A session also ends when its account changes (issue 24): a password change, reset or sign-out marks every
@@ -30,11 +30,11 @@ from services import after_fork_in_child, metrics, redis_answers, redis_client
 from services.hoststore import HostStore
 from services.revocations import Revocations
 from services.session_checks import Check, Rechecks
+from services.session_leases import Leases
 from services.session_record import Session, dump, load, session_key, with_tokens
 
 log = logging.getLogger(__name__)
 PREFIX = "auth:session:"
-LEASE_PREFIX = "auth:session-lease:"
 POLL_SECONDS = 0.02
 # How long a process may answer from its own copy of a session. On one host any session ending bumps the host
 # store's change counter, which every copy is checked against; another instance's end (with Redis) is seen
@@ -42,13 +42,6 @@ POLL_SECONDS = 0.02
 HOST_COPY_SECONDS, SHARED_COPY_SECONDS = 30.0, 1.0
 COPIES = 10_000  # sessions a process keeps copies of, at most
 UNAVAILABLE = "The session store is unavailable; try again shortly."
-# KEYS[1]: the lease; ARGV[1]: its holder's token. Deletes it only if that holder still holds it.
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
 
 
 class Sessions:
@@ -73,6 +66,7 @@ class Sessions:
         self.lease_seconds, self.wait_seconds = refresh_budget + 4.0, refresh_budget + 1.0
         self._clock = clock
         self._copy_seconds = SHARED_COPY_SECONDS if redis_url else HOST_COPY_SECONDS
+        self._leases = Leases(host, self._shared if redis_url else None, clock=clock)
         self._rechecks = Rechecks(recheck_seconds, self._take_check, self._delete_key, clock=clock)
         self._start_process()
         after_fork_in_child(self, Sessions._start_process)
@@ -80,7 +74,6 @@ class Sessions:
     def _start_process(self) -> None:
         """This process's Redis connections and session copies (a restored snapshot's may be hours old)."""
         self._redis: Any = None
-        self._release_script: Any = None
         self._copies: dict[str, tuple[Session, int, float]] = {}  # key -> (session, host generation, read at)
 
     def create(self, tokens: Mapping[str, Any]) -> tuple[str, Session]:
@@ -246,37 +239,19 @@ class Sessions:
             return False
         return self.ends is None or not self.ends.sessions_ended((session.sub, session.username), session.begun_at)
 
-    def _take_check(self, key: str) -> bool:
-        """The right to ask Cognito about a session for the next `recheck_seconds`: one caller everywhere."""
-        seconds = self._rechecks.every
-        if self.redis_url:
-            with self._shared() as client:
-                return bool(client.set(LEASE_PREFIX + "check:" + key, "1", nx=True, px=max(1, round(seconds * 1000))))
-        return self.host.acquire_lease("session-check:" + key, self._clock() + seconds)
-
     def _is_fresh(self, session: Session) -> bool:
         return session.expires_at - self._clock() >= self.refresh_margin
 
     def _acquire(self, key: str) -> str | float | None:
         """Take the refresh lease of a session; what releases it, or None when another caller holds it."""
-        if self.redis_url:
-            token = secrets.token_hex(16)
-            with self._shared() as client:
-                taken = client.set(LEASE_PREFIX + key, token, nx=True, px=round(self.lease_seconds * 1000))
-            return token if taken else None
-        until = self._clock() + self.lease_seconds
-        return until if self.host.acquire_lease("session:" + key, until) else None
+        return self._leases.take(key, self.lease_seconds)
 
     def _release(self, key: str, lease: str | float) -> None:
-        try:
-            if isinstance(lease, str):
-                if self._release_script is None:
-                    self._release_script = self._client().register_script(_RELEASE)
-                self._release_script(keys=[LEASE_PREFIX + key], args=[lease])
-            else:
-                self.host.release_lease("session:" + key, lease)
-        except Exception as err:  # the lease runs out by itself
-            log.warning("session lease not released (%s)", type(err).__name__)
+        self._leases.give_back(key, lease)
+
+    def _take_check(self, key: str) -> bool:
+        """The right to ask Cognito about a session's user for the next interval: one caller everywhere."""
+        return self._leases.take("check:" + key, self._rechecks.every) is not None
 
     @contextmanager
     def _shared(self) -> Iterator[Any]:
