@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 
+import errors
 from app import create_app
+from middleware.sessions import user_check
+from services.session_checks import Rechecks
+from services.session_record import Session
 from tests.support.helpers import PASSWORD, bearer
 
 NEW_PASSWORD = "N3w-Passw0rd!"
@@ -214,3 +218,46 @@ def test_a_dead_refresh_token_is_answered_invalid_grant(client, alice):
     refused = client.post("/auth/refresh", json=body)
     assert refused.status_code == 401
     assert refused.json == {"error": "invalid_grant", "message": "The refresh token is no longer valid."}
+
+
+def record(access_token: str, created_at: float) -> Session:
+    """A stored session holding `access_token`, begun at `created_at`."""
+    return Session("k" * 64, "alice", "sub", None, False, (), access_token, "id", None, 0.0, "csrf", created_at)
+
+
+def test_the_check_asks_getuser_only_of_a_token_with_the_user_admin_scope(minter):
+    """GetUser needs aws.cognito.signin.user.admin: asked with a managed login's token (openid email profile),
+    Cognito would refuse the scope, and the session would end for nothing."""
+
+    class Auth:
+        asked: list[str] = []
+
+        def me(self, token: str) -> None:
+            self.asked.append(token)
+            raise errors.RevokedToken()
+
+    check = user_check(Auth())
+    check(record(minter.token(scope="openid email profile"), 0.0))  # not asked: nothing to say of the user
+    assert Auth.asked == []
+    with_scope = minter.token(scope="openid aws.cognito.signin.user.admin")
+    with pytest.raises(errors.RevokedToken):
+        check(record(with_scope, 0.0))
+    assert Auth.asked == [with_scope]
+
+
+def test_an_idle_session_is_asked_before_it_answers_and_an_outage_ends_nothing():
+    now = [1000.0]
+    ended: list[str] = []
+    rechecks = Rechecks(10.0, lambda key: True, ended.append, clock=lambda: now[0])
+    session = record("token", created_at=900.0)  # begun 100 s ago, never asked here: asked now, in line
+
+    def unavailable(_: Session) -> None:
+        raise errors.ServiceUnavailable()
+
+    assert rechecks.passes(session, unavailable) and ended == []  # Cognito down: the session is kept
+    now[0] += 30  # idle for longer than an interval
+
+    def refused(_: Session) -> None:
+        raise errors.RevokedToken()
+
+    assert not rechecks.passes(session, refused) and ended == [session.key]
