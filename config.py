@@ -133,6 +133,11 @@ class Settings:
     session_lifetime: float = setting(
         "SESSION_LIFETIME_SECONDS", 30 * 86400.0, float, lambda v: 60 <= v <= 3650 * 86400, "be 60 s to 10 years"
     )
+    # How often a session asks Cognito about its user (GetUser): a disabled, deleted or signed-out user's session
+    # ends at the next check. 0: never (a session then lasts while its refresh token does).
+    session_recheck: float = setting(
+        "SESSION_RECHECK_SECONDS", 300.0, float, lambda v: 0 <= v <= 86400, "be 0 (off) to 86400 seconds"
+    )
     # Managed login (the OAuth 2.0 code flow with PKCE at the pool's domain): off unless COGNITO_DOMAIN is set.
     # The redirect (callback) and logout URIs must be among the app client's CallbackURLs and LogoutURLs; unset,
     # they are this server's own as each request names it (set them in production: behind a proxy that ends

@@ -75,6 +75,12 @@ class NotAuthorized(ApiError):
     status_code, error, message = 401, "not_authorized", "Incorrect username or password."
 
 
+class RefreshTokenInvalid(NotAuthorized):
+    """/auth/refresh: Cognito refused the refresh token (revoked, expired, signed out, or never one)."""
+
+    error, message = "invalid_grant", "The refresh token is no longer valid."
+
+
 class InvalidToken(ApiError):
     status_code, error, message = 401, "invalid_token", "The access token is missing or invalid."
     headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}

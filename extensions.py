@@ -65,7 +65,12 @@ def init_app(app: Flask, settings: Settings, threat_context: Provider | None = N
     host = HostStore(settings.shared_state_dir or default_folder())
     revocations, attempts = Revocations(host, settings.redis_url), Attempts(host, settings.redis_url)
     sessions = Sessions(
-        host, settings.redis_url, lifetime=settings.session_lifetime, refresh_budget=settings.cognito_budget
+        host,
+        settings.redis_url,
+        lifetime=settings.session_lifetime,
+        refresh_budget=settings.cognito_budget,
+        ends=revocations,
+        recheck_seconds=settings.session_recheck,
     )
     app.extensions[_KEY] = Services(
         settings,

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response, g, jsonify
 
+import errors
 from controllers.auth import signed_in
 from extensions import services
 from middleware.auth import current_claims, current_token
 from middleware.ratelimit import guessing
-from middleware.sessions import current_session, forget_session
+from middleware.sessions import current_session, forget_session, refresh_session
 from schemas import bodies
 from services.names import display_name
+
+log = logging.getLogger(__name__)
 
 
 def resend_code(body: bodies.Username) -> tuple[Response, int]:
@@ -29,22 +34,42 @@ def forgot_password(body: bodies.Username) -> tuple[Response, int]:
 
 
 def reset_password(body: bodies.ResetPassword) -> Response:
-    """Set a new password with the emailed reset code."""
+    """Set a new password with the emailed reset code; every session of the user ends."""
+    app_services = services()
     with guessing(body.username):
-        services().auth.reset_password(body.username, body.code, body.new_password)
+        app_services.auth.reset_password(body.username, body.code, body.new_password)
+    # The name given may be the username, an alias or the email: the user it was last seen to be (their sub,
+    # learnt at each sign-in, so known for every session made here) and the name itself.
+    names = {body.username, app_services.attempts.user_of(body.username)}
+    app_services.revocations.end_sessions(names, app_services.settings.session_lifetime)
     return jsonify(username=body.username, password_reset=True)
 
 
 def change_password(body: bodies.ChangePassword) -> Response:
-    """Change the signed-in user's password."""
-    with guessing(current_claims()["sub"]):
-        services().auth.change_password(current_token(), body.old_password, body.new_password)
+    """Change the signed-in user's password; every other session of the user ends, and the one that made the
+    change (if a session made it) goes on with tokens issued after the change."""
+    app_services = services()
+    claims = current_claims()
+    with guessing(claims["sub"]):
+        app_services.auth.change_password(current_token(), body.old_password, body.new_password)
+    at = time.time()
+    session_id = g.get("session_id") if current_session() is not None else None
+    try:
+        if session_id:  # begun again at `at`, before the mark: never seen ended in between
+            app_services.sessions.renew(session_id, at, refresh_session)
+    except errors.ApiError as err:  # the mark below ends it with the others: safe, and the password is changed
+        log.warning("the session that changed the password ends too (%s)", err.error)
+    finally:
+        app_services.revocations.end_sessions({claims["sub"]}, app_services.settings.session_lifetime, at)
     return jsonify(password_changed=True)
 
 
 def refresh(body: bodies.Refresh) -> Response:
     """New access and ID tokens for a refresh token (never cached)."""
-    answer = services().auth.refresh(body.refresh_token, body.username)
+    try:
+        answer = services().auth.refresh(body.refresh_token, body.username)
+    except errors.NotAuthorized as err:  # revoked, expired or not a refresh token: Cognito does not say which
+        raise errors.RefreshTokenInvalid() from err
     return jsonify(signed_in(answer))
 
 
@@ -64,6 +89,7 @@ def sign_out(access_token: str, claims: Mapping[str, Any], refresh_token: str | 
     app_services.auth.logout(access_token, refresh_token)
     lifetime = max(claims["exp"] - claims["iat"], 3600) + app_services.settings.token_leeway
     app_services.revocations.revoke_user(claims["sub"], lifetime)
+    app_services.revocations.end_sessions({claims["sub"]}, app_services.settings.session_lifetime)
     if refresh_token and "origin_jti" in claims:
         app_services.revocations.revoke_family(claims["origin_jti"], lifetime)
 

@@ -9,7 +9,7 @@ sends `Origin`, come from this server's own origin or an allowed one; a bearer-t
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import g, request
@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
+from services.answers import unverified_claims
 from services.pool_settings import is_loopback_url
 from services.session_record import Session
 
@@ -24,6 +25,7 @@ COOKIE = "auth_session"
 # Where the cookie is Secure, its name carries the __Host- prefix (cookie_name): the browser then accepts it
 # only from this very host, over HTTPS, for Path=/, so a sibling subdomain or a plain-HTTP attacker cannot plant one.
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
 
 def session_of_request() -> Session | None:
@@ -32,17 +34,34 @@ def session_of_request() -> Session | None:
     if not session_id or len(session_id) > 128:
         return None
     app_services = services()
-    session = app_services.sessions.fresh(session_id, _refresh)
+    session = app_services.sessions.fresh(session_id, refresh_session, user_check(app_services.auth))
     if session is not None:
         g.session, g.session_id = session, session_id
     return session
 
 
-def _refresh(session: Session) -> Mapping[str, Any]:
+def refresh_session(session: Session) -> Mapping[str, Any]:
+    """Cognito's refresh of a session's tokens (NotAuthorized when it has no refresh token)."""
     if not session.refresh_token:
         raise errors.NotAuthorized("The session cannot be refreshed; sign in again.")
     answer: Mapping[str, Any] = services().auth.refresh(session.refresh_token, session.username)
     return answer
+
+
+def user_check(auth: Any) -> Callable[[Session], None]:
+    """The check of a session's user at Cognito (SESSION_RECHECK_SECONDS): GetUser with its access token,
+    which refuses (InvalidToken) a disabled, deleted or signed-out user. `auth` is taken here: a check made in
+    the background has no app context."""
+
+    def check(session: Session) -> None:
+        scopes = unverified_claims(session.access_token).get("scope")
+        if not isinstance(scopes, str) or USER_ADMIN_SCOPE not in scopes.split():
+            # GetUser needs this scope (managed login's tokens lack it unless OAUTH_SCOPES names it): its
+            # refusal would say nothing of the user. Such a session ends when its refresh is refused.
+            return
+        auth.me(session.access_token)
+
+    return check
 
 
 def current_session() -> Session | None:

@@ -11,15 +11,20 @@ Redis comes back.
 Token times are whole seconds, and Cognito's clock may run a second ahead of ours, so a sign-out refuses
 every token of the user issued up to a second after it. A sign-in through this server in that second is
 not refused: the tokens Cognito answers it with get a pass (`admit`), shared like the revocations.
+
+Browser sessions are ended the same way (issue 24): a password change, a reset or a sign-out records "every
+session of this user begun before T is over" (`end_sessions`), which services/sessions.py asks on every use
+of a session (`sessions_ended`), so it holds on every worker and instance.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from services import after_fork_in_child, redis_answers, redis_client
@@ -31,7 +36,14 @@ KEY_PREFIX = "auth:revoked:"
 RECONNECT_SECONDS = 0.5
 CLOCK_SKEW_SECONDS = 1  # how far Cognito's `iat` may run ahead of this host's clock
 
-Entries = dict[str, tuple[float, float]]  # "user:<sub>", "family:<origin_jti>", "pass:<jti>" -> (at, until)
+# "user:<sub>", "family:<origin_jti>", "pass:<jti>", "sessions:<sha256 of a name>" -> (at, until)
+Entries = dict[str, tuple[float, float]]
+
+
+def _sessions_key(name: str) -> str:
+    """The mark ending a user's browser sessions: by a digest of the name (a username may hold any character,
+    and the published message is split on spaces; names are not kept in the store either)."""
+    return "sessions:" + hashlib.sha256(name.lower().encode()).hexdigest()[:32]
 
 
 class Revocations:
@@ -55,11 +67,7 @@ class Revocations:
 
     def revoked(self, claims: Mapping[str, Any]) -> bool:
         """Whether a verified token was issued before its user signed out, or its family was revoked."""
-        if self.host.generation() != self._generation:
-            self._reload()
-        if self.redis_url and self._listening_pid != os.getpid():
-            self._listen()  # first use in this process (gunicorn workers fork after the app is built)
-        entries = self._entries
+        entries = self._current()
         if not entries:
             return False
         now = self._clock()
@@ -70,6 +78,34 @@ class Revocations:
         if user is None or now >= user[1] or claims.get("iat", 0) > int(user[0]) + CLOCK_SKEW_SECONDS:
             return False
         return f"pass:{claims.get('jti')}" not in entries
+
+    def sessions_ended(self, names: Iterable[str], begun_at: float) -> bool:
+        """Whether a browser session begun at `begun_at` of the user known by `names` (its sub, its username)
+        was ended by `end_sessions` since."""
+        entries = self._current()
+        if not entries:
+            return False
+        now = self._clock()
+        for name in names:
+            mark = entries.get(_sessions_key(name)) if name else None
+            if mark is not None and now < mark[1] and begun_at < mark[0]:
+                return True
+        return False
+
+    def end_sessions(self, names: Iterable[str], lifetime: float, at: float | None = None) -> float:
+        """End every browser session of the user known by any of `names` begun before `at` (default now), on
+        every worker and instance; kept for `lifetime` (the longest a session lives). Returns `at`."""
+        at = self._clock() if at is None else at
+        for name in {name for name in names if name}:
+            self._add(_sessions_key(name), lifetime, at)
+        return at
+
+    def _current(self) -> Entries:
+        if self.host.generation() != self._generation:
+            self._reload()
+        if self.redis_url and self._listening_pid != os.getpid():
+            self._listen()  # first use in this process (gunicorn workers fork after the app is built)
+        return self._entries
 
     def __len__(self) -> int:
         """The entries held now (sign-outs, revoked families, passes), read again if another process added one."""
@@ -96,8 +132,8 @@ class Revocations:
         """Whether the shared store answers (always, without one)."""
         return not self.redis_url or redis_answers(self._client)
 
-    def _add(self, key: str, lifetime: float) -> None:
-        now = self._clock()
+    def _add(self, key: str, lifetime: float, at: float | None = None) -> None:
+        now = self._clock() if at is None else at
         self.host.revoke(key, now, now + lifetime)
         self._reload()
         if not self.redis_url:

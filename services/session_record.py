@@ -29,6 +29,14 @@ class Session:
     expires_at: float  # the access token's exp
     csrf_token: str  # secrets.token_urlsafe(32)
     created_at: float
+    # When the session began again after a password change it made (services/revocations.py end_sessions):
+    # a session ends when its user's sessions begun before a time are ended, and this one began at that time.
+    renewed_at: float = 0.0
+
+    @property
+    def begun_at(self) -> float:
+        """When the session began, or began again after its own password change."""
+        return max(self.created_at, self.renewed_at)
 
 
 def session_key(session_id: str) -> str:

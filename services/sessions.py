@@ -7,8 +7,12 @@ ends), so any instance serves it; while Redis is unreachable the calls raise `er
 the host's store (services/hoststore.py), which every worker of the host shares.
 
 An access token near its end is refreshed by one caller only, across threads, processes and instances: the
-caller holding a lease (Redis `SET NX PX`, else a row of the host store with an end) calls Cognito and writes
+caller holding a lease (services/session_leases.py) calls Cognito and writes
 the new tokens in one write; the others poll until they appear.
+
+A session also ends when its account changes (issue 24): a password change, reset or sign-out marks every
+session of the user begun before it as over (services/revocations.py `end_sessions`, checked on every use,
+copies too), and with `recheck_seconds` Cognito is asked about the user that often (services/session_checks.py).
 """
 
 from __future__ import annotations
@@ -18,16 +22,19 @@ import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import errors
 from services import after_fork_in_child, metrics, redis_answers, redis_client
 from services.hoststore import HostStore
+from services.revocations import Revocations
+from services.session_checks import Check, Rechecks
+from services.session_leases import Leases
 from services.session_record import Session, dump, load, session_key, with_tokens
 
 log = logging.getLogger(__name__)
 PREFIX = "auth:session:"
-LEASE_PREFIX = "auth:session-lease:"
 POLL_SECONDS = 0.02
 # How long a process may answer from its own copy of a session. On one host any session ending bumps the host
 # store's change counter, which every copy is checked against; another instance's end (with Redis) is seen
@@ -35,13 +42,6 @@ POLL_SECONDS = 0.02
 HOST_COPY_SECONDS, SHARED_COPY_SECONDS = 30.0, 1.0
 COPIES = 10_000  # sessions a process keeps copies of, at most
 UNAVAILABLE = "The session store is unavailable; try again shortly."
-# KEYS[1]: the lease; ARGV[1]: its holder's token. Deletes it only if that holder still holds it.
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0
-"""
 
 
 class Sessions:
@@ -55,22 +55,25 @@ class Sessions:
         lifetime: float = 30 * 86400,
         refresh_margin: float = 60.0,
         refresh_budget: float = 6.0,
+        ends: Revocations | None = None,
+        recheck_seconds: float = 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.host, self.redis_url = host, redis_url
+        self.host, self.redis_url, self.ends = host, redis_url, ends
         self.lifetime, self.refresh_margin = lifetime, refresh_margin
         # A refresh takes at most the Cognito budget (COGNITO_BUDGET_SECONDS): the lease outlasts it, so two
         # never run at once (a rotated refresh token would be spent twice), and the others wait as long.
         self.lease_seconds, self.wait_seconds = refresh_budget + 4.0, refresh_budget + 1.0
         self._clock = clock
         self._copy_seconds = SHARED_COPY_SECONDS if redis_url else HOST_COPY_SECONDS
+        self._leases = Leases(host, self._shared if redis_url else None, clock=clock)
+        self._rechecks = Rechecks(recheck_seconds, self._take_check, self._delete_key, clock=clock)
         self._start_process()
         after_fork_in_child(self, Sessions._start_process)
 
     def _start_process(self) -> None:
         """This process's Redis connections and session copies (a restored snapshot's may be hours old)."""
         self._redis: Any = None
-        self._release_script: Any = None
         self._copies: dict[str, tuple[Session, int, float]] = {}  # key -> (session, host generation, read at)
 
     def create(self, tokens: Mapping[str, Any]) -> tuple[str, Session]:
@@ -107,7 +110,32 @@ class Sessions:
         """The live session of a cookie's id, or None (unknown, or past `lifetime`)."""
         return self._read(session_key(session_id))
 
-    def fresh(self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+    def fresh(
+        self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]], check: Check | None = None
+    ) -> Session | None:
+        """The session, fresh (`_fresh`), or None; with `check` (GetUser with its access token, raising
+        InvalidToken when Cognito refuses it), Cognito is asked about its user every `recheck_seconds`."""
+        session = self._fresh(session_id, refresh)
+        if session is not None and check is not None and not self._rechecks.passes(session, check):
+            return None
+        return session
+
+    def renew(self, session_id: str, at: float, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+        """The session begun again at `at` with tokens refreshed now (in one write, under the refresh lease),
+        so that ending its user's sessions begun before `at` spares it; None if it is gone or cannot refresh."""
+        key = session_key(session_id)
+        deadline = time.monotonic() + self.wait_seconds
+        while (lease := self._acquire(key)) is None:
+            if time.monotonic() > deadline:
+                raise errors.ServiceUnavailable("The session's tokens are being refreshed; try again shortly.")
+            time.sleep(POLL_SECONDS)
+        try:
+            current = self._read(key)
+            return self._refresh(replace(current, renewed_at=at), refresh) if current is not None else None
+        finally:
+            self._release(key, lease)
+
+    def _fresh(self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
         """The session, its access token valid for at least `refresh_margin` more seconds, or None.
 
         When it is not, `refresh(session)` (Cognito's refresh: the token answer, `refresh_token` None unless
@@ -207,31 +235,23 @@ class Sessions:
             self.host.delete_session(key)
 
     def _live(self, session: Session) -> bool:
-        return self._clock() < session.created_at + self.lifetime
+        if self._clock() >= session.created_at + self.lifetime:
+            return False
+        return self.ends is None or not self.ends.sessions_ended((session.sub, session.username), session.begun_at)
 
     def _is_fresh(self, session: Session) -> bool:
         return session.expires_at - self._clock() >= self.refresh_margin
 
     def _acquire(self, key: str) -> str | float | None:
         """Take the refresh lease of a session; what releases it, or None when another caller holds it."""
-        if self.redis_url:
-            token = secrets.token_hex(16)
-            with self._shared() as client:
-                taken = client.set(LEASE_PREFIX + key, token, nx=True, px=round(self.lease_seconds * 1000))
-            return token if taken else None
-        until = self._clock() + self.lease_seconds
-        return until if self.host.acquire_lease("session:" + key, until) else None
+        return self._leases.take(key, self.lease_seconds)
 
     def _release(self, key: str, lease: str | float) -> None:
-        try:
-            if isinstance(lease, str):
-                if self._release_script is None:
-                    self._release_script = self._client().register_script(_RELEASE)
-                self._release_script(keys=[LEASE_PREFIX + key], args=[lease])
-            else:
-                self.host.release_lease("session:" + key, lease)
-        except Exception as err:  # the lease runs out by itself
-            log.warning("session lease not released (%s)", type(err).__name__)
+        self._leases.give_back(key, lease)
+
+    def _take_check(self, key: str) -> bool:
+        """The right to ask Cognito about a session's user for the next interval: one caller everywhere."""
+        return self._leases.take("check:" + key, self._rechecks.every) is not None
 
     @contextmanager
     def _shared(self) -> Iterator[Any]:
