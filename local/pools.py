@@ -21,7 +21,7 @@ PASSWORD_POLICY = {
 
 
 # Choice-based sign-in (USER_AUTH), for pools made with `passkeys_rp_id` (the embedded emulator's: `localhost`).
-# On AWS these need the Essentials feature plan, and email codes need SES sending (the README's passwordless section).
+# On AWS these need the Essentials feature plan, and email codes need SES sending (docs/api.md's passwordless section).
 FIRST_FACTORS = ["PASSWORD", "EMAIL_OTP", "WEB_AUTHN"]
 
 

@@ -1,4 +1,4 @@
-"""Managed login in Chromium, as the README's "Managed login" section runs it: `python server.py` (make run)
+"""Managed login in Chromium, as docs/api.md's "Managed login" section runs it: `python server.py` (make run)
 with the emulator and ExampleIdP, the page at http://localhost:PORT. The page → the emulator's sign-in →
 back signed in with the claims shown; through ExampleIdP → back as a federated pool user (`identities`);
 logout → the logout URI, the session gone (a protected route answers 401)."""

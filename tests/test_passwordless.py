@@ -1,4 +1,4 @@
-"""Passwordless sign-in through this server's API, against the emulator (what the README's passwordless
+"""Passwordless sign-in through this server's API, against the emulator (what docs/api.md's passwordless
 section shows): email and text-message codes, the password through USER_AUTH, passkeys registered and used
 (a software authenticator making real attestations and assertions), passwordless sign-up, and the cookie path.
 """

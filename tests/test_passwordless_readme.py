@@ -1,4 +1,4 @@
-"""The README's "Passwordless sign-in and passkeys" block, run as it is written (bash, curl, python3) against
+"""docs/api.md's "Passwordless sign-in and passkeys" block, run as it is written (bash, curl, python3) against
 `python server.py` as `make run` starts it, from a folder whose .local-cognito/ holds the emulator's state."""
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ from tests.support.helpers import ROOT
 from tests.support.servers import ServerProcess
 
 
-def readme_block() -> str:
-    readme = Path(ROOT, "README.md").read_text()
-    section = readme.split("## Passwordless sign-in and passkeys", 1)[1].split("\n## ", 1)[0]
+def passwordless_block() -> str:
+    page = Path(ROOT, "docs", "api.md").read_text()
+    section = page.split("## Passwordless sign-in and passkeys", 1)[1].split("\n## ", 1)[0]
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_the_readme_passwordless_block_signs_up_and_in_by_email_code(tmp_path):
+def test_the_documented_passwordless_block_signs_up_and_in_by_email_code(tmp_path):
     state = tmp_path / ".local-cognito" / "state.json"
     server = ServerProcess({"LOCAL_COGNITO_STATE": str(state)})
     try:
-        script = readme_block().replace("localhost:5000", f"localhost:{server.port}")
+        script = passwordless_block().replace("localhost:5000", f"localhost:{server.port}")
         ran = subprocess.run(
             [shutil.which("bash") or "/bin/bash", "-euo", "pipefail", "-c", script],
             cwd=tmp_path,
@@ -43,4 +43,4 @@ def test_the_readme_passwordless_block_signs_up_and_in_by_email_code(tmp_path):
     assert hello["message"] == "Hello, bob@example.com!"
     assert passkeys == {"passkeys": []}
     code = json.loads((tmp_path / ".local-cognito" / "codes.json").read_text())["bob@example.com"]["EMAIL"]
-    assert f"emulator: email code for bob@example.com: {code}" in output  # as the README says
+    assert f"emulator: email code for bob@example.com: {code}" in output  # as docs/api.md says
