@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
-from services.pool_settings import is_loopback_url
+from pool_settings import is_loopback_url
 from services.session_record import Session
 
 COOKIE = "auth_session"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOT_MODULES = {"server", "app", "routes", "config", "errors", "extensions", "lambda_function"}
+ROOT_MODULES = {"server", "app", "routes", "config", "pool_settings", "errors", "extensions", "lambda_function"}
 # What each layer may not import (app-wide definitions, errors, config and extensions, serve every layer).
 FORBIDDEN = {
     "services": {"controllers", "middleware", "routes", "app", "server", "extensions", "flask", "werkzeug"},
