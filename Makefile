@@ -6,23 +6,28 @@ BIN := $(VENV)/bin
 NODE_PEERS := tests/node/node_modules/.installed
 AMPLIFY_PEERS := tests/amplify/node_modules/.installed
 
-.PHONY: example-idp-if-npm run run-fresh test test-fast lint lock bench clean system-deps package lambda-python
+.PHONY: help example-idp-if-npm run run-fresh test test-fast lint lock bench clean system-deps package lambda-python
+
+# `make help`: every target with its `## ` line (tests/test_makefile_help.py holds each .PHONY target to one).
+help: ## List the targets, one line each
+	@awk 'BEGIN { FS = ":.*## " } /^[A-Za-z0-9_-]+:.*## / { printf "  %-20s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-lambda.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-run: $(BIN)/.installed example-idp-if-npm
+run: $(BIN)/.installed example-idp-if-npm ## Serve locally on 127.0.0.1 (the embedded emulator when no pool is set)
 	$(BIN)/python server.py
 
 # The same, with the embedded emulator's saved users, pool and client forgotten first.
-run-fresh: $(BIN)/.installed example-idp-if-npm
+run-fresh: $(BIN)/.installed example-idp-if-npm ## make run, the emulator's saved users, pool and client forgotten first
 	$(BIN)/python server.py --fresh
 
-# mypy is strict on these (pyproject.toml); what they import of controllers/ and schemas/ is read, not held to it.
-MYPY_STRICT := services middleware server.py app.py routes.py config.py errors.py extensions.py lambda_function.py
-lint: $(BIN)/.installed
+# mypy is strict on these (pyproject.toml); what they import of schemas/ is read, not held to it.
+MYPY_STRICT := services middleware controllers server.py app.py routes.py config.py pool_settings.py errors.py \
+	extensions.py lambda_function.py
+lint: $(BIN)/.installed ## ruff check, ruff format --check and mypy strict
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(MYPY_STRICT)
@@ -48,26 +53,26 @@ $(IDP_PEERS): local/idp/package.json local/idp/package-lock.json
 	npm ci --prefix local/idp --no-audit --no-fund --loglevel=error
 	touch $@
 
-example-idp-if-npm:
+example-idp-if-npm: ## Install ExampleIdP's npm packages when npm is there (make run offers it then)
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(IDP_PEERS); \
 	else echo "make: no npm here, so make run does not offer ExampleIdP on the emulator's sign-in page"; fi
 
 # Debian's packages the tests start: a headless browser, nginx in front of the production configuration, Redis,
 # Prometheus scraping it.
-system-deps:
+system-deps: ## Debian's packages the tests start, installed where missing (Chromium, nginx, Redis, Caddy, Prometheus)
 	scripts/require.sh chromium chromium
 	scripts/require.sh /usr/sbin/nginx nginx-light
 	scripts/require.sh redis-server redis-server
 	scripts/require.sh caddy caddy
 	scripts/require.sh prometheus prometheus
 
-test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(IDP_PEERS) system-deps lint
+test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(IDP_PEERS) system-deps lint ## Every test, after lint (installs what it needs first)
 	$(BIN)/python -m pytest
 
 # The inner loop: no browser, npm peer, Redis, nginx, started process or slow run (markers in pyproject.toml);
 # the Python packages only, under a minute on 2 cores. `make test` still runs everything.
 FAST := not (browser or node or redis or nginx or subprocess or slow)
-test-fast: $(BIN)/.installed
+test-fast: $(BIN)/.installed ## The inner loop: the tests without a browser, npm peer, Redis, nginx, process or slow run
 	$(BIN)/python -m pytest -n auto -m "$(FAST)"
 
 # requirements*.in hold the direct pins; pip-tools compiles them into requirements*.txt with every transitive
@@ -75,13 +80,13 @@ test-fast: $(BIN)/.installed
 # Hashes cost a fresh install nothing measurable (about 70 s of CPU either way); compiling takes minutes.
 # `make lock` after editing an .in file; `make lock PIP_COMPILE_ARGS=--upgrade` moves the transitive pins.
 PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras $(PIP_COMPILE_ARGS)
-lock: $(BIN)/.installed
+lock: $(BIN)/.installed ## Compile requirements*.in into the hashed requirements*.txt
 	$(PIP_COMPILE) --output-file requirements.txt requirements.in
 	$(PIP_COMPILE) --output-file requirements-lambda.txt requirements-lambda.in
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 # wrk and nginx come from Debian's packages; the benchmarks take about eight minutes on 2 cores.
-bench: $(BIN)/.installed system-deps
+bench: $(BIN)/.installed system-deps ## The benchmarks (wrk and nginx; about eight minutes)
 	scripts/require.sh wrk wrk
 	$(BIN)/python -m bench.run
 
@@ -120,11 +125,11 @@ build/lambda.zip: $(LAMBDA_DEPS) $(shell find $(LAMBDA_APP) -type f -not -path '
 	cd build/lambda && $(LAMBDA_PYTHON) -m compileall -q --invalidation-mode unchecked-hash $(LAMBDA_APP)
 	cd build/lambda && $(CURDIR)/$(BIN)/python -m zipfile -c ../lambda.zip .
 
-package: build/lambda.zip
+package: build/lambda.zip ## Build build/lambda.zip, the code template.yaml deploys
 
 # The interpreter the package is compiled with (the tests import the zip with it).
-lambda-python:
+lambda-python: ## Print the interpreter the Lambda package is compiled with
 	@echo $(LAMBDA_PYTHON)
 
-clean:
+clean: ## Remove the environment, caches, npm installs and build/
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules tests/amplify/node_modules local/idp/node_modules build

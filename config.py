@@ -17,9 +17,9 @@ from urllib.parse import urlsplit
 
 from limits import parse_many
 
-from services.pool_settings import ANY_POOL_ID as _ANY_POOL_ID
-from services.pool_settings import CLIENT_ID as _CLIENT_ID
-from services.pool_settings import (
+from pool_settings import ANY_POOL_ID as _ANY_POOL_ID
+from pool_settings import CLIENT_ID as _CLIENT_ID
+from pool_settings import (
     DEFAULT_ALB_KEY_URL,
     PoolSettings,
     SettingError,
@@ -30,9 +30,9 @@ from services.pool_settings import (
     read_alb_arns,
     read_pools,
 )
-from services.pool_settings import POOL_ID as _POOL_ID
-from services.pool_settings import REGION as _REGION
-from services.pool_settings import is_url as _is_url
+from pool_settings import POOL_ID as _POOL_ID
+from pool_settings import REGION as _REGION
+from pool_settings import is_url as _is_url
 
 TOKEN_USES = frozenset({"id", "access"})
 REGISTRATION_MODES = ("self", "auto_confirm", "admin")
@@ -209,7 +209,7 @@ class Settings:
     rate_limit_validate: str = setting(
         "RATE_LIMIT_VALIDATE", "300/minute", check=_is_rate, must="look like '300/minute'"
     )
-    # Several pools and ALB tokens (services/pool_settings.py reads them): more pools whose tokens are
+    # Several pools and ALB tokens (pool_settings.py reads them): more pools whose tokens are
     # accepted, the load balancers whose `x-amzn-oidc-data` is believed, and where their keys are.
     additional_pools: tuple[PoolSettings, ...] = setting("COGNITO_ADDITIONAL_POOLS", (), read_pools)
     alb_arns: tuple[str, ...] = setting("ALB_ARNS", (), read_alb_arns)

@@ -125,11 +125,58 @@ class UserNotFound(ApiError):
 
 
 class TokenError(InvalidToken):
-    """The token is not acceptable; the message says why, without echoing the token."""
+    """The token is not acceptable; the message says why, without echoing the token. Raised as one subclass per
+    reason (as pyjwt and aws-jwt-verify do), whose `reason` is its metric label (services/metrics.py)."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"The token is invalid: {reason}.")
-        self.reason = reason
+    reason = "other"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"The token is invalid: {detail}.")
+        self.detail = detail
+
+
+class TokenMissing(TokenError):
+    reason = "missing"  # no token, or an empty one
+
+
+class TokenMalformed(TokenError):
+    reason = "malformed"  # not a compact JWS, bad base64url or JSON, a claim of the wrong type or missing
+
+
+class TokenExpired(TokenError):
+    reason = "expired"  # `exp`, with the leeway, has passed
+
+
+class TokenNotYetValid(TokenError):
+    reason = "not_yet_valid"  # `iat` or `nbf` in the future
+
+
+class TokenSignatureInvalid(TokenError):
+    reason = "signature"
+
+
+class TokenAlgorithmRefused(TokenError):
+    reason = "algorithm"  # not the one algorithm the keys are for
+
+
+class TokenKeyUnknown(TokenError):
+    reason = "unknown_key"  # a `kid` the pool (or the load balancers) do not publish
+
+
+class TokenIssuerRefused(TokenError):
+    reason = "issuer"
+
+
+class TokenClientRefused(TokenError):
+    reason = "client"  # issued to another app client (`aud` or `client_id`)
+
+
+class TokenUseRefused(TokenError):
+    reason = "token_use"  # an ID token where an access token is wanted, or the other way
+
+
+class TokenSignerRefused(TokenError):
+    reason = "signer"  # an ALB token signed by a load balancer not in ALB_ARNS
 
 
 class RevokedToken(InvalidToken):

@@ -18,6 +18,7 @@ from services.oauth import ManagedLogin
 from services.oauth_pending import PendingSignIns
 from services.revocations import Revocations
 from services.sessions import Sessions
+from services.sign_ins import SignIns
 from services.threat_context import Provider
 from services.token_cache import VerifiedTokens
 from services.tokens import Pool, TokenVerifier
@@ -36,6 +37,14 @@ class Services:
     sessions: Sessions
     managed_login: ManagedLogin | None  # None: COGNITO_DOMAIN unset
     pending_sign_ins: PendingSignIns
+
+    @property
+    def sign_ins(self) -> SignIns:
+        """The work after a sign-in and at a sign-out (services/sign_ins.py), over these services."""
+        settings = self.settings
+        return SignIns(
+            self.auth, self.revocations, self.attempts, self.sessions, settings.token_leeway, settings.session_lifetime
+        )
 
 
 def init_app(app: Flask, settings: Settings, threat_context: Provider | None = None) -> None:

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any
 
 from flask import Response, g, jsonify
 
 import errors
-from controllers.auth import signed_in
 from extensions import services
 from middleware.auth import current_claims, current_token
 from middleware.ratelimit import guessing
@@ -70,28 +67,17 @@ def refresh(body: bodies.Refresh) -> Response:
         answer = services().auth.refresh(body.refresh_token, body.username)
     except errors.NotAuthorized as err:  # revoked, expired or not a refresh token: Cognito does not say which
         raise errors.RefreshTokenInvalid() from err
-    return jsonify(signed_in(answer))
+    return jsonify(services().sign_ins.signed_in(answer))
 
 
 def logout(body: bodies.Logout) -> tuple[str, int]:
     """Sign the user out everywhere, and revoke the refresh token when one is given (a session's too)."""
     session = current_session()
-    sign_out(current_token(), current_claims(), body.refresh_token or (session.refresh_token if session else None))
+    refresh_token = body.refresh_token or (session.refresh_token if session else None)
+    services().sign_ins.sign_out(current_token(), current_claims(), refresh_token)
     if session is not None:
         forget_session()
     return "", 204
-
-
-def sign_out(access_token: str, claims: Mapping[str, Any], refresh_token: str | None) -> None:
-    """GlobalSignOut (and RevokeToken), then the revocation list: Cognito refuses the user's tokens, but a JWT
-    checked locally passes until it expires, so every worker and instance refuses them too until then."""
-    app_services = services()
-    app_services.auth.logout(access_token, refresh_token)
-    lifetime = max(claims["exp"] - claims["iat"], 3600) + app_services.settings.token_leeway
-    app_services.revocations.revoke_user(claims["sub"], lifetime)
-    app_services.revocations.end_sessions({claims["sub"]}, app_services.settings.session_lifetime)
-    if refresh_token and "origin_jti" in claims:
-        app_services.revocations.revoke_family(claims["origin_jti"], lifetime)
 
 
 def me() -> Response:

@@ -18,10 +18,9 @@ from flask import jsonify, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 import errors
-from controllers.auth import signed_in
-from controllers.sessions import sign_out_of, started_session
 from extensions import services
 from middleware.sessions import check_origin, clear_cookie, cookie_name, same_secret, session_of_request, set_cookie
+from middleware.signed_in import sign_out_of, started_session
 from services.oauth import AUTHORIZE_ERRORS, ManagedLogin, PendingSignIn
 from services.redirects import safe_redirect
 
@@ -97,7 +96,8 @@ def _signed_in(args: Mapping[str, str]) -> Response:
         raise errors.ManagedLoginFailed("The identity provider's answer carries no authorization code.")
     tokens = login.exchange(pending, urlencode({"code": code, "state": state}))
     _check_tokens(tokens, pending)
-    signed_in(tokens)  # admitted past an earlier sign-out of this user, names learned: as every sign-in
+    # Admitted past an earlier sign-out of this user, names learned: as every sign-in.
+    services().sign_ins.signed_in(tokens)
     return started_session(tokens, pending.rd or "/")
 
 

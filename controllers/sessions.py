@@ -14,30 +14,24 @@ from flask import jsonify, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 import errors
-from controllers.account import sign_out
-from controllers.auth import answered_challenge, first_factor, signed_in
 from extensions import services
-from middleware.auth import verified_claims
 from middleware.body import FORM
 from middleware.ratelimit import guessing
 from middleware.sessions import (
-    COOKIE,
     check_origin,
     clear_cookie,
     cookie_name,
     current_session,
-    forget_session,
     same_secret,
     session_of_request,
     set_cookie,
-    set_session_cookie,
 )
+from middleware.signed_in import SIGN_IN_COOKIE, answered_challenge, sign_out_of, started_session
 from schemas import bodies
 from services.answers import unverified_claims
 from services.redirects import safe_redirect
 from services.session_record import Session
 
-SIGN_IN_COOKIE = "auth_sign_in"  # the sign-in form's own CSRF token
 SIGN_IN_SECONDS = 600
 # The form's own style sheet, nothing else; never framed (a framed form could be clicked for the user). No
 # form-action: browsers apply it to the redirect after the form too, and `rd` may be another allowed host.
@@ -64,12 +58,12 @@ def start_session(body: bodies.SessionSignIn) -> Response:
             return sign_in_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
     try:
         with guessing(body.username):
-            answer = first_factor(body.username, body.password, body.preferred)
+            answer = services().sign_ins.first_factor(body.username, body.password, body.preferred)
     except errors.ApiError as err:
         if not form:
             raise
         return sign_in_page(body.rd, err.message, body.username, err.status_code)
-    signed_in(answer, proven_name=body.username if body.password is not None else None)
+    services().sign_ins.signed_in(answer, proven_name=body.username if body.password is not None else None)
     if "access_token" not in answer:  # a challenge: answered at /auth/session/challenge
         if form:
             message = "This account needs another step (a code or a new password): sign in through the API."
@@ -85,22 +79,6 @@ def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
     if "access_token" not in answer:
         return jsonify(answer)
     return started_session(answer, None)
-
-
-def started_session(answer: dict, rd: str | None) -> Response:
-    """A new session for a sign-in's tokens, its cookie set (the browser's previous session ends): a 303 to
-    `rd` when one is given (where safe, else `/`), else the session as JSON."""
-    previous = request.cookies.get(cookie_name(COOKIE))
-    if previous and len(previous) <= 128:  # a sign-in replaces the browser's session: the old one ends here
-        services().sessions.delete(previous)
-    session_id, session = services().sessions.create(answer)
-    if rd is not None:
-        response = redirect(_destination(rd), 303)
-    else:
-        response = jsonify(username=session.username, expires_at=session.expires_at, csrf_token=session.csrf_token)
-    set_session_cookie(response, session_id)
-    clear_cookie(response, SIGN_IN_COOKIE)
-    return response
 
 
 def describe_session() -> Response:
@@ -137,20 +115,6 @@ def sign_out_form(body: bodies.SignOut) -> Response:
     response = redirect(_destination(body.rd), 303)
     clear_cookie(response)
     return response
-
-
-def sign_out_of(session: Session) -> None:
-    """Sign the session's user out as /auth/logout does (when its token still holds), and forget the session."""
-    try:
-        claims = verified_claims(session.access_token, {"access"})
-    except errors.InvalidToken:  # signed out elsewhere already (or revoked): only the session is left to end
-        forget_session()
-        return
-    try:
-        sign_out(session.access_token, claims, session.refresh_token)
-    except (errors.NotAuthorized, errors.InvalidToken):  # Cognito no longer takes the token (signed out there)
-        pass
-    forget_session()
 
 
 def _required() -> Session:

@@ -17,8 +17,8 @@ from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
+from pool_settings import is_loopback_url
 from services.answers import unverified_claims
-from services.pool_settings import is_loopback_url
 from services.session_record import Session
 
 COOKIE = "auth_session"

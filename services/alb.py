@@ -21,7 +21,15 @@ from urllib.parse import quote
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from errors import JwksUnavailable, TokenError
+from errors import (
+    JwksUnavailable,
+    TokenClientRefused,
+    TokenIssuerRefused,
+    TokenKeyUnknown,
+    TokenMalformed,
+    TokenSignerRefused,
+    TokenUseRefused,
+)
 from services import after_fork_in_child, metrics
 from services.claims import check_times, malformed_claim
 from services.jwks import fetch_errors
@@ -81,7 +89,7 @@ class AlbKeys:
                     return key
                 failed_at, unknown = self._failed.get(kid, (float("-inf"), False))
                 if self._clock() - failed_at < self.retry_interval:
-                    raise TokenError("unknown load balancer key id") if unknown else JwksUnavailable()
+                    raise TokenKeyUnknown("unknown load balancer key id") if unknown else JwksUnavailable()
                 pending = self._fetching.get(kid)
                 if pending is None:  # this thread fetches; others asking for this kid wait for it
                     done = self._fetching[kid] = threading.Event()
@@ -117,7 +125,7 @@ class AlbKeys:
         if status in (403, 404):
             metrics.jwks_fetched(ok=True)  # the endpoint answered: the kid is a forged one, not an outage
             self._remember_failure(kid, unknown=True)
-            raise TokenError("unknown load balancer key id")
+            raise TokenKeyUnknown("unknown load balancer key id")
         if status != 200:
             return self._failure(kid, f"HTTP {status}")
         if len(body) > MAX_PEM_BYTES:
@@ -169,10 +177,10 @@ class AlbVerifier:
         header, claims, signed = self.jws.read(token)
         kid = header["kid"]
         if not _UUID.match(kid):
-            raise TokenError("token key id is not a load balancer's")
+            raise TokenKeyUnknown("token key id is not a load balancer's")
         signer = header.get("signer")
         if type(signer) is not str or signer not in self.arns:
-            raise TokenError("token was not signed by an accepted load balancer")
+            raise TokenSignerRefused("token was not signed by an accepted load balancer")
         self._check_claims(header, claims)
         self.jws.check_signature(signed, self.keys.key(kid))
         return MappingProxyType(claims)
@@ -180,22 +188,22 @@ class AlbVerifier:
     def _check_claims(self, header: Mapping[str, Any], claims: dict[str, Any]) -> None:
         malformed = malformed_claim(claims)
         if malformed is not None:
-            raise TokenError(f"token claim {malformed!r} is malformed")
+            raise TokenMalformed(f"token claim {malformed!r} is malformed")
         # ALB repeats `iss` and `exp` in the header; where it does, they must agree with the payload's.
         for name in ("iss", "exp"):
             if name in header and header[name] != claims.get(name):
-                raise TokenError(f"token header's {name!r} differs from its payload's")
+                raise TokenMalformed(f"token header's {name!r} differs from its payload's")
         pool = self.pools.issuer_pool(claims.get("iss"))
         if pool is None:
-            raise TokenError("token issuer is not accepted")
+            raise TokenIssuerRefused("token issuer is not accepted")
         client = header.get("client")
         if type(client) is not str or client not in pool.client_ids:
-            raise TokenError("token was issued to another client")
+            raise TokenClientRefused("token was issued to another client")
         for name in ("sub", "username"):  # Cognito's userInfo answer, which ALB passes on, names both
             if not claims.get(name):
-                raise TokenError(f"token claim {name!r} is missing or empty")
+                raise TokenMalformed(f"token claim {name!r} is missing or empty")
         if "exp" not in claims:
-            raise TokenError("token claim 'exp' is required")
+            raise TokenMalformed("token claim 'exp' is required")
         check_times(claims, self._clock(), self.leeway)
         if "token_use" in claims:  # never a Cognito token's claims: those are checked by services/tokens.py
-            raise TokenError("token type is not accepted here")
+            raise TokenUseRefused("token type is not accepted here")

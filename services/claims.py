@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from errors import TokenError
+from errors import TokenExpired, TokenNotYetValid
 
 # NumericDates past 3000-01-01T00:00:00Z are refused: no real token lives that long, and the bound keeps
 # times far inside a float's exact integers (2**53), so `exp + leeway` and every comparison stay exact.
@@ -61,8 +61,8 @@ def check_times(claims: Mapping[str, Any], now: float, leeway: float) -> None:
     """TokenError unless `exp` (required: the caller checks it is present) has not passed and neither `iat` nor
     `nbf`, where present, is in the future; each with `leeway` seconds. The one time check of every verifier."""
     if now > claims["exp"] + leeway:
-        raise TokenError("token has expired")
+        raise TokenExpired("token has expired")
     if claims.get("iat", 0) > now + leeway:
-        raise TokenError("token claim 'iat' is in the future")
+        raise TokenNotYetValid("token claim 'iat' is in the future")
     if claims.get("nbf", 0) > now + leeway:
-        raise TokenError("token claim 'nbf' is in the future")
+        raise TokenNotYetValid("token claim 'nbf' is in the future")

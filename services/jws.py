@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from errors import TokenError
+from errors import TokenAlgorithmRefused, TokenMalformed, TokenMissing, TokenSignatureInvalid
 from services import strictjson
 
 MAX_TOKEN_CHARS = 8 * 1024
@@ -59,11 +59,11 @@ class CompactJws:
 
         The header is shared between reads of the same header segment: read it, never change it."""
         if not isinstance(token, str) or not token:
-            raise TokenError("token is missing")
+            raise TokenMissing("token is missing")
         if len(token) > MAX_TOKEN_CHARS:
-            raise TokenError("token is too large")
+            raise TokenMalformed("token is too large")
         if not token.isascii() or token.count(".") != 2:
-            raise TokenError("token is not a JWS in compact form")
+            raise TokenMalformed("token is not a JWS in compact form")
         # Translated once for binascii's strict base64 decoder; the dots stay put.
         encoded = token.encode("ascii")
         translated = encoded.translate(_FROM_B64URL)
@@ -89,18 +89,18 @@ class CompactJws:
                 r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
                 key.verify(encode_dss_signature(r, s), encoded[:second], _ECDSA_SHA256)
         except InvalidSignature:
-            raise TokenError("token signature is invalid") from None
+            raise TokenSignatureInvalid("token signature is invalid") from None
         if len(self._headers) < _MAX_HEADERS_REMEMBERED:
             self._headers[token[:first]] = header
 
     def _check_header(self, header: dict[str, Any]) -> dict[str, Any]:
         if header.get("alg") != self.algorithm:
-            raise TokenError(f"token algorithm must be {self.algorithm}")
+            raise TokenAlgorithmRefused(f"token algorithm must be {self.algorithm}")
         if "crit" in header:
-            raise TokenError("token names critical extensions this server does not support")
+            raise TokenMalformed("token names critical extensions this server does not support")
         kid = header.get("kid")
         if not isinstance(kid, str) or not 0 < len(kid) <= MAX_KID_CHARS:
-            raise TokenError("token key id is missing or malformed")
+            raise TokenMalformed("token key id is missing or malformed")
         return header
 
     def _b64decode(self, token: str, translated: bytes, start: int, end: int, what: str) -> bytes:
@@ -112,9 +112,9 @@ class CompactJws:
         try:
             value = strictjson.loads_exact(self._b64decode(token, translated, start, end, what))
         except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-            raise TokenError(f"token {what} is not a JSON object") from None
+            raise TokenMalformed(f"token {what} is not a JSON object") from None
         if not isinstance(value, dict):
-            raise TokenError(f"token {what} is not a JSON object")
+            raise TokenMalformed(f"token {what} is not a JSON object")
         return value
 
 
@@ -122,7 +122,7 @@ def _unpadded_end(token: str, start: int, end: int, what: str) -> int:
     """Where token[start:end] ends without its `=` padding, which must be none or exactly what its length needs."""
     pad = len(token[start:end]) - len(token[start:end].rstrip("="))
     if pad and (pad > 2 or (end - pad - start) % 4 + pad != 4):
-        raise TokenError(f"token {what} is not base64url")
+        raise TokenMalformed(f"token {what} is not base64url")
     return end - pad
 
 
@@ -132,7 +132,7 @@ def _b64decode(token: str, translated: bytes, start: int, end: int, what: str) -
     try:
         data = binascii.a2b_base64(translated[start:end] + _PADDING[remainder], strict_mode=True)
     except binascii.Error:
-        raise TokenError(f"token {what} is not base64url") from None
+        raise TokenMalformed(f"token {what} is not base64url") from None
     if not data or _B64URL_VALUE[token[end - 1]] & _UNUSED_BITS.get(remainder, 0):
-        raise TokenError(f"token {what} is not canonical base64url")
+        raise TokenMalformed(f"token {what} is not canonical base64url")
     return data

@@ -24,32 +24,16 @@ PREFIX = "auth_"
 REQUEST_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 COGNITO_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-# TokenError's reason (services/jws.py, services/tokens.py) -> the outcome label: the first phrase it contains.
-REFUSALS = (
-    ("expired", "expired"),
-    ("signature", "signature"),
-    ("issuer", "issuer"),
-    ("another client", "client"),
-    ("type is not accepted", "token_use"),
-    ("unknown key", "unknown_key"),
-    ("load balancer key id", "unknown_key"),
-    ("key id is not a load balancer's", "unknown_key"),
-    ("not signed by an accepted load balancer", "signer"),
-    ("differs from its payload's", "malformed"),
-    ("algorithm", "algorithm"),
-    ("in the future", "not_yet_valid"),
-    ("token is missing", "missing"),
-    *((phrase, "malformed") for phrase in ("too large", "compact form", "base64url", "JSON object", "malformed")),
-    *((phrase, "malformed") for phrase in ("critical", "required", "missing or empty")),
-)
+# The outcome labels of refused tokens: each TokenError subclass's `reason` (errors.py), read from its type.
+REFUSALS = frozenset(kind.reason for kind in TokenError.__subclasses__())
 SESSION_EVENTS = frozenset({"created", "ended", "refreshed", "refresh_refused"})
 _NO_CHECK = nullcontext()
 
 
 def refusal(err: BaseException) -> str:
-    """The outcome label of a failed token check: its reason from a fixed list, else 'other'."""
+    """The outcome label of a failed token check: a TokenError's type's `reason`, else by kind of error."""
     if isinstance(err, TokenError):
-        return next((label for phrase, label in REFUSALS if phrase in err.reason), "other")
+        return err.reason
     if isinstance(err, RevokedToken):
         return "revoked"
     if isinstance(err, JwksUnavailable):

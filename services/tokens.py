@@ -18,7 +18,14 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from errors import TokenError
+from errors import (
+    TokenClientRefused,
+    TokenExpired,
+    TokenIssuerRefused,
+    TokenKeyUnknown,
+    TokenMalformed,
+    TokenUseRefused,
+)
 from services.claims import check_times, malformed_claim
 from services.jwks import JwksCache, UnknownKey
 from services.jws import CompactJws
@@ -94,12 +101,12 @@ class TokenVerifier:
         claims, expires, kid, key = entry
         if self._clock() > expires:
             self.cache.discard(token)
-            raise TokenError("token has expired")
+            raise TokenExpired("token has expired")
         if self._by_issuer[claims["iss"]].jwks.current_key(kid) is not key:  # rotated out, or keys too stale
             self.cache.discard(token)
             return self._verify_new(token, accepted_uses)
         if claims["token_use"] not in accepted_uses:
-            raise TokenError("token type is not accepted here")
+            raise TokenUseRefused("token type is not accepted here")
         return claims
 
     def _verify_new(self, token: Any, accepted_uses: Collection[str]) -> Mapping[str, Any]:
@@ -118,31 +125,31 @@ class TokenVerifier:
         try:
             return pool.jwks.key(kid)
         except UnknownKey as err:
-            raise TokenError(str(err)) from None
+            raise TokenKeyUnknown(str(err)) from None
 
     def _check_claims(self, claims: dict[str, Any], accepted_uses: Collection[str]) -> Pool:
         """The token's pool, once every claim check (all but the signature) has passed."""
         malformed = malformed_claim(claims)  # first: every check below may then rely on the types
         if malformed is not None:
-            raise TokenError(f"token claim {malformed!r} is malformed")
+            raise TokenMalformed(f"token claim {malformed!r} is malformed")
         claim = claims.get
         pool = self.issuer_pool(claim("iss"))  # exact: a prefix or another spelling is another issuer
         if pool is None:
-            raise TokenError("token issuer is not accepted")
+            raise TokenIssuerRefused("token issuer is not accepted")
         token_use = claim("token_use")
         if token_use not in USERNAME_CLAIM or token_use not in accepted_uses:
-            raise TokenError("token type is not accepted here")
+            raise TokenUseRefused("token type is not accepted here")
         audience = claim(AUDIENCE_CLAIM[token_use])
         # Cognito's `aud` is always one string; an array, though a valid JWT `aud`, is refused (as aws-jwt-verify does).
         if type(audience) is not str or audience not in pool.client_ids:
-            raise TokenError("token was issued to another client")
+            raise TokenClientRefused("token was issued to another client")
         if not claim("sub"):
-            raise TokenError("token claim 'sub' is missing or empty")
+            raise TokenMalformed("token claim 'sub' is missing or empty")
         username = claim(USERNAME_CLAIM[token_use])
         if not username and not (username is None and _is_machine_shaped(claims)):
-            raise TokenError(f"token claim {USERNAME_CLAIM[token_use]!r} is missing or empty")
+            raise TokenMalformed(f"token claim {USERNAME_CLAIM[token_use]!r} is missing or empty")
         if "exp" not in claims or "iat" not in claims:
-            raise TokenError("token claims 'exp' and 'iat' are required")
+            raise TokenMalformed("token claims 'exp' and 'iat' are required")
         check_times(claims, self._clock(), self.leeway)
         return pool
 

@@ -1,5 +1,7 @@
 """Imports flow one way: routes -> controllers -> middleware -> services, never back; the root holds only the
-entry points and app-wide definitions. Read from the source (ast), so an import inside a function counts."""
+entry points and app-wide definitions, and those definitions (config, errors) import no layer. Production code
+never imports the emulator, the tests or the benchmarks, and a controller never imports another controller.
+Read from the source (ast), so an import inside a function counts."""
 
 from __future__ import annotations
 
@@ -9,20 +11,46 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOT_MODULES = {"server", "app", "routes", "config", "errors", "extensions", "lambda_function"}
-# What each layer may not import (app-wide definitions, errors, config and extensions, serve every layer).
+ROOT_MODULES = {"server", "app", "routes", "config", "pool_settings", "errors", "extensions", "lambda_function"}
+LAYERS = {"controllers", "middleware", "services", "schemas"}
+ENTRY_POINTS = {"server", "app", "routes", "lambda_function"}
+# Never imported by production code: the embedded emulator (local/, or its successor's name), the tests and
+# the benchmarks. Production is everything outside tests/, bench/, local/ and scripts/.
+NOT_PRODUCTION = {"local", "cognito_emulator", "tests", "bench"}
+# What each layer or root module may not import. The app-wide definitions (errors, config and its
+# pool_settings) serve every layer, so they import none; extensions builds the services, so it imports
+# services and config only.
 FORBIDDEN = {
     "services": {"controllers", "middleware", "routes", "app", "server", "extensions", "flask", "werkzeug"},
     "middleware": {"controllers", "routes", "app", "server"},
     "controllers": {"routes", "app", "server"},
     "schemas": {"controllers", "middleware", "services", "routes", "app", "server", "extensions"},
+    "errors": LAYERS | ROOT_MODULES - {"errors"},
+    "config": LAYERS | ROOT_MODULES - {"config", "pool_settings", "errors"},
+    "pool_settings": LAYERS | ROOT_MODULES - {"pool_settings", "errors"},
+    "extensions": {"controllers", "middleware", "schemas"} | ENTRY_POINTS,
+    "routes": {"app", "server", "lambda_function"},
+    "app": {"controllers", "server", "lambda_function"},
+    "lambda_function": {"server"},
+    "server": {"lambda_function"},
 }
+# `python server.py` (make run) starts the emulator when no pool is set: server.py may import local/ inside
+# that function only, so gunicorn's `server:app` (and Lambda, whose package has no server.py) never loads it.
+LOCAL_RUN = ("server", "main", {"local"})
 
 
-def imported(source: str) -> set[str]:
-    """The top-level package of every module `source` imports (relative imports count as their package)."""
+def imported(source: str, *, skip_function: str | None = None) -> set[str]:
+    """The top-level package of every module `source` imports (relative imports count as their package);
+    with `skip_function`, not the imports inside the top-level function of that name."""
+    tree = ast.parse(source)
+    if skip_function:
+        tree.body = [
+            node
+            for node in tree.body
+            if not (isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == skip_function)
+        ]
     names = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names |= {alias.name.partition(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -30,33 +58,105 @@ def imported(source: str) -> set[str]:
     return names
 
 
-def violations(layer: str, source: str) -> set[str]:
-    """The packages `source`, a module of `layer`, imports against the rule."""
-    return imported(source) & FORBIDDEN[layer]
+def controllers_imported(source: str) -> set[str]:
+    """The controller modules `source` imports (`from controllers import x` and `controllers.x` alike)."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names if alias.name.startswith("controllers.")}
+        elif isinstance(node, ast.ImportFrom) and node.module == "controllers" and not node.level:
+            names |= {f"controllers.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("controllers."):
+            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            names.add(f"controllers.{node.module or '?'}")
+    return names
 
 
-@pytest.mark.parametrize(
-    "path", sorted(str(p.relative_to(ROOT)) for layer in FORBIDDEN for p in (ROOT / layer).glob("*.py")), ids=str
-)
+def violations(module: str, source: str) -> set[str]:
+    """What `source`, the layer or root module `module`, imports against the rules."""
+    if module == LOCAL_RUN[0]:
+        found = imported(source, skip_function=LOCAL_RUN[1]) | (imported(source) - LOCAL_RUN[2])
+    else:
+        found = imported(source)
+    broken = found & (FORBIDDEN[module] | NOT_PRODUCTION)
+    if module == "controllers":
+        broken |= controllers_imported(source)
+    return broken
+
+
+def production_modules() -> list[str]:
+    """Every module the rules hold: the root's and each layer's (subpackages included)."""
+    paths = [p for layer in sorted(LAYERS) for p in (ROOT / layer).rglob("*.py")]
+    paths += [ROOT / f"{name}.py" for name in sorted(ROOT_MODULES)]
+    return sorted(str(p.relative_to(ROOT)) for p in paths)
+
+
+def rule_of(path: str) -> str:
+    """The rule a module is held to: its layer's, or at the root its own."""
+    layer, _, rest = path.partition("/")
+    return layer if rest else layer.removesuffix(".py")
+
+
+@pytest.mark.parametrize("path", production_modules(), ids=str)
 def test_no_module_imports_against_the_flow(path):
-    layer = path.partition("/")[0]
-    assert not violations(layer, (ROOT / path).read_text()), (
-        f"{path} imports {violations(layer, (ROOT / path).read_text())}"
-    )
+    found = violations(rule_of(path), (ROOT / path).read_text())
+    assert not found, f"{path} imports {found}"
+
+
+def test_every_root_module_and_layer_has_a_rule():
+    assert ROOT_MODULES | LAYERS <= FORBIDDEN.keys()
 
 
 @pytest.mark.parametrize(
-    ("layer", "source"),
+    ("module", "source"),
     [
         ("middleware", "from controllers.auth import signed_in\n"),
         ("services", "def later():\n    import controllers.hello\n"),
         ("services", "from flask import g\n"),
         ("middleware", "import routes\n"),
+        # the root: the app-wide definitions import no layer (config <-> services was a cycle)
+        ("config", "from services.pool_settings import read_pools\n"),
+        ("config", "def later():\n    from extensions import services\n"),
+        ("errors", "from config import Settings\n"),
+        ("pool_settings", "import services.jwks\n"),
+        ("extensions", "from middleware.auth import current_claims\n"),
+        ("routes", "from app import create_app\n"),
+        ("app", "from controllers import hello\n"),
+        # production code never imports the emulator, the tests or the benchmarks
+        ("services", "from local.emulator import LocalCognito\n"),
+        ("controllers", "import cognito_emulator\n"),
+        ("middleware", "def later():\n    from tests.support.helpers import ROOT\n"),
+        ("extensions", "import bench.run\n"),
+        ("lambda_function", "from local.state import SavedState\n"),
+        ("server", "from local.emulator import LocalCognito\n"),
+        ("server", "def serve():\n    from local.emulator import LocalCognito\n"),
+        ("server", "def main():\n    from tests.support.helpers import ROOT\n"),
+        # a controller never imports another controller
+        ("controllers", "from controllers.auth import signed_in\n"),
+        ("controllers", "from controllers import sessions\n"),
+        ("controllers", "def later():\n    import controllers.account\n"),
+        ("controllers", "from .auth import signed_in\n"),
     ],
 )
-def test_the_check_catches_an_import_against_the_flow(layer, source):
-    """The rule can fail: a middleware or services module importing a controller (or Flask) is caught."""
-    assert violations(layer, source)
+def test_the_check_catches_an_import_against_the_flow(module, source):
+    """The rules can fail: each forbidden import, at module level or in a function, is caught."""
+    assert violations(module, source)
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("server", "def main():\n    from local.emulator import LocalCognito\n"),
+        ("controllers", "from services.signin import signed_in\n"),
+        ("config", "from pool_settings import read_pools\n"),
+        ("services", "from config import Settings\n"),
+    ],
+)
+def test_the_check_allows_what_the_rules_allow(module, source):
+    """The rules are not blanket refusals: make run's emulator in server.main, a service from a controller,
+    config's own module, config from a service."""
+    assert not violations(module, source)
 
 
 def test_the_root_holds_only_the_entry_points_and_app_wide_definitions():

@@ -151,13 +151,37 @@ def test_a_jwks_fetch_is_counted(pool, jwks_host, minter):
     assert scrapes.delta("auth_jwks_fetches_total", outcome="failed") == 0
 
 
-def test_every_refusal_reason_in_the_code_has_a_label_of_its_own():
-    reasons = []
+def raised_token_errors(source: str) -> list[str]:
+    """Every error class named Token... that `source` raises for a refused token (a 401 InvalidToken)."""
+    named = re.findall(r"\b(Token[A-Za-z]*)\(f?\"", source)
+    return [name for name in named if issubclass(getattr(errors, name), errors.InvalidToken)]
+
+
+def test_every_refusal_in_the_code_is_raised_as_a_type_with_a_label_of_its_own():
+    raised = []
     for source in [*Path(ROOT, "services").glob("*.py"), *Path(ROOT, "middleware").glob("*.py")]:
-        reasons += re.findall(r'TokenError\(f?"([^"]+)"', source.read_text())
-    assert len(reasons) > 15
-    unlabelled = [reason for reason in reasons if metrics.refusal(TokenError(reason)) == "other"]
-    assert not unlabelled, f"add these to services/metrics.py REFUSALS: {unlabelled}"
+        raised += raised_token_errors(source.read_text())
+    assert len(raised) > 15
+    assert "TokenError" not in raised, "raise the TokenError subclass of the reason (errors.py), not TokenError"
+    kinds = {name: getattr(errors, name) for name in raised}
+    assert all(issubclass(kind, TokenError) and kind is not TokenError for kind in kinds.values())
+    assert {metrics.refusal(kind("x")) for kind in kinds.values()} <= metrics.REFUSALS
+
+
+def test_every_token_error_subclass_has_a_distinct_label():
+    kinds = TokenError.__subclasses__()
+    labels = [kind.reason for kind in kinds]
+    assert len(kinds) >= 10
+    assert len(set(labels)) == len(labels), labels
+    assert "other" not in labels
+    assert {metrics.refusal(kind("x")) for kind in kinds} == metrics.REFUSALS == set(labels)
+
+
+def test_the_label_comes_from_the_type_not_the_message():
+    """The rule can fail: the words of a message no longer pick the label."""
+    assert metrics.refusal(errors.TokenMalformed("token has expired")) == "malformed"
+    assert metrics.refusal(errors.TokenExpired("token has expired")) == "expired"
+    assert metrics.refusal(TokenError("token has expired")) == "other"
 
 
 def test_cognito_calls_are_counted_by_operation_and_outcome_with_their_time(client, users_of):

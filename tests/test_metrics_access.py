@@ -69,7 +69,7 @@ def test_every_label_value_is_from_a_bounded_set(pool, users_of):
     rules = {rule.rule for rule in app.url_map.iter_rules()} | {"unmatched"}
     operations = set(app.extensions["cognito_auth"].auth.client.meta.method_to_api_mapping.values())
     codes = app.extensions["cognito_auth"].auth.client._error_codes()
-    outcomes = {label for _, label in metrics.REFUSALS}
+    outcomes = set(metrics.REFUSALS)
     outcomes |= {"accepted", "cached", "revoked", "keys_unavailable", "invalid", "error", "other", "ok", "failed"}
     outcomes |= codes | {"client_error", "server_error", "unreachable"}
     allowed = {

@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from app import create_app
 from config import ConfigError, Settings
 from errors import TokenError
+from pool_settings import read_pools
 from services.jwks import JwksCache
-from services.pool_settings import read_pools
 from services.token_cache import VerifiedTokens
 from services.tokens import Pool, TokenVerifier
 from tests.support.helpers import PASSWORD, JwksHost, Minter, bearer, public_jwk

@@ -1,5 +1,7 @@
 """The shapes of pool ids, client ids, regions and URLs that config.py checks, and the two settings too
-structured for one line of text: COGNITO_ADDITIONAL_POOLS (JSON) and ALB_ARNS. Read once, at start-up."""
+structured for one line of text: COGNITO_ADDITIONAL_POOLS (JSON) and ALB_ARNS. Read once, at start-up.
+
+Config's own module (not a service): config.py imports no layer, so every layer may import config."""
 
 from __future__ import annotations
 

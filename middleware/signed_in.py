@@ -1,0 +1,79 @@
+"""The request's side of a finished sign-in and of a sign-out, shared by the API, the browser session and
+managed login: the guess limit around a challenge's answer, the session cookie set for a sign-in's tokens, and
+the request's session signed out of. The work itself is services/sign_ins.py's."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import jsonify, redirect, request
+from werkzeug.wrappers import Response
+
+import errors
+from extensions import services
+from middleware.auth import verified_claims
+from middleware.ratelimit import guessing
+from middleware.sessions import COOKIE, clear_cookie, cookie_name, forget_session, set_session_cookie
+from schemas import bodies
+from services.redirects import safe_redirect
+from services.session_record import Session
+
+SIGN_IN_COOKIE = "auth_sign_in"  # the sign-in form's own CSRF token
+
+
+def answered_challenge(body: bodies.ChallengeAnswer) -> dict[str, Any]:
+    """Cognito's answer to a challenge's answer: the tokens, or the next challenge."""
+    app_services = services()
+    auth = app_services.auth
+    if body.challenge == "MFA_SETUP" and body.code is None:  # two steps: first a TOTP secret for the session
+        return auth.mfa_setup_challenge(body.username, body.session, app_services.settings.totp_issuer)
+    with guessing(body.username):  # a code, a password or a passkey: each answer is a guess
+        if body.challenge == "MFA_SETUP":
+            result = auth.answer_mfa_setup(body.username, body.session, body.code)
+        else:
+            answer, more = _answer_of(body)
+            result = auth.answer_challenge(body.username, body.challenge, body.session, answer, **more)
+    return app_services.sign_ins.signed_in(result)
+
+
+def _answer_of(body: bodies.ChallengeAnswer) -> tuple[str, dict[str, str]]:
+    """The challenge's answer as Cognito takes it, and any further response (SELECT_CHALLENGE's PASSWORD)."""
+    if isinstance(body, bodies.NewPasswordAnswer):
+        return body.new_password, {}
+    if isinstance(body, bodies.SelectChallengeAnswer):
+        one_step = body.answer == "PASSWORD" and body.password is not None
+        return body.answer, {"PASSWORD": body.password} if one_step else {}
+    if isinstance(body, bodies.PasskeyAnswer):
+        return json.dumps(body.credential.as_cognito(), separators=(",", ":")), {}
+    if isinstance(body, bodies.PasswordAnswer):
+        return body.password, {}
+    return body.code, {}
+
+
+def started_session(answer: dict[str, Any], rd: str | None) -> Response:
+    """A new session for a sign-in's tokens, its cookie set (the browser's previous session ends): a 303 to
+    `rd` when one is given (where safe, else `/`), else the session as JSON."""
+    app_services = services()
+    session_id, session = app_services.sign_ins.start_session(answer, request.cookies.get(cookie_name(COOKIE)))
+    if rd is not None:
+        response = redirect(safe_redirect(rd, app_services.settings.session_redirect_hosts) or "/", 303)
+    else:
+        response = jsonify(username=session.username, expires_at=session.expires_at, csrf_token=session.csrf_token)
+    set_session_cookie(response, session_id)
+    clear_cookie(response, SIGN_IN_COOKIE)
+    return response
+
+
+def sign_out_of(session: Session) -> None:
+    """Sign the session's user out as /auth/logout does (when its token still holds), and forget the session."""
+    try:
+        claims = verified_claims(session.access_token, {"access"})
+    except errors.InvalidToken:  # signed out elsewhere already (or revoked): only the session is left to end
+        forget_session()
+        return
+    try:
+        services().sign_ins.sign_out(session.access_token, claims, session.refresh_token)
+    except (errors.NotAuthorized, errors.InvalidToken):  # Cognito no longer takes the token (signed out there)
+        pass
+    forget_session()
