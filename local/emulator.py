@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 
 from config import Settings
-from local import additions, factors, userauth
+from local import additions, attributes, confirmations, factors, mfa, userauth
 from local.gate import GatedServer
 from local.oauth.app import create_app
 from local.oauth.example_idp import ExampleIdP, IdPUnavailable
@@ -61,6 +61,10 @@ class LocalCognito:
         additions.teach()
         additions.parse_the_signing_key_once()
         userauth.teach()
+        # After additions and userauth, whose SignUp, ConfirmSignUp and ResendConfirmationCode these wrap.
+        confirmations.teach()
+        attributes.teach()
+        mfa.teach()
         factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -128,10 +132,12 @@ class LocalCognito:
 
         cognitoidp_backends[DEFAULT_ACCOUNT_ID].reset()
 
-    # One-time codes (USER_AUTH's EMAIL_OTP and SMS_OTP): to the console, as cognito-local prints them, and
-    # where tests read them: last_code() in this process, the codes file for a server run as a subprocess.
+    # Every code the emulator sends (sign-up, reset, attribute verification, SMS MFA, USER_AUTH's EMAIL_OTP and
+    # SMS_OTP): to the console, as cognito-local prints them, and where tests and the page read them: last_code()
+    # in this process, the codes file for a server run as a subprocess.
     def last_code(self, username: str, medium: str = "EMAIL") -> str | None:
-        """The last code sent to `username` (or the email a pool takes as the username) by EMAIL or SMS."""
+        """The last code sent to `username` (or the email a pool takes as the username) by EMAIL or SMS, whatever
+        it was for (local/codes.py)."""
         for pool in _backend().user_pools.values():
             user = pool._get_user(username)
             codes = factors.extras(pool)["codes"].get(user.username if user else username, {})
