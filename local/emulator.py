@@ -48,6 +48,16 @@ def _free(port: int) -> bool:
     return True
 
 
+def last_code(username: str, medium: str = "EMAIL") -> str | None:
+    """The last code this process's emulator sent to `username` by EMAIL or SMS (LocalCognito.last_code)."""
+    for pool in _backend().user_pools.values():
+        user = pool._get_user(username)
+        codes = factors.extras(pool)["codes"].get(user.username if user else username, {})
+        if medium in codes:
+            return codes[medium]  # type: ignore[no-any-return]
+    return None
+
+
 class LocalCognito:
     """A running emulator: its endpoint, a client for it, and the settings of pools made on it.
 
@@ -138,20 +148,19 @@ class LocalCognito:
     def last_code(self, username: str, medium: str = "EMAIL") -> str | None:
         """The last code sent to `username` (or the email a pool takes as the username) by EMAIL or SMS, whatever
         it was for (local/codes.py)."""
-        for pool in _backend().user_pools.values():
-            user = pool._get_user(username)
-            codes = factors.extras(pool)["codes"].get(user.username if user else username, {})
-            if medium in codes:
-                return codes[medium]  # type: ignore[no-any-return]
-        return None
+        return last_code(username, medium)
 
     def _deliver(self, pool_id: str, username: str, medium: str, code: str) -> None:
         factors.print_code(pool_id, username, medium, code)
         if self.state is not None:
-            codes = {}
+            codes: dict[str, dict[str, str]] = {}
             for pool in _backend().user_pools.values():
                 for name, sent in factors.extras(pool)["codes"].items():
                     codes.setdefault(name, {}).update(sent)
+                    user = pool.users.get(name)  # also by the email or phone a pool takes as the username
+                    for alias in (pool.extended_config.get("UsernameAttributes") or []) if user else []:
+                        if user.attribute_lookup.get(alias):
+                            codes.setdefault(user.attribute_lookup[alias], {}).update(sent)
             path = os.path.join(os.path.dirname(os.path.abspath(self.state.path)), CODES_FILE)
             write_private(path, json.dumps(codes, indent=1, sort_keys=True).encode())
 

@@ -150,7 +150,9 @@ def teach() -> None:
         if name == "MFA_SETUP" and session not in self.__dict__.get("mfa_set_up", set()):
             raise error("NotAuthorizedException", "Invalid session for the user.")  # no verified token on it
         self.__dict__.get("mfa_set_up", set()).discard(session)
-        if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA") and session in self.sessions:
+        if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA", "MFA_SETUP") and session not in self.sessions:
+            raise error("NotAuthorizedException", "Invalid session for the user.")  # moto: ResourceNotFound
+        if name in ("SOFTWARE_TOKEN_MFA", "SMS_MFA"):
             username, pool = self.sessions[session]
             user = pool._get_user(username)
             given = (responses or {}).get(f"{name}_CODE") if isinstance(responses, dict) else None
