@@ -6,7 +6,9 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show } = window.PageShow;
+  const { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show, hintCode } =
+    window.PageShow;
+  const SENT = { EMAIL_OTP: "EMAIL", SMS_OTP: "SMS", SMS_MFA: "SMS" }; // challenges whose code the pool sends
   const sessions = window.PageSession; // session.js: the requests, and the cookie path's
   const { api } = sessions;
   const CHALLENGES = {
@@ -109,6 +111,7 @@
     form.hidden = !field;
     $("challenge-qr").hidden = data.challenge !== "MFA_SETUP";
     $("challenge-view").hidden = false;
+    hintCode("challenge-code", SENT[data.challenge] && username, SENT[data.challenge]);
     if (flows.explain(data, pending)) return; // choice-based sign-in's: said, or answered by a passkey
     if (data.challenge === "MFA_SETUP") {
       // Asked first without a code: the API answers the secret for the app, and a new session.
@@ -129,6 +132,7 @@
     $("login-username").value = username;
     const next = confirmed ? " and confirmed: sign in" : ": confirm it with the code";
     announce("register", `Account ${username} created${next}.`);
+    hintCode("confirm-code", !confirmed && username);
     $(confirmed ? "login-password" : "confirm-code").focus();
   });
 

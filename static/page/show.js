@@ -114,5 +114,27 @@ window.PageShow = (() => {
     element.classList.toggle("refused", !answer.ok);
   };
 
-  return { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show };
+  // Under `make run`, the code the local emulator just sent, next to the field that wants it (GET local/sent-code,
+  // which exists only with the emulator: anywhere else it answers 404 and nothing is shown).
+  const hintCode = async (fieldId, username, medium = "EMAIL") => {
+    const field = $(fieldId);
+    let note = $(`${fieldId}-sent`);
+    if (!note) {
+      note = Object.assign(document.createElement("p"), { id: `${fieldId}-sent`, className: "hint sent-code" });
+      note.setAttribute("role", "status");
+      field.insertAdjacentElement("afterend", note);
+      field.setAttribute("aria-describedby", `${field.getAttribute("aria-describedby") || ""} ${note.id}`.trim());
+    }
+    note.textContent = "";
+    if (!username) return;
+    const query = new URLSearchParams({ username, medium });
+    try {
+      const answer = await fetch(`local/sent-code?${query}`, { headers: { "X-Code-Hint": "1" }, cache: "no-store" });
+      if (answer.ok) note.textContent = `The local emulator sent the code ${(await answer.json()).code}.`;
+    } catch {
+      // no hint: the field works as on Cognito
+    }
+  };
+
+  return { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show, hintCode };
 })();
