@@ -4,6 +4,7 @@ name a user is guessed by, and for every call that checks a password or a code o
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -18,10 +19,11 @@ from tests.support.servers import ServerProcess, gunicorn, pool_env
 WRONG = "Wr0ngPassword!"
 
 
-def _sign_up(base: str, username: str) -> None:
+def _sign_up(base: str, username: str, code_of: Callable[[str], str | None] = last_code) -> None:
     body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
     requests.post(f"{base}/auth/register", json=body, timeout=5).raise_for_status()
-    requests.post(f"{base}/auth/confirm", json={"username": username, "code": "1"}, timeout=5).raise_for_status()
+    confirm = {"username": username, "code": code_of(username)}
+    requests.post(f"{base}/auth/confirm", json=confirm, timeout=5).raise_for_status()
 
 
 def _login(base: str, username: str, password: str = PASSWORD) -> requests.Response:
@@ -186,7 +188,7 @@ def test_make_run_keeps_its_sign_outs_across_a_restart(tmp_path):
     env = {"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")}
     server = ServerProcess(env)
     try:
-        _sign_up(server.url, "liam")
+        _sign_up(server.url, "liam", server.code)
         tokens = _login(server.url, "liam").json()
         access = bearer(tokens["access_token"])
         assert requests.post(f"{server.url}/auth/logout", headers=access, timeout=5).status_code == 204

@@ -121,9 +121,8 @@ window.PageShow = (() => {
     let note = $(`${fieldId}-sent`);
     if (!note) {
       note = Object.assign(document.createElement("p"), { id: `${fieldId}-sent`, className: "hint sent-code" });
-      note.setAttribute("role", "status");
-      field.insertAdjacentElement("afterend", note);
-      field.setAttribute("aria-describedby", `${field.getAttribute("aria-describedby") || ""} ${note.id}`.trim());
+      note.setAttribute("role", "status"); // announced; the field's aria-describedby stays its error's alone
+      field.parentElement.append(note);
     }
     note.textContent = "";
     if (!username) return;
