@@ -116,7 +116,8 @@ window.PageShow = (() => {
 
   // Under `make run`, the code the local emulator just sent, next to the field that wants it (GET local/sent-code,
   // which exists only with the emulator: anywhere else it answers 404 and nothing is shown).
-  const hintCode = async (fieldId, username, medium = "EMAIL") => {
+  // `medium` (EMAIL or SMS) is where the code went; none: no code was sent, and no hint is shown.
+  const hintCode = async (fieldId, username, medium) => {
     const field = $(fieldId);
     let note = $(`${fieldId}-sent`);
     if (!note) {
@@ -125,7 +126,7 @@ window.PageShow = (() => {
       field.parentElement.append(note);
     }
     note.textContent = "";
-    if (!username) return;
+    if (!username || !medium) return;
     const query = new URLSearchParams({ username, medium });
     try {
       const answer = await fetch(`local/sent-code?${query}`, { headers: { "X-Code-Hint": "1" }, cache: "no-store" });
