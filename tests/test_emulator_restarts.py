@@ -13,6 +13,7 @@ import time
 
 import pytest
 import requests
+from flask import Flask
 
 from tests.support.helpers import PASSWORD
 from tests.support.servers import ROOT, free_port, read_code
@@ -225,6 +226,9 @@ def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypa
         def stop(self) -> None:
             pass
 
+        def last_code(self, username: str, medium: str = "EMAIL") -> None:
+            return None  # the page's code hint reads it (local/code_hint.py)
+
     class Serving:
         def serve_forever(self) -> None:
             raise KeyboardInterrupt  # Ctrl-C at once
@@ -235,7 +239,7 @@ def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypa
     seen = {}
     monkeypatch.setenv("LOCAL_COGNITO_STATE", str(tmp_path / "kept" / "state.json"))
     monkeypatch.setattr(local.emulator, "LocalCognito", Emulator)
-    monkeypatch.setattr(server, "create_app", lambda overrides: seen.update(overrides) or object())
+    monkeypatch.setattr(server, "create_app", lambda overrides: seen.update(overrides) or Flask("fake"))
     monkeypatch.setattr(server, "make_server", lambda *args, **kwargs: Serving())
     monkeypatch.setattr(server.signal, "signal", lambda *args: None)
     server.main([])
