@@ -3,6 +3,8 @@ and only where server.py runs the emulator."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -75,5 +77,48 @@ def test_make_run_serves_the_hint_with_the_code_it_printed():
         assert f"emulator: email code for alice: {server.code('alice')}" in server.output()
         confirm = {"username": "alice", "code": hint.json()["code"]}
         assert requests.post(f"{server.url}/auth/confirm", json=confirm, timeout=10).status_code == 200
+    finally:
+        server.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_the_page_resets_a_password_with_the_code_it_shows():
+    """ "Forgot your password?" by labels: the code the emulator sent shown under the field, a wrong code and a weak
+    password refused next to their fields, the right ones reset it, and the new password signs in."""
+    from playwright.sync_api import expect
+
+    from tests.support.browser import watched_page
+
+    server = ServerProcess()
+    try:
+        body = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
+        assert requests.post(f"{server.url}/auth/register", json=body, timeout=10).status_code == 201
+        confirm = {"username": "alice", "code": server.code("alice")}
+        assert requests.post(f"{server.url}/auth/confirm", json=confirm, timeout=10).ok
+        with watched_page(server.url) as page:
+            page.goto(f"{server.url}/")
+            reset = page.get_by_role("region", name="Forgot your password?")
+            reset.get_by_label("Username").fill("alice")
+            reset.get_by_role("button", name="Send me a reset code").click()
+            hint = page.locator("#reset-code-sent")
+            expect(hint).to_have_text(re.compile(r"^The local emulator sent the code \d{6}\.$"))
+            code = server.code("alice")
+            assert code in hint.inner_text()
+            reset.get_by_label("Reset code").fill("000000" if code != "000000" else "111111")
+            reset.get_by_label("New password").fill("N3wPassw0rd!")
+            reset.get_by_role("button", name="Set the new password").click()
+            expect(page.locator("#reset-code-error")).to_have_text("The confirmation code is not valid.")
+            reset.get_by_label("Reset code").fill(code)
+            reset.get_by_label("New password").fill("weak")
+            reset.get_by_role("button", name="Set the new password").click()
+            expect(page.locator("#reset-new-password-error")).not_to_be_empty()
+            reset.get_by_label("New password").fill("N3wPassw0rd!")
+            reset.get_by_role("button", name="Set the new password").click()
+            expect(page.locator("#forgot-done")).to_have_text("The password of alice is reset: sign in with it.")
+            page.fill("#login-password", "N3wPassw0rd!")
+            page.click("#login button[type=submit]")
+            expect(page.locator("#session-title")).to_have_text("Signed in as alice")
     finally:
         server.stop()

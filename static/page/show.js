@@ -12,6 +12,7 @@ window.PageShow = (() => {
     challenge: { code_mismatch: "code", invalid_password: "new_password" },
     "totp-verify": { code_mismatch: "code" },
     "change-password": { not_authorized: "old_password", invalid_password: "new_password" },
+    reset: { code_mismatch: "code", expired_code: "code", invalid_password: "new_password" },
   };
 
   function claimsOf(token) {
