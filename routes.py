@@ -327,7 +327,10 @@ def index() -> ResponseReturnValue:
     return files.page_file("index.html")
 
 
-@page.get("/page/<any('app.js', 'show.js', 'session.js', 'oauth.js', 'passkeys.js', 'app.css', 'qrcode.js'):name>")
+PAGE_ASSETS = "'app.js', 'show.js', 'session.js', 'oauth.js', 'passkeys.js', 'reset.js', 'app.css', 'qrcode.js'"
+
+
+@page.get(f"/page/<any({PAGE_ASSETS}):name>")
 @endpoint("The sign-in page's script, drawing helpers, style sheet and QR code encoder", {200: None}, errors=(404,))
 def page_asset(name: str) -> ResponseReturnValue:
     return files.page_file(name)

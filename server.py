@@ -23,8 +23,8 @@ No COGNITO_USER_POOL_ID set: started the local Cognito emulator at {endpoint_url
   user pool  {user_pool_id}
   app client {client_id}
   its users are kept in {state} (start empty: make run-fresh, or python server.py --fresh)
-FOR LOCAL USE ONLY: the emulator's signing key is public (anyone can mint tokens it accepts),
-and any confirmation code is accepted.
+FOR LOCAL USE ONLY: the emulator's signing key is public (anyone can mint tokens it accepts).
+Codes it sends (sign-up, reset, MFA) are printed here, kept in {codes} and shown by the page.
 Serving on http://localhost:{port}: open it in a browser to sign up and in (passkeys work at localhost, not
 127.0.0.1); the API is documented at /docs
 """
@@ -82,9 +82,14 @@ def main(argv: list[str] | None = None) -> None:
         local_app = create_app(overrides)
     except ConfigError as err:
         sys.exit(f"configuration error: {err}")
+    if emulator is not None:  # the page shows the code the emulator just sent (local/code_hint.py)
+        from local.code_hint import register_code_hint
+
+        register_code_hint(local_app, emulator.last_code)
     port = Settings.load(overrides=overrides).port
     if emulator is not None:
-        print(BANNER.format(port=port, state=state_path, **overrides), flush=True)
+        codes = os.path.join(os.path.dirname(os.path.abspath(state_path)), "codes.json")
+        print(BANNER.format(port=port, state=state_path, codes=codes, **overrides), flush=True)
     else:
         print(f"Serving on http://127.0.0.1:{port}", flush=True)
     # A plain `kill` (SIGTERM) ends the server like Ctrl-C. Nothing is lost either way: the emulator wrote

@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 
 from config import Settings
-from local import additions, client_rules, factors, operations, tokens, userauth
+from local import additions, attributes, client_rules, confirmations, factors, mfa, operations, tokens, userauth
 from local.gate import GatedServer
 from local.oauth.app import create_app
 from local.oauth.example_idp import ExampleIdP, IdPUnavailable
@@ -48,6 +48,16 @@ def _free(port: int) -> bool:
     return True
 
 
+def last_code(username: str, medium: str = "EMAIL") -> str | None:
+    """The last code this process's emulator sent to `username` by EMAIL or SMS (LocalCognito.last_code)."""
+    for pool in _backend().user_pools.values():
+        user = pool._get_user(username)
+        codes = factors.extras(pool)["codes"].get(user.username if user else username, {})
+        if medium in codes:
+            return codes[medium]  # type: ignore[no-any-return]
+    return None
+
+
 class LocalCognito:
     """A running emulator: its endpoint, a client for it, and the settings of pools made on it.
 
@@ -63,6 +73,10 @@ class LocalCognito:
         userauth.teach()
         tokens.teach()  # Cognito's token claims and lifetimes (local/tokens.py)
         operations.teach()
+        # After additions and userauth, whose SignUp, ConfirmSignUp and ResendConfirmationCode these wrap.
+        confirmations.teach()
+        attributes.teach()
+        mfa.teach()
         client_rules.teach()  # the app client's rules, before every handler
         factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
@@ -131,24 +145,25 @@ class LocalCognito:
 
         cognitoidp_backends[DEFAULT_ACCOUNT_ID].reset()
 
-    # One-time codes (USER_AUTH's EMAIL_OTP and SMS_OTP): to the console, as cognito-local prints them, and
-    # where tests read them: last_code() in this process, the codes file for a server run as a subprocess.
+    # Every code the emulator sends (sign-up, reset, attribute verification, SMS MFA, USER_AUTH's EMAIL_OTP and
+    # SMS_OTP): to the console, as cognito-local prints them, and where tests and the page read them: last_code()
+    # in this process, the codes file for a server run as a subprocess.
     def last_code(self, username: str, medium: str = "EMAIL") -> str | None:
-        """The last code sent to `username` (or the email a pool takes as the username) by EMAIL or SMS."""
-        for pool in _backend().user_pools.values():
-            user = pool._get_user(username)
-            codes = factors.extras(pool)["codes"].get(user.username if user else username, {})
-            if medium in codes:
-                return codes[medium]  # type: ignore[no-any-return]
-        return None
+        """The last code sent to `username` (or the email a pool takes as the username) by EMAIL or SMS, whatever
+        it was for (local/codes.py)."""
+        return last_code(username, medium)
 
     def _deliver(self, pool_id: str, username: str, medium: str, code: str) -> None:
         factors.print_code(pool_id, username, medium, code)
         if self.state is not None:
-            codes = {}
+            codes: dict[str, dict[str, str]] = {}
             for pool in _backend().user_pools.values():
                 for name, sent in factors.extras(pool)["codes"].items():
                     codes.setdefault(name, {}).update(sent)
+                    user = pool.users.get(name)  # also by the email or phone a pool takes as the username
+                    for alias in (pool.extended_config.get("UsernameAttributes") or []) if user else []:
+                        if user.attribute_lookup.get(alias):
+                            codes.setdefault(user.attribute_lookup[alias], {}).update(sent)
             path = os.path.join(os.path.dirname(os.path.abspath(self.state.path)), CODES_FILE)
             write_private(path, json.dumps(codes, indent=1, sort_keys=True).encode())
 

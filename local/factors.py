@@ -138,7 +138,12 @@ def set_delivery(deliver: Deliver) -> None:
 def send_code(pool: Any, user: Any, factor: str) -> tuple[str, str]:
     """Make and 'send' a code for EMAIL_OTP or SMS_OTP; return (code, medium)."""
     medium, code = MEDIUM[factor], new_code()
-    extras(pool)["codes"].setdefault(user.username, {})[medium] = code
-    for deliver in _deliveries:
-        deliver(pool.id, user.username, medium, code)
+    deliver_code(pool, user.username, medium, code)
     return code, medium
+
+
+def deliver_code(pool: Any, username: str, medium: str, code: str) -> None:
+    """Keep `code` as the last one sent to the user by `medium` (last_code, the page's hint) and deliver it."""
+    extras(pool)["codes"].setdefault(username, {})[medium] = code
+    for deliver in _deliveries:
+        deliver(pool.id, username, medium, code)

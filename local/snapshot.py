@@ -46,7 +46,7 @@ def _user(user: Any) -> dict[str, Any]:
         "sms_mfa_enabled": user.sms_mfa_enabled,
         "software_token_mfa_enabled": user.software_token_mfa_enabled,
         "preferred_mfa_setting": user.preferred_mfa_setting,
-        # moto has one fixed TOTP secret for every user; whether the user's app proved it is theirs to keep.
+        # The TOTP secret itself is kept with the pool's extras (local/mfa.py); whether the app proved it, here.
         "totp_verified": user.token_verified,
         "confirmation_code": user.confirmation_code,
         "groups": sorted(group.group_name for group in user.groups),

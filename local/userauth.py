@@ -146,7 +146,8 @@ def teach() -> None:
         was_unconfirmed = before is not None and str(getattr(before.status, "value", before.status)) == "UNCONFIRMED"
         answer = confirm(self)
         user = pool._get_user(self._get_param("Username"))
-        # moto takes any code: a session for an already confirmed user would sign anyone in as them.
+        # Only a sign-up confirmed by this call opens a session: one for an already confirmed user would sign
+        # anyone who knows the username in as them.
         if not passwordless.allows_user_auth(client) or user is None or not was_unconfirmed:
             return answer
         sessions, given = factors.extras(pool)["sessions"], self._get_param("Session")

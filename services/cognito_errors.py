@@ -20,6 +20,8 @@ ERRORS: dict[str, type[errors.ApiError]] = {
     "InvalidParameterException": errors.InvalidParameter,
     "CodeMismatchException": errors.CodeMismatch,
     "ExpiredCodeException": errors.ExpiredCode,
+    # VerifySoftwareToken's answer to a wrong code from the authenticator app.
+    "EnableSoftwareTokenMFAException": errors.CodeMismatch,
     "NotAuthorizedException": errors.NotAuthorized,
     "UserNotConfirmedException": errors.UserNotConfirmed,
     "UserNotFoundException": errors.UserNotFound,

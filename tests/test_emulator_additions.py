@@ -11,6 +11,7 @@ import logging
 import pytest
 from botocore.exceptions import ClientError
 
+from local.emulator import last_code
 from local.pools import create_pool
 from tests.support.helpers import PASSWORD
 
@@ -34,7 +35,9 @@ def sign_up(emulator, pool, username: str = "alice", confirm: bool = False) -> N
     attributes = [{"Name": "email", "Value": f"{username}@example.com"}]
     emulator.client.sign_up(ClientId=pool["client_id"], Username=username, Password=PASSWORD, UserAttributes=attributes)
     if confirm:
-        emulator.client.confirm_sign_up(ClientId=pool["client_id"], Username=username, ConfirmationCode="1")
+        emulator.client.confirm_sign_up(
+            ClientId=pool["client_id"], Username=username, ConfirmationCode=last_code(username)
+        )
 
 
 def sign_in(emulator, pool, username: str = "alice") -> dict:

@@ -4,7 +4,7 @@ TOTP after the password through USER_AUTH, over HTTP."""
 from __future__ import annotations
 
 from local.pools import PASSWORD_POLICY
-from tests.support.helpers import PASSWORD, steady_totp
+from tests.support.helpers import PASSWORD, next_totp, steady_totp
 from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fixture  # noqa: F401
 from tests.test_emulator_passwordless import signed_in
 
@@ -14,7 +14,10 @@ def test_sign_up_without_a_password_then_the_confirmation_signs_in(emulator, poo
     signed_up = cognito.sign_up(ClientId=pool["client_id"], Username="dora", UserAttributes=attributes)
     assert signed_up["UserConfirmed"] is False and signed_up["Session"]
     confirmed = cognito.confirm_sign_up(
-        ClientId=pool["client_id"], Username="dora", ConfirmationCode="1", Session=signed_up["Session"]
+        ClientId=pool["client_id"],
+        Username="dora",
+        ConfirmationCode=emulator.last_code("dora"),
+        Session=signed_up["Session"],
     )
     parameters = {"USERNAME": "dora"}
     answer = cognito.initiate_auth(
@@ -29,10 +32,13 @@ def test_sign_up_without_a_password_then_the_confirmation_signs_in(emulator, poo
     assert refusal(cognito.initiate_auth, **flow, AuthParameters={"USERNAME": "dora"})[0] == "NotAuthorizedException"
 
 
-def test_confirming_a_confirmed_user_again_answers_no_session(steps, emulator, pool):
+def test_confirming_a_confirmed_user_again_is_refused(steps, emulator, pool):
+    """Cognito: NotAuthorizedException "User cannot be confirmed. Current status is CONFIRMED" (no new Session)."""
     steps.sign_up("alice")
-    again = emulator.client.confirm_sign_up(ClientId=pool["client_id"], Username="alice", ConfirmationCode="1")
-    assert "Session" not in again  # else anyone could sign in as alice: moto takes any confirmation code
+    confirm = emulator.client.confirm_sign_up
+    code = emulator.last_code("alice") or ""
+    again = refusal(confirm, ClientId=pool["client_id"], Username="alice", ConfirmationCode=code)
+    assert again[0] == "NotAuthorizedException"
 
 
 def test_a_confirmation_session_is_only_its_users(steps, emulator, pool):
@@ -57,8 +63,7 @@ def test_get_user_auth_factors(steps):
     assert refusal(steps.cognito.get_user_auth_factors, AccessToken="not-a-token")[0] == "NotAuthorizedException"
 
 
-def test_the_password_through_user_auth_still_asks_for_totp(steps, emulator, monkeypatch):
-    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")  # the emulator runs in this process
+def test_the_password_through_user_auth_still_asks_for_totp(steps, emulator):
     steps.sign_up("alice")
     access = steps.password_tokens("alice")["AccessToken"]
     secret = emulator.client.associate_software_token(AccessToken=access)["SecretCode"]
@@ -68,7 +73,7 @@ def test_the_password_through_user_auth_still_asks_for_totp(steps, emulator, mon
     )
     answer = steps.start("alice", "PASSWORD", PASSWORD=PASSWORD)
     assert answer["ChallengeName"] == "SOFTWARE_TOKEN_MFA"  # moto's own challenge, answered as for a password
-    done = steps.respond(answer, "alice", SOFTWARE_TOKEN_MFA_CODE=steady_totp(secret))
+    done = steps.respond(answer, "alice", SOFTWARE_TOKEN_MFA_CODE=next_totp(secret))
     assert "AuthenticationResult" in done
     assert "SOFTWARE_TOKEN" in emulator.client.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"]
 
@@ -85,7 +90,8 @@ def test_an_email_as_username_pool_signs_up_and_in_by_email_code(emulator, pool)
     )["UserPoolClient"]["ClientId"]
     steps = Steps(emulator, {"client_id": client_id})
     emulator.client.sign_up(ClientId=client_id, Username="gil@example.com")
-    emulator.client.confirm_sign_up(ClientId=client_id, Username="gil@example.com", ConfirmationCode="1")
+    code = emulator.last_code("gil@example.com")
+    emulator.client.confirm_sign_up(ClientId=client_id, Username="gil@example.com", ConfirmationCode=code)
     started = steps.start("gil@example.com", "EMAIL_OTP")
     answer = steps.respond(started, "gil@example.com", EMAIL_OTP_CODE=emulator.last_code("gil@example.com"))
     assert answer["AuthenticationResult"]["AccessToken"]

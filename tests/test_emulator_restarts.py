@@ -13,9 +13,10 @@ import time
 
 import pytest
 import requests
+from flask import Flask
 
 from tests.support.helpers import PASSWORD
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, free_port, read_code
 from tests.test_emulator_state import populated_backend, write_legacy
 
 pytestmark = [pytest.mark.subprocess]
@@ -30,6 +31,7 @@ class Server:
         # Many sign-ups from one address within a minute, and the limits' counts now survive restarts too.
         environ.update({f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN")})
         self.url = f"http://127.0.0.1:{port}"
+        self.codes = os.path.join(os.path.dirname(os.path.abspath(state)), "codes.json")
         self._log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
             [sys.executable, "server.py", *options],
@@ -54,6 +56,10 @@ class Server:
     def post(self, path: str, body: dict) -> requests.Response:
         return requests.post(f"{self.url}{path}", json=body, timeout=5)
 
+    def code(self, username: str) -> str:
+        """The last code the server's emulator emailed `username` (its codes file)."""
+        return read_code(self.codes, username)
+
     def signal(self, signum: int) -> None:
         os.killpg(self.process.pid, signum)
 
@@ -73,7 +79,7 @@ def register(server: Server, name: str, confirm: bool = True) -> None:
     body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
     assert server.post("/auth/register", body).status_code == 201
     if confirm:
-        assert server.post("/auth/confirm", {"username": name, "code": "1"}).status_code == 200
+        assert server.post("/auth/confirm", {"username": name, "code": server.code(name)}).status_code == 200
 
 
 def signs_in(server: Server, name: str) -> bool:
@@ -110,7 +116,7 @@ def test_sigterm_twice_right_after_a_sign_up_loses_nothing(tmp_path):
     try:
         answer = again.post("/auth/login", {"username": "alice", "password": PASSWORD})
         assert answer.json()["error"] == "user_not_confirmed"  # there, and still unconfirmed
-        assert again.post("/auth/confirm", {"username": "alice", "code": "1"}).status_code == 200
+        assert again.post("/auth/confirm", {"username": "alice", "code": again.code("alice")}).status_code == 200
         assert signs_in(again, "alice")
     finally:
         again.signal(signal.SIGTERM)
@@ -220,6 +226,9 @@ def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypa
         def stop(self) -> None:
             pass
 
+        def last_code(self, username: str, medium: str = "EMAIL") -> None:
+            return None  # the page's code hint reads it (local/code_hint.py)
+
     class Serving:
         def serve_forever(self) -> None:
             raise KeyboardInterrupt  # Ctrl-C at once
@@ -230,7 +239,7 @@ def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypa
     seen = {}
     monkeypatch.setenv("LOCAL_COGNITO_STATE", str(tmp_path / "kept" / "state.json"))
     monkeypatch.setattr(local.emulator, "LocalCognito", Emulator)
-    monkeypatch.setattr(server, "create_app", lambda overrides: seen.update(overrides) or object())
+    monkeypatch.setattr(server, "create_app", lambda overrides: seen.update(overrides) or Flask("fake"))
     monkeypatch.setattr(server, "make_server", lambda *args, **kwargs: Serving())
     monkeypatch.setattr(server.signal, "signal", lambda *args: None)
     server.main([])

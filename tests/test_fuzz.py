@@ -39,7 +39,9 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation():
     try:
         user = {"username": "fuzzer", "email": "fuzzer@example.com", "password": "Passw0rd!"}
         requests.post(f"{base}/auth/register", json=user, timeout=5).raise_for_status()
-        requests.post(f"{base}/auth/confirm", json={"username": "fuzzer", "code": "1"}, timeout=5).raise_for_status()
+        requests.post(
+            f"{base}/auth/confirm", json={"username": "fuzzer", "code": server.code("fuzzer")}, timeout=5
+        ).raise_for_status()
         login = requests.post(f"{base}/auth/login", json=user, timeout=5).json()
         command = [
             str(Path(sys.executable).with_name("schemathesis")),

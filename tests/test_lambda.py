@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 import lambda_function
 from config import Settings
+from local.emulator import last_code
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 
 EVENTS = Path(__file__).parent / "events"
@@ -97,7 +98,10 @@ def invoke(environment):
 def sign_in(invoke, shape: str) -> str:
     """Register, confirm and log alice in through the handler; her access token."""
     assert invoke(event(shape, "POST", "/auth/register", body=ALICE)).status == 201
-    assert invoke(event(shape, "POST", "/auth/confirm", body={"username": "alice", "code": "123456"})).status == 200
+    assert (
+        invoke(event(shape, "POST", "/auth/confirm", body={"username": "alice", "code": last_code("alice")})).status
+        == 200
+    )
     login = invoke(event(shape, "POST", "/auth/login", body={"username": "alice", "password": PASSWORD}))
     assert login.status == 200, login.json
     assert login.headers["cache-control"] == "no-store"

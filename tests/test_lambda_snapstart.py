@@ -15,6 +15,7 @@ import snapshot_restore_py
 
 import lambda_function
 from config import Settings
+from local.emulator import last_code
 from services.hoststore import HostStore
 from services.revocations import Revocations
 from tests.support.helpers import PASSWORD, Minter, bearer, cognito_error
@@ -79,7 +80,7 @@ def test_after_a_restore_connections_random_state_and_keys_are_new_and_requests_
     assert sys.modules["boto3"].DEFAULT_SESSION is not before["boto3_session"]
     assert ready.verifier.primary.jwks._session is not before["jwks_session"]
     # and the restored function serves: a Cognito call (a new client), a token check, the host store
-    confirm = event("http-api-v2", "POST", "/auth/confirm", body={"username": "alice", "code": "123456"})
+    confirm = event("http-api-v2", "POST", "/auth/confirm", body={"username": "alice", "code": last_code("alice")})
     assert invoke(confirm).status == 200
     login = invoke(event("http-api-v2", "POST", "/auth/login", body={"username": "alice", "password": PASSWORD}))
     assert login.status == 200

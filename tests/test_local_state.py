@@ -25,7 +25,7 @@ def test_users_ids_and_tokens_survive_a_restart_and_fresh_starts_empty(tmp_path)
     try:
         config = requests.get(f"{first.url}/auth/config", timeout=5).json()
         assert post(first, "/auth/register", USER).status_code == 201
-        assert post(first, "/auth/confirm", {"username": "alice", "code": "1"}).status_code == 200
+        assert post(first, "/auth/confirm", {"username": "alice", "code": first.code("alice")}).status_code == 200
         requests.post(f"{first.url}/auth/register", json={**USER, "username": "bob"}, timeout=5)  # unconfirmed
         token = post(first, "/auth/login", USER).json()["access_token"]
     finally:

@@ -9,16 +9,15 @@ import pytest
 from tests.support.helpers import PASSWORD
 from tests.support.servers import ServerProcess
 
-CODE = "918273"
 
-
-def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog):
+def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog, emulator):
     caplog.set_level(logging.INFO)  # the level the server runs at, for every library
     for own in ("request", "services", "middleware", "controllers"):
         caplog.set_level(logging.DEBUG, logger=own)
 
     users.register("alice")
-    users.confirm("alice", code=CODE)
+    code = emulator.last_code("alice")  # the real codes: the emulator checks them
+    users.confirm("alice", code=code)
     tokens = users.login("alice").json
     bad_token = minter.token(exp=1) + "SECRETTAIL"
     for token in (tokens["access_token"], tokens["id_token"], bad_token):
@@ -32,7 +31,8 @@ def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog):
     change = {"old_password": PASSWORD, "new_password": "Ch4ngedSecret!"}
     client.post("/auth/change-password", json=change, headers=access)
     client.post("/auth/forgot-password", json={"username": "alice"})
-    client.post("/auth/reset-password", json={"username": "alice", "code": "554433", "new_password": "R3setSecret!"})
+    reset_code = emulator.last_code("alice")
+    client.post("/auth/reset-password", json={"username": "alice", "code": reset_code, "new_password": "R3setSecret!"})
     challenge = {"username": "alice", "challenge": "NEW_PASSWORD_REQUIRED", "session": "S" * 30 + "SESSIONTAIL"}
     client.post("/auth/challenge", json={**challenge, "new_password": "Ch4llengeSecret!"})
     client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]}, headers=access)
@@ -45,9 +45,9 @@ def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog):
     text = "\n".join(caplog.handler.format(record) for record in ours)
     assert not [record for record in ours if record.levelno >= logging.ERROR]
     assert text.count("POST /auth/") >= 6 and "GET /hello" in text  # the requests were logged...
-    secrets = [PASSWORD, "Wr0ngButSecret1", CODE, "SECRETTAIL"]
+    secrets = [PASSWORD, "Wr0ngButSecret1", code, "SECRETTAIL"]
     secrets += [tokens["access_token"], tokens["id_token"], tokens["refresh_token"], refreshed["access_token"]]
-    secrets += ["Ch4ngedSecret!", "554433", "R3setSecret!", "SESSIONTAIL", "Ch4llengeSecret!", "918274", totp_secret]
+    secrets += ["Ch4ngedSecret!", reset_code, "R3setSecret!", "SESSIONTAIL", "Ch4llengeSecret!", "918274", totp_secret]
     secrets += [token.split(".")[2] for token in (tokens["access_token"], tokens["id_token"])]
     for secret in secrets:  # ...and nothing secret with them
         assert secret not in text

@@ -26,10 +26,11 @@ def served():
     server.stop()
 
 
-def register(base: str, username: str) -> None:
+def register(server: ServerProcess, username: str) -> None:
     user = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
-    assert requests.post(f"{base}/auth/register", json=user, timeout=10).status_code == 201
-    assert requests.post(f"{base}/auth/confirm", json={"username": username, "code": "1"}, timeout=10).ok
+    assert requests.post(f"{server.base}/auth/register", json=user, timeout=10).status_code == 201
+    confirm = {"username": username, "code": server.code(username)}
+    assert requests.post(f"{server.base}/auth/confirm", json=confirm, timeout=10).ok
 
 
 def claims_shown(page) -> dict:
@@ -38,7 +39,7 @@ def claims_shown(page) -> dict:
 
 
 def test_the_page_signs_in_with_managed_login_and_logs_out_cognito_s_way(served):
-    register(served.base, "carol")
+    register(served, "carol")
     with chromium_page() as page:
         page.goto(f"{served.base}/")
         page.get_by_role("link", name="Sign in with managed login").click()

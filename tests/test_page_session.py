@@ -87,7 +87,8 @@ def test_signed_in_with_a_cookie_a_reload_keeps_the_session(served, page):
     page.on("request", lambda r: sent.append(r) if "/auth/" in r.url or r.url.endswith("/hello") else None)
     send(page, "register", username="dave", email="dave@example.com", password=PASSWORD)
     expect(page.locator("#register-done")).to_have_text("Account dave created: confirm it with the code.")
-    send(page, "confirm", code="123456")  # the emulator accepts any code
+    expect(page.locator("#confirm-code-sent")).to_contain_text(served.code("dave"))  # the page's code hint
+    send(page, "confirm", code=served.code("dave"))
     expect(page.locator("#confirm-done")).to_have_text("dave is confirmed: sign in.")
 
     page.fill("#login-password", PASSWORD)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from local.emulator import last_code
 from local.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, bearer
 
@@ -27,10 +28,16 @@ def make_pool(emulator, **pool_options) -> dict:
 
 
 def test_an_email_as_username_pool_registers_and_signs_in_by_email(emulator, pool):
-    client = create_app(make_pool(emulator, UsernameAttributes=["email"])).test_client()
+    shaped = make_pool(emulator, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])  # the code by email
+    client = create_app(shaped).test_client()
     registered = client.post("/auth/register", json={"email": "carol@example.com", "password": PASSWORD})
     assert registered.status_code == 201, registered.json
-    assert client.post("/auth/confirm", json={"username": "carol@example.com", "code": "1"}).status_code == 200
+    assert (
+        client.post(
+            "/auth/confirm", json={"username": "carol@example.com", "code": last_code("carol@example.com")}
+        ).status_code
+        == 200
+    )
     login = client.post("/auth/login", json={"username": "carol@example.com", "password": PASSWORD})
     assert login.status_code == 200, login.json
     stored = login.json["username"]
@@ -47,7 +54,7 @@ def test_extra_attributes_reach_cognito(client):
         "attributes": {"name": "Dave Example", "custom:team": "blue", "preferred_username": "dave_e"},
     }
     assert client.post("/auth/register", json=body).status_code == 201
-    client.post("/auth/confirm", json={"username": "dave", "code": "1"})
+    client.post("/auth/confirm", json={"username": "dave", "code": last_code("dave")})
     access = client.post("/auth/login", json={"username": "dave", "password": PASSWORD}).json["access_token"]
     attributes = client.get("/auth/me", headers=bearer(access)).json["attributes"]
     assert attributes["name"] == "Dave Example"

@@ -24,7 +24,7 @@ def test_quickstart_walkthrough(local_server):
     user = {"username": "alice", "email": "alice@example.com", "password": "Passw0rd!"}
 
     assert requests.post(f"{base}/auth/register", json=user, timeout=5).status_code == 201
-    confirm = {"username": "alice", "code": "123456"}
+    confirm = {"username": "alice", "code": local_server.code("alice")}  # as printed on the console
     assert requests.post(f"{base}/auth/confirm", json=confirm, timeout=5).status_code == 200
     login = requests.post(f"{base}/auth/login", json={"username": "alice", "password": "Passw0rd!"}, timeout=5)
     assert login.status_code == 200

@@ -8,6 +8,7 @@ import time
 import pytest
 import requests
 
+from local.emulator import last_code
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.servers import gunicorn, pool_env
 
@@ -39,7 +40,9 @@ def instances(shared_env, tmp_path):
 def sign_in(base: str, username: str) -> dict:
     body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
     requests.post(f"{base}/auth/register", json=body, timeout=5).raise_for_status()
-    requests.post(f"{base}/auth/confirm", json={"username": username, "code": "1"}, timeout=5).raise_for_status()
+    requests.post(
+        f"{base}/auth/confirm", json={"username": username, "code": last_code(username)}, timeout=5
+    ).raise_for_status()
     return requests.post(f"{base}/auth/login", json=body, timeout=5).json()
 
 

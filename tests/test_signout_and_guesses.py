@@ -4,12 +4,14 @@ name a user is guessed by, and for every call that checks a password or a code o
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
 from app import create_app
+from local.emulator import last_code
 from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.servers import ServerProcess, gunicorn, pool_env
@@ -17,10 +19,11 @@ from tests.support.servers import ServerProcess, gunicorn, pool_env
 WRONG = "Wr0ngPassword!"
 
 
-def _sign_up(base: str, username: str) -> None:
+def _sign_up(base: str, username: str, code_of: Callable[[str], str | None] = last_code) -> None:
     body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
     requests.post(f"{base}/auth/register", json=body, timeout=5).raise_for_status()
-    requests.post(f"{base}/auth/confirm", json={"username": username, "code": "1"}, timeout=5).raise_for_status()
+    confirm = {"username": username, "code": code_of(username)}
+    requests.post(f"{base}/auth/confirm", json=confirm, timeout=5).raise_for_status()
 
 
 def _login(base: str, username: str, password: str = PASSWORD) -> requests.Response:
@@ -93,11 +96,7 @@ def test_a_user_guessed_by_username_email_or_sub_has_one_bucket(emulator, pool):
     client = create_app({**pool, "rate_limit_login_username": "5/minute"}).test_client()
     body = {"username": "erin", "email": "erin@example.com", "password": PASSWORD}
     sub = client.post("/auth/register", json=body).json["user_sub"]
-    client.post("/auth/confirm", json={"username": "erin", "code": "1"})
-    # Real Cognito verifies the email with the confirmation code (the pool auto-verifies it); moto does not.
-    emulator.client.admin_update_user_attributes(
-        UserPoolId=pool["user_pool_id"], Username="erin", UserAttributes=[{"Name": "email_verified", "Value": "true"}]
-    )
+    client.post("/auth/confirm", json={"username": "erin", "code": last_code("erin")})  # verifies the email too
     assert client.post("/auth/login", json={"username": "erin", "password": PASSWORD}).status_code == 200
     for name in ("erin", "ERIN@example.com", sub, "Erin", sub):
         assert client.post("/auth/login", json={"username": name, "password": WRONG}).status_code == 401
@@ -107,10 +106,15 @@ def test_a_user_guessed_by_username_email_or_sub_has_one_bucket(emulator, pool):
     assert client.post("/auth/login", json={"username": "erin", "password": PASSWORD}).status_code == 429
 
 
-def test_an_unverified_email_is_not_taken_as_a_name_of_the_user(pool, users):
+def test_an_unverified_email_is_not_taken_as_a_name_of_the_user(emulator, pool, users):
     client = create_app({**pool, "rate_limit_login_username": "2/minute"}).test_client()
     users.client = client
-    users.tokens("frank")  # frank@example.com, never verified
+    assert users.register("frank").status_code == 201  # frank@example.com,
+    assert users.confirm("frank").status_code == 200  # verified by the confirmation code; then not any more
+    unverified = [{"Name": "email_verified", "Value": "false"}]
+    emulator.client.admin_update_user_attributes(
+        UserPoolId=pool["user_pool_id"], Username="frank", UserAttributes=unverified
+    )
     for _ in range(2):
         assert client.post("/auth/login", json={"username": "frank@example.com", "password": WRONG}).status_code == 401
     assert users.login("frank").status_code == 200  # the email's bucket is not frank's
@@ -184,7 +188,7 @@ def test_make_run_keeps_its_sign_outs_across_a_restart(tmp_path):
     env = {"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")}
     server = ServerProcess(env)
     try:
-        _sign_up(server.url, "liam")
+        _sign_up(server.url, "liam", server.code)
         tokens = _login(server.url, "liam").json()
         access = bearer(tokens["access_token"])
         assert requests.post(f"{server.url}/auth/logout", headers=access, timeout=5).status_code == 204

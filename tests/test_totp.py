@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
-from tests.support.helpers import PASSWORD, bearer, totp
-
-
-@pytest.fixture(autouse=True)
-def _emulator_checks_totp_codes(monkeypatch):
-    monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")  # the emulator runs in this process
+from tests.support.helpers import PASSWORD, bearer, next_totp, totp
 
 
 def test_totp_setup_verify_then_sign_in_with_a_code(client, users):
@@ -36,7 +29,7 @@ def test_totp_setup_verify_then_sign_in_with_a_code(client, users):
     answer = {"username": "alice", "challenge": "SOFTWARE_TOKEN_MFA", "session": login.json["session"]}
     refused = client.post("/auth/challenge", json={**answer, "code": "000000"})
     assert refused.status_code == 400 and refused.json["error"] == "code_mismatch"
-    response = client.post("/auth/challenge", json={**answer, "code": totp(secret)})
+    response = client.post("/auth/challenge", json={**answer, "code": next_totp(secret)})  # not the one just used
     assert response.status_code == 200, response.json
     assert client.get("/hello", headers=bearer(response.json["access_token"])).status_code == 200
 
@@ -77,7 +70,7 @@ def test_mfa_setup_for_an_invited_user_when_the_pool_requires_mfa(emulator, pool
     assert setup.json["parameters"]["otpauth_uri"].startswith("otpauth://totp/Cognito:alice?")
     answer = {**step, "session": setup.json["session"]}
     assert client.post("/auth/challenge", json={**answer, "code": "000000"}).json["error"] == "code_mismatch"
-    response = client.post("/auth/challenge", json={**answer, "code": totp(secret)})
+    response = client.post("/auth/challenge", json={**answer, "code": next_totp(secret)})  # not the one just used
     assert response.status_code == 200, response.json
     assert client.get("/hello", headers=bearer(response.json["access_token"])).status_code == 200
 

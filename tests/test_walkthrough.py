@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from app import create_app
+from local.emulator import last_code
 from tests.support.cognito_local import CognitoLocal
 from tests.support.helpers import PASSWORD, bearer
 
@@ -24,21 +25,13 @@ class Moto:
 
     def __init__(self, overrides: dict[str, Any]) -> None:
         self.overrides = overrides
-        self._reset_codes: list[str] = []
 
     def watch(self, app) -> None:
-        """Collect reset codes where botocore reads the app's responses."""
-
-        def remember(http_response, **_):
-            code = http_response.headers.get("x-moto-forgot-password-confirmation-code")
-            if code:
-                self._reset_codes.append(code)
-
-        client = app.extensions["cognito_auth"].auth.client
-        client.meta.events.register("after-call.cognito-idp.ForgotPassword", remember)
+        pass
 
     def code_for(self, user: str) -> str:
-        return self._reset_codes.pop() if self._reset_codes else "123456"
+        """The last code the emulator (in this process) sent the user: sign-up or reset."""
+        return last_code(user) or "no code was sent"
 
 
 class Local:

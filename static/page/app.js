@@ -7,6 +7,7 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show } = window.PageShow;
+  const { hintCode } = window.PageShow; // the code the local emulator sent, under `make run`
   const sessions = window.PageSession; // session.js: the requests, and the cookie path's
   const { api } = sessions;
   const CHALLENGES = {
@@ -109,6 +110,7 @@
     form.hidden = !field;
     $("challenge-qr").hidden = data.challenge !== "MFA_SETUP";
     $("challenge-view").hidden = false;
+    hintCode("challenge-code", username, { EMAIL_OTP: "EMAIL", SMS_OTP: "SMS", SMS_MFA: "SMS" }[data.challenge]);
     if (flows.explain(data, pending)) return; // choice-based sign-in's: said, or answered by a passkey
     if (data.challenge === "MFA_SETUP") {
       // Asked first without a code: the API answers the secret for the app, and a new session.
@@ -129,6 +131,7 @@
     $("login-username").value = username;
     const next = confirmed ? " and confirmed: sign in" : ": confirm it with the code";
     announce("register", `Account ${username} created${next}.`);
+    hintCode("confirm-code", !confirmed && username, (answer.data.code_delivery || {}).medium); // where it went
     $(confirmed ? "login-password" : "confirm-code").focus();
   });
 

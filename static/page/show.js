@@ -12,6 +12,7 @@ window.PageShow = (() => {
     challenge: { code_mismatch: "code", invalid_password: "new_password" },
     "totp-verify": { code_mismatch: "code" },
     "change-password": { not_authorized: "old_password", invalid_password: "new_password" },
+    reset: { code_mismatch: "code", expired_code: "code", invalid_password: "new_password" },
   };
 
   function claimsOf(token) {
@@ -114,5 +115,27 @@ window.PageShow = (() => {
     element.classList.toggle("refused", !answer.ok);
   };
 
-  return { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show };
+  // Under `make run`, the code the local emulator just sent, next to the field that wants it (GET local/sent-code,
+  // which exists only with the emulator: anywhere else it answers 404 and nothing is shown).
+  // `medium` (EMAIL or SMS) is where the code went; none: no code was sent, and no hint is shown.
+  const hintCode = async (fieldId, username, medium) => {
+    const field = $(fieldId);
+    let note = $(`${fieldId}-sent`);
+    if (!note) {
+      note = Object.assign(document.createElement("p"), { id: `${fieldId}-sent`, className: "hint sent-code" });
+      note.setAttribute("role", "status"); // announced; the field's aria-describedby stays its error's alone
+      field.parentElement.append(note);
+    }
+    note.textContent = "";
+    if (!username || !medium) return;
+    const query = new URLSearchParams({ username, medium });
+    try {
+      const answer = await fetch(`local/sent-code?${query}`, { headers: { "X-Code-Hint": "1" }, cache: "no-store" });
+      if (answer.ok) note.textContent = `The local emulator sent the code ${(await answer.json()).code}.`;
+    } catch {
+      // no hint: the field works as on Cognito
+    }
+  };
+
+  return { claimsOf, setTime, drawSecret, values, clearErrors, showError, describe, announce, show, hintCode };
 })();

@@ -20,6 +20,8 @@ from typing import Any
 import jwt
 import moto.cognitoidp
 
+from local.emulator import last_code
+
 # Everything the emulator signs uses this key; its private half ships inside moto.
 _MOTO_RESOURCES = os.path.join(os.path.dirname(moto.cognitoidp.__file__), "resources")
 with gzip.open(os.path.join(_MOTO_RESOURCES, "jwks-private.json.gz")) as _file:
@@ -101,6 +103,12 @@ def totp(secret: str, at: float | None = None) -> str:
     digest = hmac.new(key, int((at or time.time()) // 30).to_bytes(8, "big"), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def next_totp(secret: str) -> str:
+    """The code of the next 30-second step: taken now (Cognito's ±1 step), and not the one just used (a TOTP code is
+    taken once)."""
+    return totp(secret, time.time() + 30)
 
 
 def steady_totp(secret: str) -> str:
@@ -219,7 +227,9 @@ class Users:
         body = {"username": username, "email": email or f"{username}@example.com", "password": password}
         return self.client.post("/auth/register", json=body)
 
-    def confirm(self, username: str = "alice", code: str = "123456"):
+    def confirm(self, username: str = "alice", code: str | None = None):
+        """ConfirmSignUp through the API with the code the emulator sent (or `code`)."""
+        code = code or last_code(username) or "no code was sent"
         return self.client.post("/auth/confirm", json={"username": username, "code": code})
 
     def login(self, username: str = "alice", password: str = PASSWORD):

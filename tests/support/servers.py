@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -51,6 +52,8 @@ class ServerProcess:
         if command is None and "LOCAL_COGNITO_STATE" not in environ:  # never the developer's own saved users
             self._state_dir = tempfile.TemporaryDirectory(prefix="local-cognito-")
             environ["LOCAL_COGNITO_STATE"] = os.path.join(self._state_dir.name, "state.pickle")
+        state = environ.get("LOCAL_COGNITO_STATE")
+        self._codes_file = os.path.join(os.path.dirname(os.path.abspath(state)), "codes.json") if state else None
         # A file, not a pipe: a pipe nobody reads fills up and blocks the server's logging.
         self._log = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
@@ -71,6 +74,11 @@ class ServerProcess:
             return False
         return True
 
+    def code(self, username: str, medium: str = "EMAIL") -> str:
+        """The last code the server's embedded emulator sent to `username` (its codes file, next to its state)."""
+        assert self._codes_file is not None, "only a server with an embedded emulator sends codes"
+        return read_code(self._codes_file, username, medium)
+
     def output(self) -> str:
         """Everything the server has printed so far, even while it runs."""
         # pread: the server shares this file's offset, and seeking it would make the server overwrite.
@@ -84,6 +92,12 @@ class ServerProcess:
             self._state_dir.cleanup()
             self._state_dir = None
         return self.output()
+
+
+def read_code(path: str, username: str, medium: str = "EMAIL") -> str:
+    """The last code in an emulator's codes file (local/emulator.py CODES_FILE) for `username` by `medium`."""
+    with open(path) as file:
+        return json.load(file)[username][medium]  # type: ignore[no-any-return]
 
 
 def end_process(process: subprocess.Popen[Any]) -> None:

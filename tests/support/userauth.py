@@ -65,7 +65,8 @@ class Steps:
         options = {"Password": password} if password else {}
         attributes = [{"Name": "email", "Value": f"{name}@example.com"}]
         self.cognito.sign_up(ClientId=self.client_id, Username=name, UserAttributes=attributes, **options)
-        return self.cognito.confirm_sign_up(ClientId=self.client_id, Username=name, ConfirmationCode="1")
+        code = self.emulator.last_code(name) or "no code was sent"
+        return self.cognito.confirm_sign_up(ClientId=self.client_id, Username=name, ConfirmationCode=code)
 
     def password_tokens(self, name: str) -> dict[str, Any]:
         """Tokens from a USER_PASSWORD_AUTH sign-in."""
