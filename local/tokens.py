@@ -27,6 +27,9 @@ HEADER = {"kid": "dummy", "alg": "RS256"}  # the kid of moto's jwks-public.json
 REVOKED = "Access Token has been revoked"
 
 
+VERIFIED_FLAGS = {"email_verified", "phone_number_verified"}
+
+
 def lifetime(client: Any, kind: str) -> int:
     """Seconds a token of `kind` (AccessToken, IdToken, RefreshToken) issued to `client` is valid."""
     default_value, default_unit = DEFAULTS[kind]
@@ -144,6 +147,8 @@ def teach() -> None:
             if username_is_email and "@" in username:  # signed in by email: moto's own ID tokens carry it
                 payload["email"] = username
         payload.update(extra)
+        for flag in VERIFIED_FLAGS & payload.keys():  # Cognito's ID tokens carry booleans; moto copies the strings
+            payload[flag] = payload[flag] in (True, "true")
         return jwt.encode(HEADER, payload, self.json_web_key), payload["exp"] - payload["iat"]
 
     def create_refresh_token_with_family(self: Any, client_id: str, username: str) -> tuple[str, str]:

@@ -100,10 +100,6 @@ def test_change_password(emulator, pool, jwks, alice):
     assert again.id_claims["cognito:username"] == "alice"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ForgotPassword's code is moto's until issue 25's real codes land (LocalCognito.last_code has none yet)",
-)
 def test_forgot_password_and_confirm_with_the_delivered_code(emulator, pool, jwks, alice):
     """ForgotPassword delivers a code; ConfirmForgotPassword with it sets the new password, which then signs in by
     SRP (ForgotPassword / ConfirmForgotPassword API reference). The code is the one the emulator delivered."""
