@@ -3,7 +3,9 @@
 The tokens stay on the server (services/sessions.py); the browser gets an HttpOnly cookie. The sign-in form
 at /auth/sign-in serves proxied apps (forward auth): it needs no script, carries a token of its own against
 login CSRF (the same random value in a short-lived cookie and in the form), and sends the browser back to
-`rd` only where services/redirects.py allows.
+`rd` only where services/redirects.py allows (without `rd`, back to /auth/sign-in, which then says who is
+signed in and offers a sign-out button). Signing out takes the session's CSRF token; a plain link or a form
+without it gets a confirmation page whose form carries it (templates/signed-in.html).
 """
 
 from __future__ import annotations
@@ -39,9 +41,18 @@ from services.session_record import Session
 
 SIGN_IN_COOKIE = "auth_sign_in"  # the sign-in form's own CSRF token
 SIGN_IN_SECONDS = 600
+SIGN_IN_PATH = "/auth/sign-in"
 # The form's own style sheet, nothing else; never framed (a framed form could be clicked for the user). No
 # form-action: browsers apply it to the redirect after the form too, and `rd` may be another allowed host.
 SIGN_IN_POLICY = "default-src 'none'; style-src 'self'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
+
+
+def sign_in_or_signed_in(rd: str | None) -> Response:
+    """The sign-in form; when the browser is signed in already, who it is and a sign-out button instead."""
+    session = live_session()
+    if session is None:
+        return sign_in_page(rd)
+    return signed_in_page(session, "Signed in", "/auth/sign-out", rd, back=SIGN_IN_PATH)
 
 
 def sign_in_page(rd: str | None, message: str = "", username: str = "", status: int = 200) -> Response:
@@ -75,7 +86,8 @@ def start_session(body: bodies.SessionSignIn) -> Response:
             message = "This account needs another step (a code or a new password): sign in through the API."
             return sign_in_page(body.rd, message, body.username, 403)
         return jsonify(answer)
-    return started_session(answer, body.rd if form else None)
+    # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
+    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None)
 
 
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
@@ -127,16 +139,64 @@ def end_session() -> Response:
 
 def sign_out_form(body: bodies.SignOut) -> Response:
     """The sign-out form of a proxied app: sign out when signed in (the form carrying the session's CSRF
-    token), then back to `rd` (303); with no live session, only the cookie is cleared."""
+    token), then back to `rd` (303); with no live session, only the cookie is cleared. A form without the
+    token (a proxied app's static page cannot know it) gets the confirmation page; a JSON call, 403."""
     check_origin()
     session = session_of_request()
     if session is not None:
         if not same_secret(body.csrf_token, session.csrf_token):
-            raise errors.CsrfFailed()
+            if request.mimetype != FORM:
+                raise errors.CsrfFailed()
+            return signed_in_page(session, "Sign out?", "/auth/sign-out", body.rd, back=body.rd)
         sign_out_of(session)
-    response = redirect(_destination(body.rd), 303)
+    return signed_out(body.rd)
+
+
+def confirm_sign_out(rd: str | None) -> Response:
+    """GET /auth/sign-out (a plain link on a proxied app): the confirmation form, which posts the session's
+    CSRF token; with no live session, the cookie cleared and back to `rd` (303), as the form would."""
+    session = session_of_request()
+    if session is None:
+        return signed_out(rd)
+    return signed_in_page(session, "Sign out?", "/auth/sign-out", rd, back=rd)
+
+
+def signed_out(rd: str | None) -> Response:
+    """The 303 to `rd` (where safe, else `/`) that ends a sign-out, the session cookie cleared."""
+    response = redirect(_destination(rd), 303)
     clear_cookie(response)
     return response
+
+
+def signed_in_page(session: Session, title: str, action: str, rd: str | None, back: str | None) -> Response:
+    """Who is signed in, and a form posting the session's CSRF token to `action` (a sign-out), with `back`
+    as its `rd`; a link on to `rd` where it is safe. Never cached, never framed."""
+    hosts = services().settings.session_redirect_hosts
+    page = render_template(
+        "signed-in.html",
+        title=title,
+        name=session.username,
+        email=session.email if session.email != session.username else None,
+        action=action,
+        csrf_token=session.csrf_token,
+        rd=safe_redirect(back, hosts),
+        onward=safe_redirect(rd, hosts) if rd != back else None,
+    )
+    response = make_response(page, 200)
+    response.headers.update({"Cache-Control": "no-store", "Content-Security-Policy": SIGN_IN_POLICY})
+    return response
+
+
+def live_session() -> Session | None:
+    """The request's session when its access token still holds (not signed out or revoked elsewhere)."""
+    session = session_of_request()
+    if session is None:
+        return None
+    try:
+        verified_claims(session.access_token, {"access"})
+    except errors.InvalidToken:
+        return None
+    return session
 
 
 def sign_out_of(session: Session) -> None:

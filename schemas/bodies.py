@@ -63,6 +63,10 @@ class SignOut(Body):
     csrf_token: Text = Field(default=None, description="the session's CSRF token (GET /auth/session)")
 
 
+class SessionCsrf(Body):
+    csrf_token: Text = Field(default=None, description="the session's CSRF token (or send it as X-CSRF-Token)")
+
+
 class Username(WithUsername):
     username: UsernameText
 
