@@ -39,13 +39,13 @@ def authorize(args: Mapping[str, str]) -> Response:
     """A 302 to the pool's authorize endpoint, the sign-in remembered for this browser; reached on another host
     than the callback's (OAUTH_REDIRECT_URI's), first a 302 to the same path and query on that host."""
     login = _managed_login()
-    elsewhere = _on_the_callback_host(login)
-    if elsewhere is not None:  # the binding cookie must be set on the host the callback will be served on
-        return elsewhere
     rd = args.get("rd")
     if rd is not None and safe_redirect(rd, services().settings.session_redirect_hosts) is None:
         raise errors.InvalidRedirect()
     extra = {name: _passed(args, name, limit) for name, limit in PASS_THROUGH.items() if args.get(name)}
+    elsewhere = _on_the_callback_host(login)  # checked first: a refusal is the same on either host
+    if elsewhere is not None:  # the binding cookie must be set on the host the callback will be served on
+        return elsewhere
     url, pending = login.authorize(rd, extra, request.host_url)
     binding = secrets.token_urlsafe(32)
     app_services = services()

@@ -145,6 +145,12 @@ def test_authorize_on_another_host_moves_to_the_callback_s_host_first(browser):
     assert any(cookie.startswith("auth_oauth=") for cookie in there.headers.getlist("Set-Cookie"))
 
 
+def test_authorize_on_another_host_refuses_what_it_would_refuse_there(browser):
+    for query in ("rd=https://evil.example/", "login_hint=a%0Ab"):
+        refused = browser.get(f"/auth/oauth/authorize?{query}", base_url="http://127.0.0.1:5000")
+        assert refused.status_code == 400 and "Location" not in refused.headers, query
+
+
 def test_authorize_without_a_configured_callback_stays_on_the_request_s_host(pool):
     browser = create_app({**pool, "cognito_domain": DOMAIN}).test_client()
     answer = browser.get("/auth/oauth/authorize", base_url="http://127.0.0.1:5000")
