@@ -26,11 +26,14 @@ metrics_bp = Blueprint("metrics", __name__)  # /metrics (METRICS_ENABLED)
 TOKENS = {200: out.SignedIn}
 SESSION = {200: out.SessionOrChallenge, 303: None}
 SIGN_IN: dict[str, Any] = {"errors": (401, 403), "cognito": True, "no_store": True}  # signing in
+# Every answer about a user (a token, claims, attributes, a session, even "done" for a signed-in user) is
+# never cached: `no_store` is declared on every route but the public ones tests/test_holes_no_store.py lists.
+USER_DATA: dict[str, Any] = {"cognito": True, "no_store": True}
 
 
 @bp.post("/auth/register")
 @per_client("rate_limit_register")
-@endpoint("Register a user (SignUp)", {201: out.Registered}, body=bodies.Register, errors=(409,), cognito=True)
+@endpoint("Register a user (SignUp)", {201: out.Registered}, body=bodies.Register, errors=(409,), **USER_DATA)
 def register(body: bodies.Register) -> ResponseReturnValue:
     return auth.register(body)
 
@@ -93,7 +96,7 @@ def forgot_password(body: bodies.Username) -> ResponseReturnValue:
 
 @bp.post("/auth/reset-password")
 @per_client("rate_limit_confirm")
-@endpoint("Reset the password with the code", {200: out.PasswordReset}, body=bodies.ResetPassword, cognito=True)
+@endpoint("Reset the password with the code", {200: out.PasswordReset}, body=bodies.ResetPassword, **USER_DATA)
 def reset_password(body: bodies.ResetPassword) -> ResponseReturnValue:
     return account.reset_password(body)
 
@@ -101,7 +104,7 @@ def reset_password(body: bodies.ResetPassword) -> ResponseReturnValue:
 @bp.post("/auth/change-password")
 @per_client("rate_limit_login")
 @require_token({"access"})
-@endpoint("Change the signed-in user's password", {200: out.PasswordChanged}, body=bodies.ChangePassword, cognito=True)
+@endpoint("Change the signed-in user's password", {200: out.PasswordChanged}, body=bodies.ChangePassword, **USER_DATA)
 def change_password(body: bodies.ChangePassword) -> ResponseReturnValue:
     return account.change_password(body)
 
@@ -117,7 +120,7 @@ def refresh(body: bodies.Refresh) -> ResponseReturnValue:
 
 @bp.post("/auth/logout")
 @require_token({"access"})
-@endpoint("Sign out everywhere (and revoke a refresh token)", {204: None}, body=bodies.Logout, cognito=True)
+@endpoint("Sign out everywhere (and revoke a refresh token)", {204: None}, body=bodies.Logout, **USER_DATA)
 def logout(body: bodies.Logout) -> ResponseReturnValue:
     return account.logout(body)
 
@@ -139,7 +142,7 @@ def totp_setup() -> ResponseReturnValue:
 @bp.post("/auth/mfa/totp/verify")
 @per_client("rate_limit_confirm")
 @require_token({"access"})
-@endpoint("Finish TOTP set-up with a code", {200: out.TotpEnabled}, body=bodies.TotpVerify, cognito=True)
+@endpoint("Finish TOTP set-up with a code", {200: out.TotpEnabled}, body=bodies.TotpVerify, **USER_DATA)
 def totp_verify(body: bodies.TotpVerify) -> ResponseReturnValue:
     return account.totp_verify(body)
 
@@ -158,15 +161,20 @@ def hello() -> ResponseReturnValue:
 
 
 @bp.route("/auth/check", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-@endpoint("Forward auth: may this request through? (X-Auth-Request-*)", {200: None}, errors=(400, 401, 403, 503))
+@endpoint(
+    "Forward auth: may this request through? (X-Auth-Request-*)",
+    {200: None},
+    errors=(400, 401, 403, 503),
+    no_store=True,
+)
 def check_request() -> ResponseReturnValue:
     return check.check(request.args)
 
 
 @bp.get("/auth/sign-in")
-@endpoint("The sign-in form for proxied apps (back to `rd` after signing in)", {200: None})
+@endpoint("The sign-in form for proxied apps (back to `rd`); signed in: who, and sign-out", {200: None}, no_store=True)
 def sign_in() -> ResponseReturnValue:
-    return sessions.sign_in_page(request.args.get("rd"))
+    return sessions.sign_in_or_signed_in(request.args.get("rd"))
 
 
 @bp.get("/auth/sign-in.css")
@@ -198,15 +206,34 @@ def session() -> ResponseReturnValue:
 
 @bp.delete("/auth/session")
 @require_token({"access"})
-@endpoint("Sign out of the session (X-CSRF-Token required)", {204: None}, errors=(403,), cognito=True)
+@endpoint("Sign out of the session (X-CSRF-Token required)", {204: None}, errors=(403,), **USER_DATA)
 def end_session() -> ResponseReturnValue:
     return sessions.end_session()
 
 
 @bp.post("/auth/sign-out")
-@endpoint("The sign-out form for proxied apps (to `rd`)", {303: None}, body=bodies.SignOut, errors=(403,), cognito=True)
+@endpoint(
+    "The sign-out form for proxied apps (to `rd`; without the session's token: the confirmation page)",
+    {200: None, 303: None},
+    body=bodies.SignOut,
+    errors=(403,),
+    cognito=True,
+    no_store=True,
+)
 def sign_out(body: bodies.SignOut) -> ResponseReturnValue:
     return sessions.sign_out_form(body)
+
+
+@bp.get("/auth/sign-out")
+@endpoint(
+    "Sign-out from a plain link: the confirmation form (no session: to `rd`)",
+    {200: None, 303: None},
+    cognito=True,  # the session is read, and refreshed when due
+    no_store=True,
+    parameters=[{"name": "rd", "in": "query", "required": False, "schema": {"type": "string"}}],
+)
+def sign_out_page() -> ResponseReturnValue:
+    return sessions.confirm_sign_out(request.args.get("rd"))
 
 
 # Managed login (COGNITO_DOMAIN; else 404 managed_login_off): the code flow with PKCE, and Cognito's logout.
@@ -225,7 +252,11 @@ CALLBACK_QUERY = [
 
 @bp.get("/auth/oauth/authorize")
 @endpoint(
-    "Managed login: to the pool's sign-in (back to `rd`)", {302: None}, errors=(400, 404, 503), parameters=OAUTH_QUERY
+    "Managed login: to the pool's sign-in (back to `rd`)",
+    {302: None},
+    errors=(400, 404, 503),
+    no_store=True,  # it sets the sign-in's binding cookie
+    parameters=OAUTH_QUERY,
 )
 def oauth_authorize() -> ResponseReturnValue:
     return oauth.authorize(request.args)
@@ -236,6 +267,7 @@ def oauth_authorize() -> ResponseReturnValue:
     "Managed login's redirect URI: a session cookie, then to `rd`",
     SESSION,
     errors=(400, 401, 404, 429, 503),
+    no_store=True,
     parameters=CALLBACK_QUERY,
 )
 def oauth_callback() -> ResponseReturnValue:
@@ -243,13 +275,32 @@ def oauth_callback() -> ResponseReturnValue:
 
 
 @bp.get("/auth/oauth/logout")
-@endpoint("Sign out of the session, then Cognito's logout", {302: None}, errors=(403, 404), cognito=True)
-def oauth_logout() -> ResponseReturnValue:
-    return oauth.logout()
+@endpoint(
+    "The sign-out confirmation (a form posting the session's CSRF token); no session: to Cognito's logout",
+    {200: None, 303: None},
+    errors=(404,),
+    cognito=True,  # the session is read, and refreshed when due
+    no_store=True,
+)
+def oauth_logout_page() -> ResponseReturnValue:
+    return oauth.confirm_logout()
+
+
+@bp.post("/auth/oauth/logout")
+@endpoint(
+    "Sign out of the session (its CSRF token), then Cognito's logout",
+    {303: None},
+    body=bodies.SessionCsrf,
+    errors=(403, 404),
+    cognito=True,
+    no_store=True,
+)
+def oauth_logout(body: bodies.SessionCsrf) -> ResponseReturnValue:
+    return oauth.logout(body)
 
 
 # Passkeys of the signed-in user (issue 19): Cognito's WebAuthn operations, by the user's access token.
-PASSKEYS: dict[str, Any] = {"cognito": True}
+PASSKEYS: dict[str, Any] = {"cognito": True, "no_store": True}
 USER_ADMIN = {"aws.cognito.signin.user.admin"}  # the scope Cognito's own user calls need (as /auth/me)
 
 
@@ -280,7 +331,7 @@ def passkey_list() -> ResponseReturnValue:
 
 @bp.delete("/auth/passkeys/<credential_id>")
 @require_token({"access"}, scopes=USER_ADMIN)
-@endpoint("Delete one of the signed-in user's passkeys", {204: None}, errors=(404,), cognito=True)
+@endpoint("Delete one of the signed-in user's passkeys", {204: None}, errors=(404,), **USER_DATA)
 def passkey_delete(credential_id: str) -> ResponseReturnValue:
     return passkeys.delete(credential_id)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import jsonify, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
@@ -20,7 +20,8 @@ from werkzeug.wrappers import Response
 import errors
 from extensions import services
 from middleware.sessions import check_origin, clear_cookie, cookie_name, same_secret, session_of_request, set_cookie
-from middleware.signed_in import sign_out_of, started_session
+from middleware.signed_in import live_session, sign_out_of, signed_in_page, started_session
+from schemas import bodies
 from services.oauth import AUTHORIZE_ERRORS, ManagedLogin, PendingSignIn
 from services.redirects import safe_redirect
 
@@ -29,16 +30,21 @@ COOKIE = "auth_oauth"  # the browser's half of a sign-in under way
 # name 32, an identifier 40; a login hint is an email or username).
 PASS_THROUGH = {"identity_provider": 32, "idp_identifier": 40, "login_hint": 256}
 MAX_CODE, MAX_STATE = 2048, 512
+LOGOUT_PATH = "/auth/oauth/logout"
 ERROR_POLICY = "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
 def authorize(args: Mapping[str, str]) -> Response:
-    """A 302 to the pool's authorize endpoint, the sign-in remembered for this browser."""
+    """A 302 to the pool's authorize endpoint, the sign-in remembered for this browser; reached on another host
+    than the callback's (OAUTH_REDIRECT_URI's), first a 302 to the same path and query on that host."""
     login = _managed_login()
     rd = args.get("rd")
     if rd is not None and safe_redirect(rd, services().settings.session_redirect_hosts) is None:
         raise errors.InvalidRedirect()
     extra = {name: _passed(args, name, limit) for name, limit in PASS_THROUGH.items() if args.get(name)}
+    elsewhere = _on_the_callback_host(login)  # checked first: a refusal is the same on either host
+    if elsewhere is not None:  # the binding cookie must be set on the host the callback will be served on
+        return elsewhere
     url, pending = login.authorize(rd, extra, request.host_url)
     binding = secrets.token_urlsafe(32)
     app_services = services()
@@ -62,20 +68,51 @@ def callback(args: Mapping[str, str]) -> Response:
     return response
 
 
-def logout() -> Response:
-    """End the local session (sign-out and revocation as /auth/sign-out does), then Cognito's own logout."""
+def confirm_logout() -> Response:
+    """GET /auth/oauth/logout signs nothing out (a link or an <img> anywhere could trigger it): with a session,
+    a confirmation page whose form posts the session's CSRF token here; with none, on to Cognito's logout."""
     login = _managed_login()
-    # A GET changes state here, so a cross-site page must not trigger it (an <img> or a link elsewhere):
-    # browsers say where a request comes from in Sec-Fetch-Site; an Origin sent must be an accepted one.
+    session = live_session()
+    if session is None:
+        return _to_cognito_logout(login)
+    return signed_in_page(session, "Sign out of managed login?", LOGOUT_PATH, None, back=None)
+
+
+def logout(body: bodies.SessionCsrf) -> Response:
+    """End the local session (sign-out and revocation as /auth/sign-out does), then Cognito's own logout.
+    Only with the session's CSRF token (the form's `csrf_token` or X-CSRF-Token) from an accepted origin."""
+    login = _managed_login()
     if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
         raise errors.CsrfFailed("Logout is refused from another site's page.")
     check_origin()
     session = session_of_request()
     if session is not None:
+        sent = request.headers.get("X-CSRF-Token", body.csrf_token)
+        if not same_secret(sent, session.csrf_token):
+            raise errors.CsrfFailed()
         sign_out_of(session)
-    response = redirect(login.logout_url(request.host_url), 302)
+    return _to_cognito_logout(login)
+
+
+def _to_cognito_logout(login: ManagedLogin) -> Response:
+    response = redirect(login.logout_url(request.host_url), 303)  # 303: a POST's answer is followed by a GET
     response.headers["Cache-Control"] = "no-store"
     clear_cookie(response)
+    return response
+
+
+def _on_the_callback_host(login: ManagedLogin) -> Response | None:
+    """The redirect to this request's path and query on the callback's host, when the request is on another
+    host (e.g. 127.0.0.1 where the callback is localhost); None when it is on that host or none is set."""
+    if not login.redirect_uri:
+        return None
+    callback = urlsplit(login.redirect_uri)
+    if callback.netloc.lower() == request.host.lower():
+        return None
+    query = request.query_string.decode("latin-1")
+    url = urlunsplit((callback.scheme, callback.netloc, request.path, query, ""))
+    response = redirect(url, 302)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -3,7 +3,9 @@
 The tokens stay on the server (services/sessions.py); the browser gets an HttpOnly cookie. The sign-in form
 at /auth/sign-in serves proxied apps (forward auth): it needs no script, carries a token of its own against
 login CSRF (the same random value in a short-lived cookie and in the form), and sends the browser back to
-`rd` only where services/redirects.py allows.
+`rd` only where services/redirects.py allows (without `rd`, back to /auth/sign-in, which then says who is
+signed in and offers a sign-out button). Signing out takes the session's CSRF token; a plain link or a form
+without it gets a confirmation page whose form carries it (templates/signed-in.html).
 """
 
 from __future__ import annotations
@@ -26,16 +28,30 @@ from middleware.sessions import (
     session_of_request,
     set_cookie,
 )
-from middleware.signed_in import SIGN_IN_COOKIE, answered_challenge, sign_out_of, started_session
+from middleware.signed_in import (
+    SIGN_IN_COOKIE,
+    SIGN_IN_POLICY,
+    answered_challenge,
+    live_session,
+    sign_out_of,
+    signed_in_page,
+    started_session,
+)
 from schemas import bodies
 from services.answers import unverified_claims
 from services.redirects import safe_redirect
 from services.session_record import Session
 
 SIGN_IN_SECONDS = 600
-# The form's own style sheet, nothing else; never framed (a framed form could be clicked for the user). No
-# form-action: browsers apply it to the redirect after the form too, and `rd` may be another allowed host.
-SIGN_IN_POLICY = "default-src 'none'; style-src 'self'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
+SIGN_IN_PATH = "/auth/sign-in"
+
+
+def sign_in_or_signed_in(rd: str | None) -> Response:
+    """The sign-in form; when the browser is signed in already, who it is and a sign-out button instead."""
+    session = live_session()
+    if session is None:
+        return sign_in_page(rd)
+    return signed_in_page(session, "Signed in", "/auth/sign-out", rd, back=SIGN_IN_PATH)
 
 
 def sign_in_page(rd: str | None, message: str = "", username: str = "", status: int = 200) -> Response:
@@ -69,7 +85,8 @@ def start_session(body: bodies.SessionSignIn) -> Response:
             message = "This account needs another step (a code or a new password): sign in through the API."
             return sign_in_page(body.rd, message, body.username, 403)
         return jsonify(answer)
-    return started_session(answer, body.rd if form else None)
+    # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
+    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None)
 
 
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
@@ -105,14 +122,31 @@ def end_session() -> Response:
 
 def sign_out_form(body: bodies.SignOut) -> Response:
     """The sign-out form of a proxied app: sign out when signed in (the form carrying the session's CSRF
-    token), then back to `rd` (303); with no live session, only the cookie is cleared."""
+    token), then back to `rd` (303); with no live session, only the cookie is cleared. A form without the
+    token (a proxied app's static page cannot know it) gets the confirmation page; a JSON call, 403."""
     check_origin()
     session = session_of_request()
     if session is not None:
         if not same_secret(body.csrf_token, session.csrf_token):
-            raise errors.CsrfFailed()
+            if request.mimetype != FORM:
+                raise errors.CsrfFailed()
+            return signed_in_page(session, "Sign out?", "/auth/sign-out", body.rd, back=body.rd)
         sign_out_of(session)
-    response = redirect(_destination(body.rd), 303)
+    return signed_out(body.rd)
+
+
+def confirm_sign_out(rd: str | None) -> Response:
+    """GET /auth/sign-out (a plain link on a proxied app): the confirmation form, which posts the session's
+    CSRF token; with no live session, the cookie cleared and back to `rd` (303), as the form would."""
+    session = session_of_request()
+    if session is None:
+        return signed_out(rd)
+    return signed_in_page(session, "Sign out?", "/auth/sign-out", rd, back=rd)
+
+
+def signed_out(rd: str | None) -> Response:
+    """The 303 to `rd` (where safe, else `/`) that ends a sign-out, the session cookie cleared."""
+    response = redirect(_destination(rd), 303)
     clear_cookie(response)
     return response
 

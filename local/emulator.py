@@ -123,7 +123,13 @@ class LocalCognito:
         provider = idp.provider() if idp else None
         machine = enable_oauth(self.client, settings, server_port=server_port, provider=provider)
         self.machine_clients[settings["user_pool_id"]] = machine
-        return {"accepted_client_ids": frozenset({machine["machine_client_id"]})}  # its tokens reach machine routes
+        # Its tokens reach machine routes, beside the clients already accepted (COGNITO_ACCEPTED_CLIENT_IDS, or
+        # the settings' own): an override replaces a setting, so this one must carry them too.
+        accepted = settings.get("accepted_client_ids")
+        if accepted is None:  # the environment's (settings may hold more than Settings' names: only those)
+            known = {spec.name for spec in fields(Settings)}
+            accepted = Settings.load(overrides={k: v for k, v in settings.items() if k in known}).accepted_client_ids
+        return {"accepted_client_ids": accepted | {machine["machine_client_id"]}}
 
     def _settings(self, ids: dict[str, str]) -> dict[str, Any]:
         settings = {

@@ -4,7 +4,9 @@ before its answer leaves.
 moto's server echoes any Origin into CORS headers and serves `/moto-api/data.json`, which holds every user's
 plaintext password: a page on any other local origin could read both from a browser. So, in front of it:
 no CORS headers ever, a request carrying `Origin` (only browsers send one; boto3 never does) refused with 403,
-all of `/moto-api` a 404, and any Host but the emulator's own loopback host:port refused (DNS rebinding).
+all of `/moto-api` a 404, and any Host but the emulator's own loopback host:port refused (DNS rebinding):
+`127.0.0.1:PORT`, or `localhost:PORT` (the name the local pages use; a browser resolves it to loopback itself,
+never through DNS, so a rebinding page cannot pose as it).
 
 The one exception is Cognito's OAuth endpoints (local/oauth), which browsers navigate to: their paths go to
 that app, with Origin allowed and still no CORS headers (a page elsewhere can send a user there, never read
@@ -43,12 +45,12 @@ class Gate:
         self.app = app
         self.after_call = after_call
         self.oauth = oauth
-        self.host = ""  # "127.0.0.1:PORT", set once the port is bound
+        self.hosts: frozenset[str] = frozenset()  # "127.0.0.1:PORT" and "localhost:PORT", once the port is bound
         # One call at a time: the state written after a call is exactly the state that call left.
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("HTTP_HOST") != self.host:
+        if environ.get("HTTP_HOST") not in self.hosts:
             return _refuse(start_response, "403 Forbidden", "Forbidden", "Unknown Host: local clients only")
         oauth = self.oauth is not None and serves(environ.get("PATH_INFO", ""))
         if "HTTP_ORIGIN" in environ and not oauth:
@@ -88,7 +90,7 @@ class GatedServer:
         self.gate = Gate(DomainDispatcherApplication(create_backend_app), after_call, oauth)
         self._server = make_server("127.0.0.1", port, self.gate, threaded=True, request_handler=QuietHandler)
         self.port = self._server.server_address[1]
-        self.gate.host = f"127.0.0.1:{self.port}"
+        self.gate.hosts = frozenset({f"127.0.0.1:{self.port}", f"localhost:{self.port}"})
         self._thread = threading.Thread(target=self._server.serve_forever, name="emulator", daemon=True)
         self._thread.start()
 

@@ -1,25 +1,36 @@
 """The request's side of a finished sign-in and of a sign-out, shared by the API, the browser session and
-managed login: the guess limit around a challenge's answer, the session cookie set for a sign-in's tokens, and
-the request's session signed out of. The work itself is services/sign_ins.py's."""
+managed login: the guess limit around a challenge's answer, the session cookie set for a sign-in's tokens, the
+page that says who is signed in (with its sign-out form), and the request's session signed out of. The work
+itself is services/sign_ins.py's."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import jsonify, redirect, request
+from flask import jsonify, make_response, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
 from middleware.auth import verified_claims
 from middleware.ratelimit import guessing
-from middleware.sessions import COOKIE, clear_cookie, cookie_name, forget_session, set_session_cookie
+from middleware.sessions import (
+    COOKIE,
+    clear_cookie,
+    cookie_name,
+    forget_session,
+    session_of_request,
+    set_session_cookie,
+)
 from schemas import bodies
 from services.redirects import safe_redirect
 from services.session_record import Session
 
 SIGN_IN_COOKIE = "auth_sign_in"  # the sign-in form's own CSRF token
+# The form's own style sheet, nothing else; never framed (a framed form could be clicked for the user). No
+# form-action: browsers apply it to the redirect after the form too, and `rd` may be another allowed host.
+SIGN_IN_POLICY = "default-src 'none'; style-src 'self'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
 
 
 def answered_challenge(body: bodies.ChallengeAnswer) -> dict[str, Any]:
@@ -77,3 +88,34 @@ def sign_out_of(session: Session) -> None:
     except (errors.NotAuthorized, errors.InvalidToken):  # Cognito no longer takes the token (signed out there)
         pass
     forget_session()
+
+
+def signed_in_page(session: Session, title: str, action: str, rd: str | None, back: str | None) -> Response:
+    """Who is signed in, and a form posting the session's CSRF token to `action` (a sign-out), with `back`
+    as its `rd`; a link on to `rd` where it is safe. Never cached, never framed."""
+    hosts = services().settings.session_redirect_hosts
+    page = render_template(
+        "signed-in.html",
+        title=title,
+        name=session.username,
+        email=session.email if session.email != session.username else None,
+        action=action,
+        csrf_token=session.csrf_token,
+        rd=safe_redirect(back, hosts),
+        onward=safe_redirect(rd, hosts) if rd != back else None,
+    )
+    response = make_response(page, 200)
+    response.headers.update({"Cache-Control": "no-store", "Content-Security-Policy": SIGN_IN_POLICY})
+    return response
+
+
+def live_session() -> Session | None:
+    """The request's session when its access token still holds (not signed out or revoked elsewhere)."""
+    session = session_of_request()
+    if session is None:
+        return None
+    try:
+        verified_claims(session.access_token, {"access"})
+    except errors.InvalidToken:
+        return None
+    return session

@@ -60,7 +60,12 @@ class SessionSignIn(WithUsername):
 
 class SignOut(Body):
     rd: Redirect = Field(default=None, description="where the browser goes after signing out")
-    csrf_token: Text = Field(default=None, description="the session's CSRF token (GET /auth/session)")
+    # Empty too: a proxied app's static form has the field but cannot know the token (the confirmation page follows).
+    csrf_token: Text | Literal[""] = Field(default=None, description="the session's CSRF token (GET /auth/session)")
+
+
+class SessionCsrf(Body):
+    csrf_token: Text = Field(default=None, description="the session's CSRF token (or send it as X-CSRF-Token)")
 
 
 class Username(WithUsername):

@@ -67,7 +67,17 @@ def test_moto_api_is_unreachable(emulator, signed_up, path, method):
 
 
 @pytest.mark.parametrize(
-    "host", ["evil.example", "evil.example:{port}", "localhost:{port}", "127.0.0.1", "0.0.0.0:{port}"]
+    "host",
+    [
+        "evil.example",
+        "evil.example:{port}",
+        "localhost",
+        "localhost:1{port}",
+        "localhost.evil.example:{port}",
+        "127.0.0.1",
+        "0.0.0.0:{port}",
+        "[::1]:{port}",
+    ],
 )
 def test_any_host_but_its_own_is_refused(emulator, signed_up, host):
     """DNS rebinding: a name that resolves to 127.0.0.1 still carries its own Host header."""
@@ -76,6 +86,26 @@ def test_any_host_but_its_own_is_refused(emulator, signed_up, host):
     assert response.status_code == 403 and "alice" not in response.text
     data = requests.get(emulator.endpoint_url + "/moto-api/data.json", headers={"Host": host.format(port=port)})
     assert data.status_code == 403 and PASSWORD not in data.text
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost"])
+def test_its_own_port_at_loopback_or_localhost_gets_through(emulator, signed_up, name):
+    """`localhost:PORT` as well as `127.0.0.1:PORT`: the API, the keys and the OAuth endpoints answer either."""
+    port = emulator.endpoint_url.rsplit(":", 1)[1]
+    host = {"Host": f"{name}:{port}"}
+    listed = cognito(emulator, "ListUsers", {"UserPoolId": signed_up["user_pool_id"]}, **host)
+    assert listed.status_code == 200 and listed.json()["Users"][0]["Username"] == "alice"
+    assert cors_headers(listed) == []
+    keys = requests.get(signed_up["jwks_url"], headers=host, timeout=5)
+    assert keys.status_code == 200 and keys.json()["keys"]
+    discovery = f"{emulator.endpoint_url}/{signed_up['user_pool_id']}/.well-known/openid-configuration"
+    assert requests.get(discovery, headers=host, timeout=5).status_code == 200
+    hidden = requests.get(emulator.endpoint_url + "/moto-api/data.json", headers=host, timeout=5)
+    assert hidden.status_code == 404 and PASSWORD not in hidden.text  # still closed, by either name
+    browser = cognito(
+        emulator, "ListUsers", {"UserPoolId": signed_up["user_pool_id"]}, Origin="http://localhost", **host
+    )
+    assert browser.status_code == 403 and "alice" not in browser.text
 
 
 class _Page(BaseHTTPRequestHandler):

@@ -66,6 +66,12 @@ def back_from(hosted: HostedUI, browser) -> str:
     return f"{parts.path}?{parts.query}"
 
 
+def logout(browser, **headers: str):
+    """Sign out as the confirmation page's form does: a POST with the session's CSRF token."""
+    csrf = browser.get("/auth/session").json["csrf_token"]
+    return browser.post("/auth/oauth/logout", data={"csrf_token": csrf}, headers=headers)
+
+
 def assert_no_session(response, browser) -> None:
     assert not any(
         h.startswith("auth_session=") and "Max-Age=0" not in h for h in response.headers.getlist("Set-Cookie")
@@ -280,8 +286,7 @@ def test_a_custom_domain_is_used_as_given(pool, hosted):
     location = browser.get("/auth/oauth/authorize").headers["Location"]
     assert location.startswith(f"{custom}/oauth2/authorize?")
     assert browser.get(back_from(hosted, browser)).status_code == 303
-    logout = browser.get("/auth/oauth/logout").headers["Location"]
-    assert logout.startswith(f"{custom}/logout?")
+    assert logout(browser).headers["Location"].startswith(f"{custom}/logout?")
 
 
 def test_public_config_answers_amplify_s_oauth_settings(browser, hosted, conforms_to):
@@ -311,8 +316,8 @@ def test_logout_ends_the_session_then_sends_the_browser_to_cognito_s_logout(brow
     assert browser.get(back_from(hosted, browser)).status_code == 303
     access = browser.get("/auth/session")
     assert access.status_code == 200
-    answer = browser.get("/auth/oauth/logout", headers={"Sec-Fetch-Site": "same-origin"})
-    assert answer.status_code == 302
+    answer = logout(browser, **{"Sec-Fetch-Site": "same-origin"})
+    assert answer.status_code == 303
     location = urlsplit(answer.headers["Location"])
     assert f"{location.scheme}://{location.netloc}{location.path}" == f"{hosted.url}/logout"
     assert parse_qs(location.query) == {"client_id": [pool["client_id"]], "logout_uri": [LOGOUT_URI]}
@@ -325,7 +330,7 @@ def test_logout_ends_the_session_then_sends_the_browser_to_cognito_s_logout(brow
 )
 def test_logout_from_another_site_is_refused_and_keeps_the_session(browser, hosted, headers):
     assert browser.get(back_from(hosted, browser)).status_code == 303
-    answer = browser.get("/auth/oauth/logout", headers=headers)
+    answer = logout(browser, **headers)  # even with the session's token
     assert answer.status_code == 403 and answer.json["error"] == "csrf_failed"
     assert browser.get("/auth/session").status_code == 200
 
@@ -355,12 +360,14 @@ def test_a_callback_without_a_sign_in_under_way_is_refused(browser, query):
     assert_no_session(answer, browser)
 
 
-def test_over_https_the_sign_in_cookie_is_secure_and_host_only(browser):
+def test_over_https_the_sign_in_cookie_is_secure_and_host_only(pool, hosted):
+    callback = "https://auth.example.com/auth/oauth/callback"
+    browser = create_app(managed(pool, hosted.url, oauth_redirect_uri=callback)).test_client()
     response = browser.get("/auth/oauth/authorize", base_url="https://auth.example.com")
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("__Host-auth_oauth="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "Path=/" in cookie and "Domain" not in cookie
     location = parse_qs(urlsplit(response.headers["Location"]).query)
-    assert location["redirect_uri"] == [REDIRECT_URI]  # the setting, not the request's own URL
+    assert location["redirect_uri"] == [callback]  # the setting
 
 
 def test_unset_the_redirect_and_logout_uris_are_this_server_s_own(pool, hosted):
@@ -369,8 +376,8 @@ def test_unset_the_redirect_and_logout_uris_are_this_server_s_own(pool, hosted):
     assert asked["redirect_uri"] == "http://localhost/auth/oauth/callback"
     assert browser.get(back_from(hosted, browser)).status_code == 303
     assert hosted.token_requests[0][0]["redirect_uri"] == "http://localhost/auth/oauth/callback"  # the same
-    logout = parse_qs(urlsplit(browser.get("/auth/oauth/logout").headers["Location"]).query)
-    assert logout["logout_uri"] == ["http://localhost/"]
+    asked = parse_qs(urlsplit(logout(browser).headers["Location"]).query)
+    assert asked["logout_uri"] == ["http://localhost/"]
 
 
 @pytest.mark.parametrize(

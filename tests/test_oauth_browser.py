@@ -58,6 +58,9 @@ def test_the_page_signs_in_with_managed_login_and_logs_out_cognito_s_way(served)
         assert page.evaluate("async () => (await fetch('/hello')).status") == 200
 
         page.get_by_role("link", name="Sign out, of managed login too").click()
+        page.wait_for_url(f"{served.base}/auth/oauth/logout")  # the link alone signs nothing out: a confirmation
+        assert page.request.get(f"{served.base}/hello").status == 200  # (the page's own CSP allows no fetch)
+        page.get_by_role("button", name="Sign out").click()  # its form posts the session's CSRF token
         page.wait_for_url(f"{served.base}/")  # OAUTH_LOGOUT_URI, after the emulator's /logout
         assert page.evaluate("async () => (await fetch('/hello')).status") == 401
         assert page.evaluate("async () => (await fetch('/auth/session')).status") == 401

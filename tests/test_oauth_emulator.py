@@ -133,8 +133,11 @@ def test_logout_signs_out_and_lands_on_the_logout_uri(browser, bob):
     assert browser.get(callback_of(browser), base_url=BASE).status_code == 303
     token_check = browser.get("/hello", base_url=BASE)
     assert token_check.status_code == 200
-    answer = browser.get("/auth/oauth/logout", base_url=BASE)
-    assert answer.status_code == 302
+    page = browser.get("/auth/oauth/logout", base_url=BASE)  # a confirmation page: nothing signed out yet
+    assert page.status_code == 200 and browser.get("/hello", base_url=BASE).status_code == 200
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))[1]
+    answer = browser.post("/auth/oauth/logout", base_url=BASE, data={"csrf_token": csrf})  # its form
+    assert answer.status_code == 303
     landed = requests.get(answer.headers["Location"], allow_redirects=False, timeout=5)
     assert landed.status_code == 302 and landed.headers["Location"] == f"{BASE}/"
     assert no_session(browser)

@@ -51,11 +51,11 @@ def test_the_cookie_is_secure_anywhere_but_plain_http_on_loopback(pool, users):
     users.tokens("alice")
     for base in ("https://auth.example.com", "http://auth.example.com", "https://localhost"):
         client = create_app(pool).test_client()
+        page = client.get("/auth/sign-in", base_url=base)  # the form (once signed in, the page has none)
+        assert "secure" in cookie_attributes(page, "__Host-auth_sign_in"), base
         # Secure, and named __Host-: the browser takes it only from this host, over HTTPS, for Path=/.
         cookie = cookie_attributes(sign_in(client, base_url=base), "__Host-auth_session")
         assert "secure" in cookie and cookie["path"] == "/", base
-        page = client.get("/auth/sign-in", base_url=base)
-        assert "secure" in cookie_attributes(page, "__Host-auth_sign_in"), base
         assert client.get("/auth/session", base_url=base).status_code == 200, base
         client.set_cookie("auth_session", "planted-by-a-sibling-0123456789abcdefghijk", domain="auth.example.com")
         assert client.get("/auth/session", base_url=base).status_code == 200  # the plain name is not read
@@ -158,7 +158,11 @@ def test_a_wrong_password_on_the_form_shows_the_error_in_the_page(client, alice)
 
 def test_the_sign_out_form_signs_out_and_sends_the_browser_back(client, alice):
     csrf = sign_in(client).json["csrf_token"]
-    assert client.post("/auth/sign-out", data={"rd": "/bye"}).status_code == 403  # the session's token is needed
+    # Without the session's token: nothing signed out; a form gets the confirmation page, JSON a 403.
+    assert client.post("/auth/sign-out", json={"rd": "/bye"}).status_code == 403
+    confirm = client.post("/auth/sign-out", data={"rd": "/bye", "csrf_token": "guessed"})
+    assert confirm.status_code == 200 and f'name="csrf_token" value="{csrf}"' in confirm.get_data(as_text=True)
+    assert client.get("/auth/session").status_code == 200
     out = client.post("/auth/sign-out", data={"rd": "/bye", "csrf_token": csrf})
     assert out.status_code == 303 and out.headers["Location"] == "/bye"
     assert client.get("/auth/session").status_code == 401
