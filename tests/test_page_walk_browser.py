@@ -3,16 +3,17 @@ by the page's labels, a newcomer's first session: sign up, confirm with the deli
 with a code computed from the shown secret (a wrong code refused first), sign out, reset the password with the
 delivered code, and sign in again with the new password and a TOTP code.
 
-Codes are read from the emulator's codes file (local/emulator.py CODES_FILE, next to the state file) until the page
-shows the code it just sent next to the field that wants it."""
+Every code is the one the page shows under the field that wants it ("The local emulator sent the code NNNNNN."),
+as a newcomer without a terminal reads it; the test also checks it is the code the emulator wrote to its codes file
+(local/emulator.py CODES_FILE, next to the state file)."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 from local.emulator import CODES_FILE
@@ -51,6 +52,14 @@ def delivered(served: ServerProcess, username: str, other_than: str | None = Non
     raise AssertionError(f"no code for {username} in {path}: the emulator never delivered it")
 
 
+def shown(page, hint: str) -> str:
+    """The code the page shows in its hint `hint` (an element id), once it is there."""
+    expect(page.locator(f"#{hint}")).to_contain_text("The local emulator sent the code")
+    found = re.search(r"\b(\d{6})\b", page.locator(f"#{hint}").inner_text())
+    assert found, page.locator(f"#{hint}").inner_text()
+    return found.group(1)
+
+
 def test_a_newcomers_first_session_by_labels(served):
     """SignUp sends a code to the email and ConfirmSignUp takes it; TOTP set-up refuses a wrong code
     (VerifySoftwareToken: EnableSoftwareTokenMFAException / CodeMismatchException) and takes an RFC 6238 code of
@@ -69,7 +78,8 @@ def test_a_newcomers_first_session_by_labels(served):
         screenshot(page, "walk-1-signed-up")
 
         confirm = page.locator("#confirm")
-        sign_up_code = delivered(served, "erin")
+        sign_up_code = shown(page, "confirm-code-sent")
+        assert sign_up_code == delivered(served, "erin")
         confirm.get_by_label("Username", exact=True).fill("erin")
         confirm.get_by_label("Confirmation code").fill(sign_up_code)
         confirm.get_by_role("button", name="Confirm", exact=True).click()
@@ -98,15 +108,19 @@ def test_a_newcomers_first_session_by_labels(served):
         expect(page.locator("#signout-title")).to_be_visible()
         screenshot(page, "walk-5-signed-out")
 
-        # The page has no reset form: the reset goes through the server's own API, as a reset page would.
-        forgot = requests.post(f"{served.url}/auth/forgot-password", json={"username": "erin"}, timeout=10)
-        assert forgot.status_code == 202, forgot.text
-        reset_code = delivered(served, "erin", other_than=sign_up_code)
-        body = {"username": "erin", "code": wrong(reset_code), "new_password": NEW_PASSWORD}
-        refused = requests.post(f"{served.url}/auth/reset-password", json=body, timeout=10)
-        assert refused.status_code == 400, refused.text
-        reset = requests.post(f"{served.url}/auth/reset-password", json={**body, "code": reset_code}, timeout=10)
-        assert reset.status_code == 200, reset.text
+        reset = page.get_by_role("region", name="Forgot your password?")
+        reset.get_by_label("Username").fill("erin")
+        reset.get_by_role("button", name="Send me a reset code").click()
+        reset_code = shown(page, "reset-code-sent")
+        assert reset_code == delivered(served, "erin", other_than=sign_up_code)
+        reset.get_by_label("Reset code").fill(wrong(reset_code))
+        reset.get_by_label("New password").fill(NEW_PASSWORD)
+        reset.get_by_role("button", name="Set the new password").click()
+        expect(page.locator("#reset-code-error")).not_to_be_empty()
+        screenshot(page, "walk-6-reset-wrong-code-refused")
+        reset.get_by_label("Reset code").fill(reset_code)
+        reset.get_by_role("button", name="Set the new password").click()
+        expect(page.locator("#forgot-done")).to_have_text("The password of erin is reset: sign in with it.")
 
         page.goto(f"{served.url}/")
         login.get_by_label("Username", exact=True).fill("erin")
@@ -116,4 +130,4 @@ def test_a_newcomers_first_session_by_labels(served):
         page.get_by_label("Code from the authenticator app").fill(totp(secret, at=time.time() + 30))
         page.locator("#challenge").get_by_role("button", name="Continue").click()
         expect(page.locator("#session-title")).to_have_text("Signed in as erin")
-        screenshot(page, "walk-6-signed-in-after-reset")
+        screenshot(page, "walk-7-signed-in-after-reset")
