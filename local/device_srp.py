@@ -183,8 +183,8 @@ def device_password_verifier(backend: Any, client_id: Any, session: Any, respons
 
 def teach() -> None:
     """Wrap moto's (and the other modules') sign-in handlers with `settle`, and answer the device steps."""
-    from moto.core.responses import ActionResult
     from moto.cognitoidp.responses import CognitoIdpResponse
+    from moto.core.responses import ActionResult
 
     if getattr(CognitoIdpResponse.initiate_auth, "knows_devices", False):
         return
