@@ -1,6 +1,6 @@
 """Operations moto lacks (an HTML 500 before) or answers short, answered as Cognito does, by boto3: DeleteUser,
-DeleteUserAttributes, ListDevices and AdminListDevices of a pool without device tracking (tests/test_emulator_devices*.py
-for one with it), DescribeUserPool's UserPoolTier, DescribeUserPoolDomain.
+DeleteUserAttributes, ListDevices and AdminListDevices of a pool without device tracking
+(tests/test_emulator_devices*.py for one with it), DescribeUserPool's UserPoolTier, DescribeUserPoolDomain.
 
 Sources: botocore's cognito-idp model (the shapes; UserPoolTier ESSENTIALS for new pools), AWS's DeleteUser page.
 """
