@@ -17,7 +17,18 @@ from typing import Any
 import boto3
 
 from config import Settings
-from local import additions, attributes, client_rules, confirmations, factors, mfa, operations, tokens, userauth
+from local import (
+    additions,
+    attributes,
+    client_rules,
+    confirmations,
+    devices,
+    factors,
+    mfa,
+    operations,
+    tokens,
+    userauth,
+)
 from local.gate import GatedServer
 from local.oauth.app import create_app
 from local.oauth.example_idp import ExampleIdP, IdPUnavailable
@@ -78,6 +89,7 @@ class LocalCognito:
         attributes.teach()
         mfa.teach()
         client_rules.teach()  # the app client's rules, before every handler
+        devices.teach()  # remembered devices: their operations, and every sign-in answer (local/device_srp.py)
         factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):

@@ -1,5 +1,5 @@
 """Operations moto 5.2.5 lacks or answers short of Cognito, taught to moto: DeleteUser, DeleteUserAttributes,
-ListDevices and AdminListDevices (no device tracking yet: an empty list), DescribeUserPool's UserPoolTier, and
+DescribeUserPool's UserPoolTier, and
 DescribeUserPoolDomain's full DomainDescription. Without them moto answers an HTML 500 (or a bare `{}`).
 
 Shapes from botocore's cognito-idp model; UserPoolTier's default is ESSENTIALS (CreateUserPool's documentation:
@@ -80,14 +80,6 @@ def teach() -> None:
         user.delete_attributes(names)  # moto's: InvalidParameterException for an attribute the user has not
         return EmptyResult()
 
-    def list_devices(self: Any) -> ActionResult:
-        _signed_in(self)
-        return ActionResult({"Devices": []})
-
-    def admin_list_devices(self: Any) -> ActionResult:
-        self.backend.admin_get_user(self._get_param("UserPoolId"), self._get_param("Username"))  # UserNotFound
-        return ActionResult({"Devices": []})
-
     def describe_user_pool_with_tier(self: Any) -> ActionResult:
         answer = describe_user_pool(self)
         answer.result["UserPool"].setdefault("UserPoolTier", DEFAULT_TIER)
@@ -102,7 +94,5 @@ def teach() -> None:
 
     CognitoIdpResponse.delete_user = delete_user
     CognitoIdpResponse.delete_user_attributes = delete_user_attributes
-    CognitoIdpResponse.list_devices = list_devices
-    CognitoIdpResponse.admin_list_devices = admin_list_devices
     CognitoIdpResponse.describe_user_pool = describe_user_pool_with_tier
     CognitoIdpResponse.describe_user_pool_domain = describe_user_pool_domain

@@ -182,3 +182,36 @@ def test_global_sign_out_revokes_the_access_token_it_was_called_with(emulator, w
         emulator.client.get_user(AccessToken=access)
     assert revoked.value.response["Error"]["Code"] == "NotAuthorizedException"
     assert "revoked" in revoked.value.response["Error"]["Message"].lower()
+
+
+def test_a_remembered_device_skips_totp_and_a_forgotten_one_does_not(emulator):
+    """In a pool with DeviceConfiguration (ChallengeRequiredOnNewDevice, DeviceOnlyRememberedOnUserPrompt), a
+    sign-in answers NewDeviceMetadata and Amplify confirms the device itself (ConfirmDevice with its SRP verifier):
+    listed by fetchDevices (ListDevices) with its name; rememberDevice (UpdateDeviceStatus remembered); the next
+    sign-in from it answers DEVICE_SRP_AUTH, and Amplify's device proof (DEVICE_PASSWORD_VERIFIER) signs in
+    without the TOTP the user prefers; forgetDevice (ForgetDevice) removes it, and the next sign-in asks TOTP again.
+    Sources: botocore DeviceConfigurationType, NewDeviceMetadataType, ConfirmDevice, UpdateDeviceStatus,
+    ListDevices, ForgetDevice; Developer Guide "Working with user devices in your user pool"; Amplify's
+    handleDeviceSRPAuth and getNewDeviceMetadata."""
+    emulator.reset()
+    config = {"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": True}
+    pool = public_pool(emulator.client, DeviceConfiguration=config)
+    confirmed_user(emulator.client, pool["user_pool_id"], "alice")
+    steps = run_amplify(emulator, pool, "devices", username="alice")
+    assert ok(steps["signIn"]) == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
+    ok(steps["verifyTOTPSetup"])
+    ok(steps["updateMFAPreference"])
+    [device] = ok(steps["fetchDevices before remembering"])  # confirmed by Amplify, not remembered yet
+    assert device["attributes"]["dev:device_remembered_status"] == "not_remembered" and device["name"]
+    ok(steps["rememberDevice"])
+    [remembered] = ok(steps["fetchDevices"])
+    assert remembered["id"] == device["id"] and remembered["attributes"]["dev:device_remembered_status"] == "remembered"
+    assert ok(steps["signIn from the remembered device"]) == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
+    assert claims(ok(steps["tokens"])["accessToken"])["username"] == "alice"
+    ok(steps["forgetDevice"])
+    assert ok(steps["fetchDevices after forgetDevice"]) == []
+    after = ok(steps["signIn after forgetDevice"])
+    assert after["nextStep"]["signInStep"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE"
+    assert ok(steps["confirmSignIn"]) == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
+    [new] = ok(steps["fetchDevices at the end"])  # that sign-in came from no known device: a new one
+    assert new["id"] != device["id"]

@@ -1,5 +1,6 @@
 """Operations moto lacks (an HTML 500 before) or answers short, answered as Cognito does, by boto3: DeleteUser,
-DeleteUserAttributes, ListDevices, AdminListDevices, DescribeUserPool's UserPoolTier, DescribeUserPoolDomain.
+DeleteUserAttributes, ListDevices and AdminListDevices of a pool without device tracking
+(tests/test_emulator_devices*.py for one with it), DescribeUserPool's UserPoolTier, DescribeUserPoolDomain.
 
 Sources: botocore's cognito-idp model (the shapes; UserPoolTier ESSENTIALS for new pools), AWS's DeleteUser page.
 """
@@ -51,7 +52,7 @@ def test_delete_user_attributes(emulator, pool):
     assert required[0] == "InvalidParameterException"  # the pool's schema requires email
 
 
-def test_devices_are_an_empty_list_until_device_tracking_exists(emulator, pool):
+def test_a_pool_without_device_tracking_lists_no_devices(emulator, pool):
     token = signed_in(emulator, pool)
     assert emulator.client.list_devices(AccessToken=token)["Devices"] == []
     assert emulator.client.admin_list_devices(UserPoolId=pool["user_pool_id"], Username="alice")["Devices"] == []

@@ -17,9 +17,12 @@ import {
   confirmUserAttribute,
   deleteUser,
   fetchAuthSession,
+  fetchDevices,
   fetchMFAPreference,
   fetchUserAttributes,
+  forgetDevice,
   getCurrentUser,
+  rememberDevice,
   setUpTOTP,
   signIn,
   signOut,
@@ -41,6 +44,10 @@ const storage = {
   removeItem: async (key) => void memory.delete(key),
   clear: async () => memory.clear(),
 };
+
+// Amplify names a device it confirms by navigator.userAgent; Node before 21 has no navigator, and Amplify then
+// skips ConfirmDevice silently (getNewDeviceMetadata swallows the error). A browser always has one.
+globalThis.navigator ??= { userAgent: "conformance.mjs (Node.js)" };
 
 Amplify.configure({
   Auth: {
@@ -179,6 +186,29 @@ const scenarios = {
     await step("signIn after deleteUser", () =>
       signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }),
     );
+  },
+
+  // A pool that tracks devices: the first sign-in's device is confirmed by Amplify itself (NewDeviceMetadata,
+  // ConfirmDevice); remembered, it signs in without TOTP (DEVICE_SRP_AUTH); forgotten, TOTP is asked again.
+  async devices() {
+    await step("signIn", () => signIn({ username, password }));
+    const secret = await step("setUpTOTP", async () => (await setUpTOTP()).sharedSecret);
+    const codes = await ask({ totp: secret ?? "", offset: 0 });
+    await step("verifyTOTPSetup", () => verifyTOTPSetup({ code: codes.code }));
+    await step("updateMFAPreference", () => updateMFAPreference({ totp: "PREFERRED" }));
+    await step("fetchDevices before remembering", () => fetchDevices());
+    await step("rememberDevice", () => rememberDevice());
+    await step("fetchDevices", () => fetchDevices());
+    await step("signOut", () => signOut());
+    await step("signIn from the remembered device", () => signIn({ username, password }));
+    await step("tokens", tokens);
+    await step("forgetDevice", () => forgetDevice());
+    await step("fetchDevices after forgetDevice", () => fetchDevices());
+    await step("signOut again", () => signOut());
+    await step("signIn after forgetDevice", () => signIn({ username, password }));
+    const next = await ask({ totp: secret ?? "", offset: 30 });
+    await step("confirmSignIn", () => confirmSignIn({ challengeResponse: next.code }));
+    await step("fetchDevices at the end", () => fetchDevices());
   },
 
   async "global-sign-out"() {

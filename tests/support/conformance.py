@@ -22,10 +22,11 @@ POLICY |= {"RequireSymbols": False}
 FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
-def public_pool(client: Any, name: str = "conformance") -> dict[str, str]:
+def public_pool(client: Any, name: str = "conformance", **settings: Any) -> dict[str, str]:
     """A pool as the Cognito console makes one for a single-page app: email auto-verified (and verified before an
     update applies), password and email codes as first factors, optional TOTP, and a public client (no secret)
-    allowing SRP, password, choice-based sign-in and refresh, with revocation and existence errors hidden."""
+    allowing SRP, password, choice-based sign-in and refresh, with revocation and existence errors hidden;
+    `settings`, more of CreateUserPool's (a DeviceConfiguration)."""
     pool = client.create_user_pool(
         PoolName=name,
         Policies={"PasswordPolicy": POLICY, "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
@@ -33,6 +34,7 @@ def public_pool(client: Any, name: str = "conformance") -> dict[str, str]:
         UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]},
         Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
         MfaConfiguration="OPTIONAL",
+        **settings,
     )["UserPool"]
     client.set_user_pool_mfa_config(
         UserPoolId=pool["Id"], SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL"
