@@ -3,7 +3,7 @@ by the page's labels, a newcomer's first session: sign up, confirm with the deli
 with a code computed from the shown secret (a wrong code refused first), sign out, reset the password with the
 delivered code, and sign in again with the new password and a TOTP code.
 
-Codes are read from the emulator's codes file (local/emulator.py CODES_FILE, next to the state file) until the page
+Codes are read from the emulator's codes file (emulator.py CODES_FILE, next to the state file) until the page
 shows the code it just sent next to the field that wants it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from local.emulator import CODES_FILE
+from cognito_emulator.emulator import CODES_FILE
 from tests.support.browser import screenshot, watched_page
 from tests.support.conformance import wrong
 from tests.support.helpers import PASSWORD, totp
