@@ -80,7 +80,9 @@ class Gate:
                 getattr(chunks, "close", lambda: None)()
             if oauth or environ.get("REQUEST_METHOD") != "GET":  # a federated sign-in (a GET) makes a user
                 self.after_call()  # written before the answer below goes out
-        start_response(answer[0], answer[1] + (cors.headers(origin) if allowed and origin else []))
+        if allowed and origin:  # moto's own `Vary: Origin` (from its echoing CORS) gives way to ours
+            answer[1] = [(k, v) for k, v in answer[1] if k.lower() != "vary"] + cors.headers(origin)
+        start_response(answer[0], answer[1])
         return [body]
 
     def _preflight(self, environ: dict[str, Any], start_response: StartResponse, origin: str | None) -> list[bytes]:
