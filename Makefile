@@ -45,12 +45,12 @@ $(AMPLIFY_PEERS): tests/amplify/package.json tests/amplify/package-lock.json
 	touch $@
 
 # ExampleIdP, the OpenID provider the emulator's managed login federates with (npm's oidc-provider, pinned by
-# local/idp's own lock file). `make run` installs it when npm is there (without it, the sign-in page simply does
-# not offer ExampleIdP); `make test` needs it.
-IDP_PEERS := local/idp/node_modules/.installed
-$(IDP_PEERS): local/idp/package.json local/idp/package-lock.json
+# emulator/cognito_emulator/idp's own lock file). `make run` installs it when npm is there (without it, the
+# sign-in page simply does not offer ExampleIdP); `make test` needs it.
+IDP_PEERS := emulator/cognito_emulator/idp/node_modules/.installed
+$(IDP_PEERS): emulator/cognito_emulator/idp/package.json emulator/cognito_emulator/idp/package-lock.json
 	scripts/require.sh npm nodejs npm
-	npm ci --prefix local/idp --no-audit --no-fund --loglevel=error
+	npm ci --prefix emulator/cognito_emulator/idp --no-audit --no-fund --loglevel=error
 	touch $@
 
 example-idp-if-npm: ## Install ExampleIdP's npm packages when npm is there (make run offers it then)
@@ -85,10 +85,11 @@ lock: $(BIN)/.installed ## Compile requirements*.in into the hashed requirements
 	$(PIP_COMPILE) --output-file requirements-lambda.txt requirements-lambda.in
 	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
-# wrk and nginx come from Debian's packages; the benchmarks take about eight minutes on 2 cores.
+# wrk and nginx come from Debian's packages; the benchmarks take about eight minutes on 2 cores. The emulator's
+# package (emulator/) is on the path, not installed in the venv (pyproject.toml's pytest pythonpath says why).
 bench: $(BIN)/.installed system-deps ## The benchmarks (wrk and nginx; about eight minutes)
 	scripts/require.sh wrk wrk
-	$(BIN)/python -m bench.run
+	PYTHONPATH=emulator $(BIN)/python -m bench.run
 
 # `make package`: build/lambda.zip, the code template.yaml deploys. Linux wheels for the runtime and
 # architecture the template names, the app without the emulator, tests and benchmarks, and every module
@@ -103,7 +104,7 @@ LAMBDA_PYTHON ?= $(firstword $(foreach python,python$(LAMBDA_VERSION) \
 	$(wildcard $(HOME)/.pyenv/versions/$(LAMBDA_VERSION).*/bin/python$(LAMBDA_VERSION)), \
 	$(if $(shell $(python) -c 'print(1)' 2>/dev/null),$(python))))
 LAMBDA_APP := $(filter-out server.py,$(wildcard *.py)) \
-	$(patsubst %/,%,$(filter-out bench/ build/ deploy/ docs/ local/ scripts/ tests/,$(wildcard */)))
+	$(patsubst %/,%,$(filter-out bench/ build/ deploy/ docs/ emulator/ scripts/ tests/,$(wildcard */)))
 LAMBDA_DEPS := build/lambda-deps/.installed
 
 $(LAMBDA_DEPS): requirements.txt requirements-lambda.txt template.yaml | $(BIN)/.installed
@@ -132,4 +133,4 @@ lambda-python: ## Print the interpreter the Lambda package is compiled with
 	@echo $(LAMBDA_PYTHON)
 
 clean: ## Remove the environment, caches, npm installs and build/
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules tests/amplify/node_modules local/idp/node_modules build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules tests/amplify/node_modules emulator/cognito_emulator/idp/node_modules build

@@ -17,7 +17,12 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from app import create_app
 from config import ConfigError, Settings
 
-STATE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".local-cognito", "state.json")
+ROOT = os.path.dirname(os.path.abspath(__file__))
+STATE_FILE = os.path.join(ROOT, ".local-cognito", "state.json")
+# The emulator is a package of its own (emulator/pyproject.toml) that the project's venv does not install (the
+# venv is exactly the hashed requirements): `python server.py` finds it here, as the tests do (pyproject's
+# pythonpath). gunicorn's `server:app` never imports it.
+EMULATOR_PACKAGE = os.path.join(ROOT, "emulator")
 BANNER = """\
 No COGNITO_USER_POOL_ID set: started the local Cognito emulator at {endpoint_url}
   user pool  {user_pool_id}
@@ -43,10 +48,13 @@ class QuietRequestHandler(WSGIRequestHandler):
 def _managed_login(emulator: Any, overrides: dict[str, Any]) -> dict[str, Any]:
     """Managed login against the emulator: its client's callback and logout URLs on this port, at `localhost`
     (the page's own host, so the session cookie set by the callback is the page's; WebAuthn wants it too)."""
-    port = Settings.load(overrides=overrides).port
+    settings = Settings.load(overrides=overrides)
+    port = settings.port
     providers = ("ExampleIdP",) if emulator.example_idp is not None else ()
+    # The environment's accepted clients (COGNITO_ACCEPTED_CLIENT_IDS) stay accepted beside the machine client.
+    accepted = {**overrides, "accepted_client_ids": settings.accepted_client_ids}
     return {
-        **emulator.enable_oauth(overrides, server_port=port),
+        **emulator.enable_oauth(accepted, server_port=port),
         "oauth_redirect_uri": f"http://localhost:{port}/auth/oauth/callback",
         "oauth_logout_uri": f"http://localhost:{port}/",
         "oauth_identity_providers": providers,
@@ -62,8 +70,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     emulator, overrides = None, {}
     if not os.environ.get("COGNITO_USER_POOL_ID"):
-        from local.emulator import LocalCognito
-        from local.state import SavedState, StateError
+        if EMULATOR_PACKAGE not in sys.path:
+            sys.path.insert(0, EMULATOR_PACKAGE)
+        from cognito_emulator.emulator import LocalCognito
+        from cognito_emulator.state import SavedState, StateError
 
         state = os.environ.get("LOCAL_COGNITO_STATE") or STATE_FILE
         if args.fresh:
@@ -82,18 +92,19 @@ def main(argv: list[str] | None = None) -> None:
         local_app = create_app(overrides)
     except ConfigError as err:
         sys.exit(f"configuration error: {err}")
-    if emulator is not None:  # the page shows the code the emulator just sent (local/code_hint.py)
-        from local.code_hint import register_code_hint
+    if emulator is not None:  # the page shows the code the emulator just sent (cognito_emulator/code_hint.py)
+        from cognito_emulator.code_hint import register_code_hint
 
         register_code_hint(local_app, emulator.last_code)
     port = Settings.load(overrides=overrides).port
     if emulator is not None:
+        emulator.allow_origins([f"http://localhost:{port}"])  # the page's own origin only (the emulator's CORS)
         codes = os.path.join(os.path.dirname(os.path.abspath(state_path)), "codes.json")
         print(BANNER.format(port=port, state=state_path, codes=codes, **overrides), flush=True)
     else:
         print(f"Serving on http://127.0.0.1:{port}", flush=True)
     # A plain `kill` (SIGTERM) ends the server like Ctrl-C. Nothing is lost either way: the emulator wrote
-    # every change before answering it (local/gate.py).
+    # every change before answering it (cognito_emulator/gate.py).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server = make_server("127.0.0.1", port, local_app, threaded=True, request_handler=QuietRequestHandler)
     try:

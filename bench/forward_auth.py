@@ -255,7 +255,7 @@ def main() -> int:
     import logging
 
     from bench import run as bench_run
-    from local.emulator import LocalCognito
+    from cognito_emulator.emulator import LocalCognito
 
     logging.disable(logging.INFO)
     emulator = LocalCognito()

@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from bench.production import _load, production
-from local.emulator import LocalCognito
+from cognito_emulator.emulator import LocalCognito
 from tests.support.helpers import Minter
 
 ROUNDS = 5

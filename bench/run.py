@@ -11,7 +11,7 @@ import platform
 import sys
 
 from bench import forward_auth, http, lambda_bench, production, verify
-from local.emulator import LocalCognito
+from cognito_emulator.emulator import LocalCognito
 
 # (label, figure, how it reads, target check (None: a figure reported, with no target), target text)
 TARGETS = [

@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 
 from app import create_app
-from local.emulator import LocalCognito
+from cognito_emulator.emulator import LocalCognito
 from middleware.openapi import document
 from tests.support.cognito_local import CognitoLocal
 from tests.support.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users

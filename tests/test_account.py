@@ -118,7 +118,7 @@ def test_logout_then_refresh_fails(client, users):
 
 
 def test_logout_with_a_refresh_token_signs_out_and_revokes_it(client, users):
-    """GlobalSignOut, then RevokeToken (taught to the emulator by local/additions.py; which token it gets is
+    """GlobalSignOut, then RevokeToken (taught to the emulator by cognito_emulator/additions.py; which token it gets is
     shown in test_cognito_answers.py): the refresh token is dead."""
     tokens = users.tokens("alice")
     body = {"refresh_token": tokens["refresh_token"]}

@@ -1,5 +1,5 @@
 """App clients with a secret: SECRET_HASH on every call that names a user, the secret itself on refresh, and
-the pool set-up that makes such clients (`python -m local.pools create-pool --with-secret`)."""
+the pool set-up that makes such clients (`python -m cognito_emulator.pools create-pool --with-secret`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from app import create_app
-from local.pools import create_pool
+from cognito_emulator.pools import create_pool
 from tests.support.helpers import ROOT, bearer
 
 
@@ -64,9 +64,10 @@ def test_create_pool_is_the_code_the_embedded_default_uses(emulator):
 
 @pytest.mark.subprocess
 def test_create_pool_command_prints_settings_the_server_runs_on(emulator, users_of):
-    """`python -m local.pools create-pool` against the emulator, then a server from its output."""
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1"}
-    command = [sys.executable, "-m", "local.pools", "create-pool", "--endpoint-url", emulator.endpoint_url]
+    """`python -m cognito_emulator.pools create-pool` against the emulator, then a server from its output."""
+    # The package is on the tests' path (pyproject's pythonpath), not installed: the child gets it the same way.
+    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "PYTHONPATH": os.path.join(ROOT, "emulator")}
+    command = [sys.executable, "-m", "cognito_emulator.pools", "create-pool", "--endpoint-url", emulator.endpoint_url]
     output = subprocess.run([*command, "--with-secret"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     lines = dict(line.split("=", 1) for line in output.stdout.split())
     assert set(lines) == {"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "COGNITO_ENDPOINT_URL", "COGNITO_CLIENT_SECRET"}

@@ -1,4 +1,4 @@
-"""The page's code hint (local/code_hint.py): the code the embedded emulator just sent, for this machine's page only,
+"""The page's code hint (code_hint.py): the code the embedded emulator just sent, for this machine's page only,
 and only where server.py runs the emulator."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from app import create_app
-from local.code_hint import PATH, register_code_hint
+from cognito_emulator.code_hint import PATH, register_code_hint
 from tests.support.helpers import PASSWORD
 from tests.support.servers import ServerProcess
 

@@ -59,7 +59,7 @@ def test_the_issuer_is_cognitos_and_the_document_is_served_at_its_path(emulator,
     (OpenID Connect Discovery 1.0 §4.3: they MUST be identical). That issuer is Cognito's own
     `https://cognito-idp.<region>.amazonaws.com/<pool>`, not the emulator's URL: the emulator's tokens carry Cognito's
     issuer so that verifiers (aws-jwt-verify, this server's) treat them exactly as a real pool's (the documented
-    reason in local/oauth/endpoints.py). A client that insists on §4.3's URL prefix is given the issuer and the
+    reason in oauth/endpoints.py). A client that insists on §4.3's URL prefix is given the issuer and the
     document's URL apart."""
     pool_id = oauth["user_pool_id"]
     assert metadata["issuer"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool_id}"

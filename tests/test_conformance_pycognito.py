@@ -55,7 +55,7 @@ def test_srp_with_the_right_password_signs_in_and_the_tokens_verify(emulator, po
 
 def test_srp_with_a_wrong_password_is_refused(emulator, pool, jwks, alice):
     """A wrong password: NotAuthorizedException "Incorrect username or password." at RespondToAuthChallenge
-    (measured on Cognito, PROTOCOLS-2.md section 1). Before local/srp.py, the emulator accepted any password."""
+    (measured on Cognito, PROTOCOLS-2.md section 1). Before srp.py, the emulator accepted any password."""
     alice_ = user(emulator, pool, jwks)
     assert refused(alice_.authenticate, "Wr0ngPassword!") == (
         "NotAuthorizedException",

@@ -11,8 +11,8 @@ import logging
 import pytest
 from botocore.exceptions import ClientError
 
-from local.emulator import last_code
-from local.pools import create_pool
+from cognito_emulator.emulator import last_code
+from cognito_emulator.pools import create_pool
 from tests.support.helpers import PASSWORD
 
 

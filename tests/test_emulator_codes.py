@@ -1,5 +1,5 @@
-"""The emulator's confirmation, reset and attribute-verification codes, checked as Cognito checks them (local/codes.py,
-local/confirmations.py, local/attributes.py). Sources: [DG] = the Cognito Developer Guide (limits.md "code security
+"""The emulator's confirmation, reset and attribute-verification codes, checked as Cognito checks them (codes.py,
+confirmations.py, attributes.py). Sources: [DG] = the Cognito Developer Guide (limits.md "code security
 resource quotas"; user-pool-settings-email-phone-verification), [BOTO] = botocore's cognito-idp model docs."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from local import codes
-from local.emulator import _backend
+from cognito_emulator import codes
+from cognito_emulator.emulator import _backend
 
 PASSWORD, NEW_PASSWORD = "Passw0rd!", "N3wPassw0rd!"
 

@@ -1,5 +1,5 @@
 """`python server.py` with the embedded emulator, restarted: a pending sign-up code, a user's TOTP secret and the
-codes already taken survive (they are kept with the pool, local/codes.py and local/mfa.py)."""
+codes already taken survive (they are kept with the pool, cognito_emulator/codes.py and cognito_emulator/mfa.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from local import mfa
+from cognito_emulator import mfa
 from tests.support.helpers import PASSWORD
 from tests.support.servers import free_port
 from tests.test_emulator_passwordless_restarts import emulator_of, stop

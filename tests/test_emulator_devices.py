@@ -1,4 +1,4 @@
-"""Remembered devices in the emulator (local/devices.py), by boto3: the pool's DeviceConfiguration, NewDeviceMetadata,
+"""Remembered devices in the emulator (devices.py), by boto3: the pool's DeviceConfiguration, NewDeviceMetadata,
 ConfirmDevice, GetDevice, ListDevices, UpdateDeviceStatus, ForgetDevice and their Admin forms, with Cognito's shapes
 and errors. Sources: botocore's cognito-idp model (shapes, DeviceKey's pattern, Limit 0-60, the status enum) and
 ../shared/PROTOCOLS-2.md section 2 (NewDeviceMetadata, UserConfirmationNecessary, device attributes)."""

@@ -1,4 +1,4 @@
-"""Signing in with a remembered device (local/device_srp.py), by boto3 and tests/support/device_client.py (written
+"""Signing in with a remembered device (device_srp.py), by boto3 and tests/support/device_client.py (written
 from Amplify's and pycognito's client code), and by pycognito's own device flow: DEVICE_SRP_AUTH and
 DEVICE_PASSWORD_VERIFIER, MFA skipped on a remembered device and not on a forgotten, unknown or not remembered one,
 every wrong proof refused, and the devices kept across a save and restore of the state."""
@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from local.emulator import _backend
-from local.state import SavedState
+from cognito_emulator.emulator import _backend
+from cognito_emulator.state import SavedState
 from tests.support.devices import PASSWORD, Pool, refusal
 
 PROMPT = {"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": True}

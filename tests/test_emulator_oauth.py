@@ -209,7 +209,7 @@ def test_revoke_ends_the_refresh_token_and_the_tokens_issued_from_it(emulator, o
 
 
 def test_a_code_lives_five_minutes(emulator, oauth, monkeypatch):
-    import local.oauth.records as records
+    import cognito_emulator.oauth.records as records
 
     codes = [sign_in(emulator, oauth)[1]["code"] for _ in range(2)]
     now = records.clock()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from local.emulator import LocalCognito
+from cognito_emulator.emulator import LocalCognito
 from tests.support.helpers import PASSWORD
 from tests.support.managed_login import (
     PORT,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from local.pools import enable_oauth
+from cognito_emulator.pools import enable_oauth
 from tests.support.helpers import PASSWORD
 
 

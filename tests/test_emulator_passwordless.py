@@ -7,10 +7,10 @@ import types
 
 import pytest
 
-import local.passwordless
-from local import factors
-from local.additions import _secret_hash
-from local.pools import PASSWORD_POLICY
+import cognito_emulator.passwordless
+from cognito_emulator import factors
+from cognito_emulator.additions import _secret_hash
+from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fixture  # noqa: F401
 
@@ -127,7 +127,7 @@ def test_an_expired_session_is_refused(steps, monkeypatch):
     steps.sign_up("alice")
     started = steps.start("alice", "EMAIL_OTP")
     later = factors.time.time() + 60 * factors.DEFAULT_SESSION_MINUTES + 1
-    monkeypatch.setattr(local.passwordless, "time", types.SimpleNamespace(time=lambda: later))
+    monkeypatch.setattr(cognito_emulator.passwordless, "time", types.SimpleNamespace(time=lambda: later))
     code = steps.email_code("alice")
     assert refusal(steps.respond, previous=started, name="alice", EMAIL_OTP_CODE=code) == (
         "NotAuthorizedException",

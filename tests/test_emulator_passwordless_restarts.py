@@ -13,9 +13,9 @@ import types
 import boto3
 import pytest
 
-from local.additions import _secret_hash
-from local.emulator import CODES_FILE, EMULATOR_REGION
-from local.state import SavedState
+from cognito_emulator.additions import _secret_hash
+from cognito_emulator.emulator import CODES_FILE, EMULATOR_REGION
+from cognito_emulator.state import SavedState
 from tests.support.authenticator import Authenticator
 from tests.support.servers import free_port
 from tests.support.userauth import Steps, refusal

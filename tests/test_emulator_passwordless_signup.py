@@ -3,7 +3,7 @@ TOTP after the password through USER_AUTH, over HTTP."""
 
 from __future__ import annotations
 
-from local.pools import PASSWORD_POLICY
+from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, next_totp, steady_totp
 from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fixture  # noqa: F401
 from tests.test_emulator_passwordless import signed_in

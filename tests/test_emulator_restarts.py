@@ -203,7 +203,7 @@ def test_fresh_forgets_the_json_and_an_old_pickle(tmp_path):
 
 def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypatch, pool):
     """Sign-outs the server keeps itself are kept next to the emulator's users, so they survive a restart too."""
-    import local.emulator
+    import cognito_emulator.emulator
 
     for name, value in (("COGNITO_USER_POOL_ID", pool["user_pool_id"]), ("COGNITO_CLIENT_ID", pool["client_id"])):
         monkeypatch.setenv(name, value)  # importing server.py builds its gunicorn app from the environment
@@ -227,7 +227,10 @@ def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypa
             pass
 
         def last_code(self, username: str, medium: str = "EMAIL") -> None:
-            return None  # the page's code hint reads it (local/code_hint.py)
+            return None  # the page's code hint reads it (cognito_emulator/code_hint.py)
+
+        def allow_origins(self, origins) -> None:
+            seen["cors_origins"] = list(origins)
 
     class Serving:
         def serve_forever(self) -> None:
@@ -238,10 +241,12 @@ def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypa
 
     seen = {}
     monkeypatch.setenv("LOCAL_COGNITO_STATE", str(tmp_path / "kept" / "state.json"))
-    monkeypatch.setattr(local.emulator, "LocalCognito", Emulator)
+    monkeypatch.setattr(cognito_emulator.emulator, "LocalCognito", Emulator)
     monkeypatch.setattr(server, "create_app", lambda overrides: seen.update(overrides) or Flask("fake"))
     monkeypatch.setattr(server, "make_server", lambda *args, **kwargs: Serving())
     monkeypatch.setattr(server.signal, "signal", lambda *args: None)
     server.main([])
     assert seen["shared_state_dir"] == str(tmp_path / "kept")
     assert seen["user_pool_id"] == pool["user_pool_id"] and seen["demo_page"] is True
+    port = os.environ.get("PORT", "5000")
+    assert seen["cors_origins"] == [f"http://localhost:{port}"]  # make run's page, and no other origin

@@ -14,7 +14,7 @@ import hmac
 import pytest
 from botocore.exceptions import ClientError
 
-from local.pools import allow_flows, create_pool
+from cognito_emulator.pools import allow_flows, create_pool
 from tests.support.helpers import PASSWORD
 
 

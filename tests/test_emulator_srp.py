@@ -1,4 +1,4 @@
-"""The emulator's SRP sign-in over HTTP (local/srp.py), with the SRP client of tests/support/srp_client.py: the
+"""The emulator's SRP sign-in over HTTP (srp.py), with the SRP client of tests/support/srp_client.py: the
 password really checked, USER_ID_FOR_SRP as Cognito sends it, and every part of PASSWORD_VERIFIER's answer
 checked (signature, SECRET_BLOCK, TIMESTAMP, SECRET_HASH). Sources: ../shared/PROTOCOLS-2.md section 1 (SRP as
 Cognito does it, with the measured errors), botocore's cognito-idp model (InitiateAuth AuthParameters,
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import base64
 
-from local import srp_math
-from local.pools import PASSWORD_POLICY
+from cognito_emulator import srp_math
+from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.srp_client import SrpClient
 from tests.support.srp_steps import WRONG, Srp, add_user, alice_fixture, srp_app_client, srp_flow_fixture  # noqa: F401

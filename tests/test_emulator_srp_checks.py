@@ -1,4 +1,4 @@
-"""The emulator's PASSWORD_VERIFIER checks (local/srp.py), each refused as Cognito refuses it: a tampered
+"""The emulator's PASSWORD_VERIFIER checks (cognito_emulator/srp.py), each refused as Cognito refuses it: a tampered
 signature, a used, foreign or made-up SECRET_BLOCK, another app client, a TIMESTAMP not in Cognito's form, an SRP_A
 of zero; and a challenge kept in the saved state. Sources: ../shared/PROTOCOLS-2.md section 1 (with the errors
 measured on Cognito) and botocore's cognito-idp model (RespondToAuthChallenge: PASSWORD_VERIFIER must be answered
@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from local import factors, snapshot, srp, srp_math
+from cognito_emulator import factors, snapshot, srp, srp_math
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient, timestamp
 from tests.support.srp_steps import WRONG, Srp, add_user, alice_fixture, srp_app_client, srp_flow_fixture  # noqa: F401
@@ -104,11 +104,11 @@ def test_an_srp_a_of_zero_is_refused(srp_flow, alice):
 
 
 def test_a_challenge_survives_a_save_and_restore(emulator, pool, srp_flow, alice):
-    """The server's half of a challenge is kept with the sign-in session (local/factors.py), saved as plain JSON
-    (local/snapshot.py): a restored emulator checks the answer as the first would have."""
+    """The server's half of a challenge is kept with the sign-in session (factors.py), saved as plain JSON
+    (cognito_emulator/snapshot.py): a restored emulator checks the answer as the first would have."""
     from moto.cognitoidp.models import CognitoIdpBackend
 
-    from local.emulator import _backend
+    from cognito_emulator.emulator import _backend
 
     client, challenge = srp_flow.start("alice")
     document = json.loads(json.dumps(snapshot.dump(_backend().user_pools, _backend().user_pool_domains, {})))

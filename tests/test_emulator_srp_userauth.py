@@ -8,7 +8,7 @@ InitiateAuthResponse.ChallengeName ("PASSWORD_SRP: Respond with the initial SRP 
 
 from __future__ import annotations
 
-from local.pools import PASSWORD_POLICY
+from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient
 from tests.support.srp_steps import WRONG, add_user, alice_fixture, srp_flow_fixture  # noqa: F401

@@ -1,4 +1,4 @@
-"""The emulator's state file (local/state.py, local/snapshot.py): complete, our own format, and never misread.
+"""The emulator's state file (state.py, snapshot.py): complete, our own format, and never misread.
 
 Restores go into a separate moto backend object, so the session's emulator is never touched.
 """
@@ -9,11 +9,14 @@ import json
 import os
 import pickle
 import stat
+import sys
+import types
+from unittest import mock
 
 import pytest
 
-from local import snapshot
-from local.state import SavedState, StateError
+from cognito_emulator import snapshot
+from cognito_emulator.state import SavedState, StateError
 from tests.support.helpers import PASSWORD
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
@@ -25,20 +28,28 @@ def new_backend():
     return CognitoIdpBackend(REGION, ACCOUNT)
 
 
+def _old_signing_key():
+    """Stands for the old `local.state._fixed_signing_key`: the package was `local` when that format was written."""
+
+
+_old_signing_key.__module__, _old_signing_key.__qualname__ = "local.state", "_fixed_signing_key"
+OLD_MODULE = types.ModuleType("local.state")
+OLD_MODULE._fixed_signing_key = _old_signing_key
+
+
 class OldPickler(pickle.Pickler):
-    """What local/state.py wrote before the JSON format: moto's objects whole, the signing key by reference."""
+    """What local/state.py (this package before it was cognito_emulator) wrote before the JSON format: moto's
+    objects whole, the signing key by reference to `local.state._fixed_signing_key`."""
 
     def reducer_override(self, obj):
         from joserfc.jwk import RSAKey
 
-        from local.state import _fixed_signing_key  # pickled as a reference to local.state._fixed_signing_key
-
-        return (_fixed_signing_key, ()) if isinstance(obj, RSAKey) else NotImplemented
+        return (_old_signing_key, ()) if isinstance(obj, RSAKey) else NotImplemented
 
 
 def populated_backend():
     """A moto backend holding what the local server makes: a pool, a client, users in each state, a group, tokens."""
-    from local.pools import PASSWORD_POLICY
+    from cognito_emulator.pools import PASSWORD_POLICY
 
     backend = new_backend()
     pool = backend.create_user_pool(
@@ -57,7 +68,7 @@ def populated_backend():
             "ClientName": "local-client",
             "ReadAttributes": ["email"],
             "EnableTokenRevocation": True,
-            # As local/pools.py makes it: Cognito (and now the emulator) refuses a flow the client does not list.
+            # As pools.py makes it: Cognito (and now the emulator) refuses a flow the client does not list.
             "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         },
     )
@@ -77,7 +88,9 @@ def populated_backend():
 
 
 def write_legacy(path, backend, ids) -> None:
-    with open(path, "wb") as file:
+    # pickle checks the reference resolves: `local.state` exists while it writes, as it did then.
+    old = {"local": types.ModuleType("local"), "local.state": OLD_MODULE}
+    with open(path, "wb") as file, mock.patch.dict(sys.modules, old):
         OldPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(
             {"ids": ids, "pools": backend.user_pools, "domains": backend.user_pool_domains}
         )
@@ -196,7 +209,7 @@ def test_a_symlink_planted_at_the_temporary_name_is_never_written_through(tmp_pa
     backend, ids = populated_backend()
     target = tmp_path / "elsewhere.txt"
     target.write_text("not yours")
-    monkeypatch.setattr("local.state._random_suffix", lambda: "guessed")
+    monkeypatch.setattr("cognito_emulator.state._random_suffix", lambda: "guessed")
     (tmp_path / ".state.json.guessed.tmp").symlink_to(target)
     with pytest.raises(FileExistsError):
         SavedState(str(tmp_path / "state.json")).keep(backend, ids)

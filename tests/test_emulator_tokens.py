@@ -115,7 +115,7 @@ def test_global_sign_out_refuses_every_token_of_the_user(emulator, pool, admin):
 
 
 def test_revocation_survives_a_restart(tmp_path):
-    from local.emulator import LocalCognito
+    from cognito_emulator.emulator import LocalCognito
 
     path = str(tmp_path / "state.json")
     first = LocalCognito(path)

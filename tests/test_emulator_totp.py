@@ -1,4 +1,4 @@
-"""The emulator's MFA, checked as Cognito checks it (local/mfa.py). Sources: RFC 6238 (TOTP) and its test vectors;
+"""The emulator's MFA, checked as Cognito checks it (mfa.py). Sources: RFC 6238 (TOTP) and its test vectors;
 [DG] = the Cognito Developer Guide's TOTP page ("accepts TOTP tokens that are within 30 seconds before or after");
 [BOTO] = botocore's cognito-idp model (SecretCodeType, VerifySoftwareToken's EnableSoftwareTokenMFAException)."""
 
@@ -10,7 +10,7 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from local import mfa
+from cognito_emulator import mfa
 
 PASSWORD = "Passw0rd!"
 

@@ -91,8 +91,8 @@ def test_passkeys_need_the_pool_to_allow_them(steps, emulator, pool, alice):
 def test_passkeys_need_a_relying_party(steps, emulator):
     ids = emulator.create_pool("bare")
     emulator.client.set_user_pool_mfa_config(UserPoolId=ids["user_pool_id"], MfaConfiguration="OFF")
-    from local import factors  # the pool as made with no WebAuthnConfiguration and no domain
-    from local.emulator import _backend
+    from cognito_emulator import factors  # the pool as made with no WebAuthnConfiguration and no domain
+    from cognito_emulator.emulator import _backend
 
     factors.extras(_backend().user_pools[ids["user_pool_id"]])["webauthn"] = None
     bare = Steps(emulator, ids)

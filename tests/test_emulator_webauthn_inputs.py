@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from local.passkeys import origin_allowed
+from cognito_emulator.passkeys import origin_allowed
 from tests.support.userauth import alice_fixture, key_fixture, no_emulator_errors, refusal, steps_fixture  # noqa: F401
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from app import create_app
-from local.emulator import last_code
+from cognito_emulator.emulator import last_code
 from tests.support.helpers import PASSWORD
 
 FORM = "application/x-www-form-urlencoded"

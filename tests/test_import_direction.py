@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ROOT_MODULES = {"server", "app", "routes", "config", "pool_settings", "errors", "extensions", "lambda_function"}
 LAYERS = {"controllers", "middleware", "services", "schemas"}
 ENTRY_POINTS = {"server", "app", "routes", "lambda_function"}
-# Never imported by production code: the embedded emulator (local/, or its successor's name), the tests and
-# the benchmarks. Production is everything outside tests/, bench/, local/ and scripts/.
+# Never imported by production code: the embedded emulator (emulator/cognito_emulator; `local` was its old
+# name), the tests and the benchmarks. Production is everything outside tests/, bench/, emulator/ and scripts/.
 NOT_PRODUCTION = {"local", "cognito_emulator", "tests", "bench"}
 # What each layer or root module may not import. The app-wide definitions (errors, config and its
 # pool_settings) serve every layer, so they import none; extensions builds the services, so it imports
@@ -34,9 +34,9 @@ FORBIDDEN = {
     "lambda_function": {"server"},
     "server": {"lambda_function"},
 }
-# `python server.py` (make run) starts the emulator when no pool is set: server.py may import local/ inside
-# that function only, so gunicorn's `server:app` (and Lambda, whose package has no server.py) never loads it.
-LOCAL_RUN = ("server", "main", {"local"})
+# `python server.py` (make run) starts the emulator when no pool is set: server.py may import cognito_emulator
+# inside that function only, so gunicorn's `server:app` (and Lambda, whose package has no server.py) never loads it.
+LOCAL_RUN = ("server", "main", {"cognito_emulator"})
 
 
 def imported(source: str, *, skip_function: str | None = None) -> set[str]:
@@ -124,13 +124,13 @@ def test_every_root_module_and_layer_has_a_rule():
         ("routes", "from app import create_app\n"),
         ("app", "from controllers import hello\n"),
         # production code never imports the emulator, the tests or the benchmarks
-        ("services", "from local.emulator import LocalCognito\n"),
+        ("services", "from cognito_emulator.emulator import LocalCognito\n"),
         ("controllers", "import cognito_emulator\n"),
         ("middleware", "def later():\n    from tests.support.helpers import ROOT\n"),
         ("extensions", "import bench.run\n"),
-        ("lambda_function", "from local.state import SavedState\n"),
-        ("server", "from local.emulator import LocalCognito\n"),
-        ("server", "def serve():\n    from local.emulator import LocalCognito\n"),
+        ("lambda_function", "from cognito_emulator.state import SavedState\n"),
+        ("server", "from cognito_emulator.emulator import LocalCognito\n"),
+        ("server", "def serve():\n    from cognito_emulator.emulator import LocalCognito\n"),
         ("server", "def main():\n    from tests.support.helpers import ROOT\n"),
         # a controller never imports another controller
         ("controllers", "from controllers.auth import signed_in\n"),
@@ -147,7 +147,7 @@ def test_the_check_catches_an_import_against_the_flow(module, source):
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("server", "def main():\n    from local.emulator import LocalCognito\n"),
+        ("server", "def main():\n    from cognito_emulator.emulator import LocalCognito\n"),
         ("controllers", "from services.signin import signed_in\n"),
         ("config", "from pool_settings import read_pools\n"),
         ("services", "from config import Settings\n"),
@@ -157,6 +157,19 @@ def test_the_check_allows_what_the_rules_allow(module, source):
     """The rules are not blanket refusals: make run's emulator in server.main, a service from a controller,
     config's own module, config from a service."""
     assert not violations(module, source)
+
+
+EMULATOR = ROOT / "emulator"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(str(p.relative_to(ROOT)) for p in EMULATOR.rglob("*.py") if "node_modules" not in p.parts), ids=str
+)
+def test_the_emulator_imports_nothing_of_the_server(path):
+    """The emulator is a package of its own (`pip install ./emulator` carries no file of the server): none of
+    its modules, its tests included, imports the server's modules, layers, tests or benchmarks."""
+    found = imported((ROOT / path).read_text()) & (ROOT_MODULES | LAYERS | {"tests", "bench", "local"})
+    assert not found, f"{path} imports {found}"
 
 
 def test_the_root_holds_only_the_entry_points_and_app_wide_definitions():

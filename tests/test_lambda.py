@@ -27,8 +27,8 @@ from cfnlint.decode import decode
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import lambda_function
+from cognito_emulator.emulator import last_code
 from config import Settings
-from local.emulator import last_code
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 
 EVENTS = Path(__file__).parent / "events"
@@ -250,7 +250,18 @@ def test_the_package_installs_into_a_clean_directory_imports_and_answers(tmp_pat
             package.extractall(tmp_path)
     python = subprocess.run([MAKE, "-s", "lambda-python"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     assert archive.stat().st_size < 50 * 2**20 and unzipped < 250 * 2**20  # Lambda's limits for a zip
-    absent_files = ("moto", "pytest", "schemathesis", "playwright", "atheris", "local", "tests", "bench", "server.py")
+    absent_files = (
+        "moto",
+        "pytest",
+        "schemathesis",
+        "playwright",
+        "atheris",
+        "emulator",
+        "cognito_emulator",
+        "tests",
+        "bench",
+        "server.py",
+    )
     for absent in (*absent_files, "deploy", "gunicorn.conf.py", "docs"):
         assert not (tmp_path / absent).exists(), absent
     # As Lambda runs it: the zip's directory on the path, nothing from this machine's site-packages.

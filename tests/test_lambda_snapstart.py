@@ -14,8 +14,8 @@ import redis
 import snapshot_restore_py
 
 import lambda_function
+from cognito_emulator.emulator import last_code
 from config import Settings
-from local.emulator import last_code
 from services.hoststore import HostStore
 from services.revocations import Revocations
 from tests.support.helpers import PASSWORD, Minter, bearer, cognito_error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from local.pools import allow_flows
+from cognito_emulator.pools import allow_flows
 from tests.support.helpers import PASSWORD, bearer
 
 NEW_PASSWORD = "N3wPassw0rd!"

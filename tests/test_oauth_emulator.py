@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from app import create_app
-from local.emulator import last_code
+from cognito_emulator.emulator import last_code
 from tests.support.helpers import PASSWORD, bearer
 
 BASE = "http://localhost:5000"  # the test client's origin: the emulator's client has its callback on port 5000

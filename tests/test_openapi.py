@@ -9,7 +9,7 @@ import pytest
 from flask import Blueprint
 
 from app import create_app
-from local.emulator import last_code
+from cognito_emulator.emulator import last_code
 from middleware.auth import current_claims, require_token
 from middleware.endpoint import endpoint
 from middleware.openapi import document

@@ -124,7 +124,7 @@ def test_sign_up_to_sign_out_in_a_browser(served, page):
     expect(page.locator("#register-email-error")).to_be_empty()
 
     expect(page.locator("#confirm-username")).to_have_value("alice")
-    # The code the emulator sent, shown by the page next to the field (local/code_hint.py): the one it printed.
+    # The code the emulator sent, shown by the page next to the field (code_hint.py): the one it printed.
     expect(page.locator("#confirm-code-sent")).to_have_text(re.compile(r"^The local emulator sent the code \d{6}\.$"))
     assert served.code("alice") in page.locator("#confirm-code-sent").inner_text()
     send(page, "confirm", code="000000" if served.code("alice") != "000000" else "111111")

@@ -5,7 +5,7 @@ delivered code, and sign in again with the new password and a TOTP code.
 
 Every code is the one the page shows under the field that wants it ("The local emulator sent the code NNNNNN."),
 as a newcomer without a terminal reads it; the test also checks it is the code the emulator wrote to its codes file
-(local/emulator.py CODES_FILE, next to the state file)."""
+(cognito_emulator/emulator.py CODES_FILE, next to the state file)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from local.emulator import CODES_FILE
+from cognito_emulator.emulator import CODES_FILE
 from tests.support.browser import screenshot, watched_page
 from tests.support.conformance import wrong
 from tests.support.helpers import PASSWORD, totp

@@ -10,11 +10,11 @@ import types
 
 import pytest
 
-import local.passwordless
+import cognito_emulator.passwordless
 from app import create_app
-from local import factors
-from local.emulator import last_code
-from local.pools import PASSWORD_POLICY
+from cognito_emulator import factors
+from cognito_emulator.emulator import last_code
+from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.authenticator import Authenticator
 from tests.support.helpers import PASSWORD, bearer
 
@@ -86,7 +86,7 @@ def test_an_expired_session_is_refused(client, users, emulator, monkeypatch):
     users.tokens("alice")
     sent = login(client, "alice", preferred="EMAIL_OTP").json
     later = factors.time.time() + 60 * factors.DEFAULT_SESSION_MINUTES + 1
-    monkeypatch.setattr(local.passwordless, "time", types.SimpleNamespace(time=lambda: later))
+    monkeypatch.setattr(cognito_emulator.passwordless, "time", types.SimpleNamespace(time=lambda: later))
     expired = answer(client, sent, "alice", code=emulator.last_code("alice"))
     assert (expired.status_code, expired.json["error"]) == (401, "session_expired")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from local.emulator import last_code
-from local.pools import PASSWORD_POLICY
+from cognito_emulator.emulator import last_code
+from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, bearer
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from local.emulator import last_code
+from cognito_emulator.emulator import last_code
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.servers import gunicorn, pool_env
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from app import create_app
-from local.emulator import last_code
+from cognito_emulator.emulator import last_code
 from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.servers import ServerProcess, gunicorn, pool_env

@@ -16,8 +16,8 @@ import pytest
 import lambda_function
 import middleware.threat_context
 from app import create_app
-from local.emulator import last_code
-from local.pools import allow_flows
+from cognito_emulator.emulator import last_code
+from cognito_emulator.pools import allow_flows
 from middleware.threat_context import ENCODED_DATA_HEADER, FORWARDED_HEADERS, MAX_ENCODED_DATA
 from tests.support.cognito_proxy import TARGET_PREFIX, CognitoProxy
 from tests.support.helpers import PASSWORD, Request, Users, bearer

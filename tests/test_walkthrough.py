@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from app import create_app
-from local.emulator import last_code
+from cognito_emulator.emulator import last_code
 from tests.support.cognito_local import CognitoLocal
 from tests.support.helpers import PASSWORD, bearer
 
@@ -21,7 +21,7 @@ class Moto:
 
     name = "moto"
     username_is_sub = False  # its pools here have no UsernameAttributes: the email is the username as given
-    unsupported: frozenset[str] = frozenset()  # local/additions.py teaches moto what it lacks
+    unsupported: frozenset[str] = frozenset()  # cognito_emulator/additions.py teaches moto what it lacks
 
     def __init__(self, overrides: dict[str, Any]) -> None:
         self.overrides = overrides

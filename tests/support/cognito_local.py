@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
-from local.pools import create_pool
+from cognito_emulator.pools import create_pool
 from tests.support.helpers import ROOT
 from tests.support.servers import ServerProcess, free_port
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from local import mfa
+from cognito_emulator import mfa
 from tests.support.device_client import Device
 from tests.support.srp_client import SrpClient
 

@@ -1,6 +1,6 @@
-"""ExampleIdP (local/idp, npm's oidc-provider) for tests: started for the session's emulator on a free port.
+"""ExampleIdP (cognito_emulator/idp, npm's oidc-provider) for tests: started for the session's emulator on a free port.
 
-Tests using it are marked `node`. With no node or no local/idp/node_modules the test fails, never skips: a
+Tests using it are marked `node`. With no node or no cognito_emulator/idp/node_modules the test fails, never skips: a
 suite that quietly leaves federation out looks the same as one that passes.
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from local.emulator import LocalCognito
-from local.oauth.example_idp import ExampleIdP, IdPUnavailable
+from cognito_emulator.emulator import LocalCognito
+from cognito_emulator.oauth.example_idp import ExampleIdP, IdPUnavailable
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +20,6 @@ def example_idp(emulator: LocalCognito) -> Iterator[ExampleIdP]:
     try:
         idp = ExampleIdP(f"{emulator.endpoint_url}/oauth2/idpresponse")
     except IdPUnavailable as err:
-        pytest.fail(f"ExampleIdP cannot start: {err} (make test installs local/idp)", pytrace=False)
+        pytest.fail(f"ExampleIdP cannot start: {err} (make test installs cognito_emulator/idp)", pytrace=False)
     yield idp
     idp.stop()

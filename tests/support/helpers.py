@@ -20,7 +20,7 @@ from typing import Any
 import jwt
 import moto.cognitoidp
 
-from local.emulator import last_code
+from cognito_emulator.emulator import last_code
 
 # Everything the emulator signs uses this key; its private half ships inside moto.
 _MOTO_RESOURCES = os.path.join(os.path.dirname(moto.cognitoidp.__file__), "resources")

@@ -95,7 +95,7 @@ class ServerProcess:
 
 
 def read_code(path: str, username: str, medium: str = "EMAIL") -> str:
-    """The last code in an emulator's codes file (local/emulator.py CODES_FILE) for `username` by `medium`."""
+    """The last code in an emulator's codes file (emulator.py CODES_FILE) for `username` by `medium`."""
     with open(path) as file:
         return json.load(file)[username][medium]  # type: ignore[no-any-return]
 

@@ -1,7 +1,7 @@
 """The client side of Cognito's SRP, written from Amplify's and pycognito's formulas (../shared/PROTOCOLS-2.md
 section 1), for tests that need to tamper with one step (a stopgap where pycognito is not installed: the
 conformance file tests/test_conformance_pycognito.py drives pycognito itself). It shares nothing with the
-emulator's local/srp_math.py on purpose: an error in one would not be repeated in the other.
+emulator's cognito_emulator/srp_math.py on purpose: an error in one would not be repeated in the other.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from local.additions import _secret_hash
-from local.pools import _update_client
+from cognito_emulator.additions import _secret_hash
+from cognito_emulator.pools import _update_client
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient
 
