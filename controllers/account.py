@@ -9,11 +9,11 @@ from flask import Response, g, jsonify
 
 import errors
 from extensions import services
-from middleware.auth import current_claims, current_token
+from middleware.authentication import current_claims, current_token
 from middleware.ratelimit import guessing
-from middleware.sessions import current_session, forget_session, refresh_session
+from middleware.session_cookie import current_session, forget_session, refresh_session
 from schemas import bodies
-from services.names import display_name
+from services.common.names import display_name
 
 log = logging.getLogger(__name__)
 

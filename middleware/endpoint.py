@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 import errors
 from middleware.body import request_fields
-from middleware.sessions import check_csrf
+from middleware.session_cookie import check_csrf
 from schemas.errors import problems
 
 F = TypeVar("F", bound=Callable[..., Any])
