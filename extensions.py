@@ -13,6 +13,7 @@ from services.cognito.threat_context import Provider
 from services.flows.after_sign_in import SignIns
 from services.flows.auth_service import AuthService
 from services.flows.managed_login import ManagedLogin
+from services.flows.session_refresh import refresher, user_check
 from services.state.attempts import Attempts
 from services.state.hoststore import HostStore, default_folder
 from services.state.pending_sign_ins import PendingSignIns
@@ -80,6 +81,8 @@ def init_app(app: Flask, settings: Settings, threat_context: Provider | None = N
         refresh_budget=settings.cognito_budget,
         ends=revocations,
         recheck_seconds=settings.session_recheck,
+        refresh=refresher(auth),
+        check=user_check(auth),
     )
     app.extensions[_KEY] = Services(
         settings,

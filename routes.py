@@ -1,7 +1,8 @@
 """Every route: each declares its body, answers and errors once, and hands the controller its arguments.
 
-A view passes what the request carries (the parsed body, path parameters) to one controller function; the
-controller never reads the request itself (what the middleware verified, it asks the middleware for).
+A view passes what the request carries (the parsed body, path and query parameters) to one controller
+function. A controller never reads the request's body or `g` (what the middleware verified, it asks the
+middleware for); it may read the request's URL, headers and cookies where its answer depends on them.
 """
 
 from __future__ import annotations

@@ -17,17 +17,10 @@ from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
+from middleware.authentication import current_session, session_of_request
 from middleware.body import FORM
 from middleware.ratelimit import guessing
-from middleware.session_cookie import (
-    check_origin,
-    clear_cookie,
-    cookie_name,
-    current_session,
-    same_secret,
-    session_of_request,
-    set_cookie,
-)
+from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret, set_cookie
 from middleware.signed_in import (
     SIGN_IN_COOKIE,
     SIGN_IN_POLICY,

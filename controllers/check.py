@@ -18,8 +18,7 @@ from flask import Response, request
 
 import errors
 from extensions import services
-from middleware.authentication import Policy, authenticated
-from middleware.session_cookie import current_session
+from middleware.authentication import Policy, authenticate
 from services.common.paths import REFUSAL, is_ambiguous
 from services.tokens.verifier import is_machine, username_of
 
@@ -35,7 +34,8 @@ def check(query: Mapping[str, str]) -> Response:
     """200 with the identity headers, 400 (an ambiguous path or policy), 401 (no valid token), or 403."""
     _refuse_ambiguous_path()
     policy = _policy(query)
-    _, claims = authenticated(session_token=policy.token_use, alb=True)  # another type of token: 403 by the policy
+    found = authenticate(session_token=policy.token_use, alb=True)  # another type of token: 403 by the policy
+    claims = found.claims
     policy.check(claims)
     response = Response(status=200, mimetype="text/plain")
     headers = {"X-Auth-Request-Sub": claims["sub"]}
@@ -45,7 +45,7 @@ def check(query: Mapping[str, str]) -> Response:
         username = username_of(claims)
         if username:
             headers["X-Auth-Request-User"] = username
-        session = current_session()
+        session = found.session
         email = _verified_email(claims) or (session.email if session is not None and session.email_verified else None)
         if email:
             headers["X-Auth-Request-Email"] = email

@@ -19,14 +19,8 @@ from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
-from middleware.session_cookie import (
-    check_origin,
-    clear_cookie,
-    cookie_name,
-    same_secret,
-    session_of_request,
-    set_cookie,
-)
+from middleware.authentication import session_of_request
+from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret, set_cookie
 from middleware.signed_in import live_session, sign_out_of, signed_in_page, started_session
 from schemas import bodies
 from services.flows.managed_login import AUTHORIZE_ERRORS, ManagedLogin, PendingSignIn

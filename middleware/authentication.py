@@ -1,20 +1,23 @@
-"""`require_token`: protects a route with a Cognito token (a bearer token, or the session cookie's, or with
-`alb=True` a load balancer's `x-amzn-oidc-data`) and exposes its claims and pool; `Policy`: what the token
-must also meet (groups, scopes, a user), here and at /auth/check."""
+"""How a request is authenticated, decided in this one module: the bearer token, else the session cookie's
+token (the session refreshed by its store), else with `alb=True` a load balancer's `x-amzn-oidc-data`;
+`authenticate()` returns what it found and from where (`Authenticated`). `require_token` protects a route with
+it and exposes the claims, token, pool and session; `Policy`: what the token must also meet (groups, scopes, a
+user), here and at /auth/check."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import g, request
 
 import errors
 from extensions import services
-from middleware.session_cookie import forget_session, session_of_request
+from middleware.session_cookie import COOKIE, cookie_name
 from services.common import metrics
+from services.state.session_record import Session
 from services.tokens.alb import is_alb_user
 from services.tokens.verifier import is_machine
 
@@ -58,7 +61,7 @@ def require_token(
     alb: bool = False,
 ) -> Callable[[F], F]:
     """Let the route run only for a valid token of an accepted type (default: the configured ones), from
-    `Authorization` or the session cookie (middleware/session_cookie.py).
+    `Authorization` or the session cookie (`authenticate`).
 
     `groups`: the token's `cognito:groups` must include any of them (all of them with `all_groups`);
     a token without the claim has no groups. `scopes`: the access token's space-separated `scope` must
@@ -76,9 +79,9 @@ def require_token(
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            token, claims = authenticated(token_uses, alb=alb)
-            policy.check(claims)
-            g.token, g.token_claims = token, claims
+            found = authenticate(token_uses, alb=alb)
+            policy.check(found.claims)
+            g.token, g.token_claims = found.token, found.claims
             return view(*args, **kwargs)
 
         wrapper.token_uses = token_uses or "configured"  # type: ignore[attr-defined]  # for the OpenAPI document
@@ -87,30 +90,75 @@ def require_token(
     return decorator
 
 
-def authenticated(
+@dataclass(frozen=True)
+class Authenticated:
+    """What authenticated a request: the token, its verified claims, where it came from, and the session when
+    the cookie's."""
+
+    token: str
+    claims: Mapping[str, Any]
+    source: Literal["bearer", "session", "alb"]
+    session: Session | None = None
+
+
+def authenticate(
     token_uses: Collection[str] | None = None, *, session_token: str | None = None, alb: bool = False
-) -> tuple[str, Mapping[str, Any]]:
+) -> Authenticated:
     """The request's token and its verified claims: the bearer token, else the session cookie's (its
     `session_token`, "id" or "access"; by default its access token, or its ID token where only ID tokens are
     accepted), else with `alb` the load balancer's `x-amzn-oidc-data`; InvalidToken (401) when there is none."""
     token = bearer_token()
-    if token is None:
-        session = session_of_request()
-        if session is not None:
-            accepted = token_uses or services().settings.accepted_token_uses
-            kind = session_token or ("access" if "access" in accepted else "id")
-            token = session.access_token if kind == "access" else session.id_token
-            try:
-                return token, verified_claims(token, token_uses)
-            except errors.RevokedToken:  # signed out elsewhere: the session is over too
-                forget_session()
-                raise
-        alb_data = alb_token() if alb else None
-        if alb_data is not None:
-            # Not held against the revocation list: the load balancer keeps that session (its own cookie).
-            with metrics.token_check(lambda: False):  # never cached: each check is a signature's
-                return alb_data, services().alb.verify(alb_data)  # type: ignore[union-attr]  # set, as alb_token says
-    return token or "", verified_claims(token, token_uses)
+    if token is not None:
+        return Authenticated(token, verified_claims(token, token_uses), "bearer")
+    session = session_of_request()
+    if session is not None:
+        accepted = token_uses or services().settings.accepted_token_uses
+        kind = session_token or ("access" if "access" in accepted else "id")
+        token = session.access_token if kind == "access" else session.id_token
+        try:
+            return Authenticated(token, verified_claims(token, token_uses), "session", session)
+        except errors.RevokedToken:  # signed out elsewhere: the session is over too
+            forget_session()
+            raise
+    alb_data = alb_token() if alb else None
+    if alb_data is not None:
+        # Not held against the revocation list: the load balancer keeps that session (its own cookie).
+        with metrics.token_check(lambda: False):  # never cached: each check is a signature's
+            return Authenticated(alb_data, services().alb.verify(alb_data), "alb")  # type: ignore[union-attr]
+    # None found: the verifier refuses None (401), counted as every other refusal.
+    return Authenticated("", verified_claims(None, token_uses), "bearer")
+
+
+def session_of_request() -> Session | None:
+    """The request's session, its access token fresh (the store refreshes it once however many requests ask),
+    or None."""
+    session_id = request.cookies.get(cookie_name(COOKIE))
+    if not session_id or len(session_id) > 128:
+        return None
+    session = services().sessions.fresh(session_id)
+    if session is not None:
+        g.session, g.session_id = session, session_id
+    return session
+
+
+def current_session() -> Session | None:
+    """The session that authenticated this request (None for a bearer token)."""
+    session: Session | None = g.get("session")
+    return session
+
+
+def current_session_id() -> str | None:
+    """The cookie's id of the session that authenticated this request (None for a bearer token)."""
+    session_id: str | None = g.get("session_id") if current_session() is not None else None
+    return session_id
+
+
+def forget_session() -> None:
+    """Delete the request's session from the store (its cookie is cleared by the answer)."""
+    session_id = g.get("session_id")
+    if session_id:
+        services().sessions.delete(session_id)
+    g.session = None
 
 
 def current_token() -> str:

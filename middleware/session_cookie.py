@@ -1,6 +1,7 @@
 """Browser sessions: the HttpOnly cookie that stands for a signed-in user, and the CSRF rule it brings.
 
-The tokens stay on the server (services/state/session_store.py); the browser holds only a random id in a cookie that
+The tokens stay on the server (services/state/session_store.py; the request's session is found, refreshed by
+the store, by middleware/authentication.py); the browser holds only a random id in a cookie that
 no script can read. A request authenticated by the cookie that changes something (POST, PUT, PATCH, DELETE)
 must also carry the session's CSRF token (`X-CSRF-Token`, or a form's `csrf_token` field) and, when it
 sends `Origin`, come from this server's own origin or an allowed one; a bearer-token request needs neither.
@@ -9,79 +10,27 @@ sends `Origin`, come from this server's own origin or an allowed one; a bearer-t
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from flask import g, request
+from flask import request
 from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
 from pool_settings import is_loopback_url
-from services.flows.sign_in_answers import unverified_claims
 from services.state.session_record import Session
 
 COOKIE = "auth_session"
 # Where the cookie is Secure, its name carries the __Host- prefix (cookie_name): the browser then accepts it
 # only from this very host, over HTTPS, for Path=/, so a sibling subdomain or a plain-HTTP attacker cannot plant one.
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
 
-def session_of_request() -> Session | None:
-    """The request's session, its access token fresh (refreshed once however many requests ask), or None."""
-    session_id = request.cookies.get(cookie_name(COOKIE))
-    if not session_id or len(session_id) > 128:
-        return None
-    app_services = services()
-    session = app_services.sessions.fresh(session_id, refresh_session, user_check(app_services.auth))
-    if session is not None:
-        g.session, g.session_id = session, session_id
-    return session
-
-
-def refresh_session(session: Session) -> Mapping[str, Any]:
-    """Cognito's refresh of a session's tokens (NotAuthorized when it has no refresh token)."""
-    if not session.refresh_token:
-        raise errors.NotAuthorized("The session cannot be refreshed; sign in again.")
-    answer: Mapping[str, Any] = services().auth.refresh(session.refresh_token, session.username)
-    return answer
-
-
-def user_check(auth: Any) -> Callable[[Session], None]:
-    """The check of a session's user at Cognito (SESSION_RECHECK_SECONDS): GetUser with its access token,
-    which refuses (InvalidToken) a disabled, deleted or signed-out user. `auth` is taken here: a check made in
-    the background has no app context."""
-
-    def check(session: Session) -> None:
-        scopes = unverified_claims(session.access_token).get("scope")
-        if not isinstance(scopes, str) or USER_ADMIN_SCOPE not in scopes.split():
-            # GetUser needs this scope (managed login's tokens lack it unless OAUTH_SCOPES names it): its
-            # refusal would say nothing of the user. Such a session ends when its refresh is refused.
-            return
-        auth.me(session.access_token)
-
-    return check
-
-
-def current_session() -> Session | None:
-    """The session that authenticated this request (None for a bearer token)."""
-    session: Session | None = g.get("session")
-    return session
-
-
-def forget_session() -> None:
-    """Delete the request's session from the store (its cookie is cleared by the answer)."""
-    session_id = g.get("session_id")
-    if session_id:
-        services().sessions.delete(session_id)
-    g.session = None
-
-
-def check_csrf(fields: Mapping[str, Any] | None) -> None:
-    """Refuse (403 csrf_failed) a state-changing request authenticated by the session cookie without the
-    session's CSRF token, or from another origin. A form's `csrf_token` field is taken out of `fields`."""
-    session = current_session()
+def check_csrf(fields: Mapping[str, Any] | None, session: Session | None) -> None:
+    """Refuse (403 csrf_failed) a state-changing request authenticated by the session cookie (`session`, None
+    for any other) without the session's CSRF token, or from another origin. A form's `csrf_token` field is
+    taken out of `fields`."""
     if session is None or request.method not in STATE_CHANGING:
         return
     sent = request.headers.get("X-CSRF-Token")

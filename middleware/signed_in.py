@@ -13,16 +13,9 @@ from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
-from middleware.authentication import verified_claims
+from middleware.authentication import forget_session, session_of_request, verified_claims
 from middleware.ratelimit import guessing
-from middleware.session_cookie import (
-    COOKIE,
-    clear_cookie,
-    cookie_name,
-    forget_session,
-    session_of_request,
-    set_session_cookie,
-)
+from middleware.session_cookie import COOKIE, clear_cookie, cookie_name, set_session_cookie
 from schemas import bodies
 from services.flows.redirects import safe_redirect
 from services.state.session_record import Session

@@ -12,7 +12,7 @@ import pytest
 
 import errors
 from app import create_app
-from middleware.session_cookie import user_check
+from services.flows.session_refresh import user_check
 from services.state.session_checks import Rechecks
 from services.state.session_record import Session
 from tests.support.helpers import PASSWORD, bearer

@@ -43,6 +43,12 @@ POLL_SECONDS = 0.02
 HOST_COPY_SECONDS, SHARED_COPY_SECONDS = 30.0, 1.0
 COPIES = 10_000  # sessions a process keeps copies of, at most
 UNAVAILABLE = "The session store is unavailable; try again shortly."
+Refresh = Callable[[Session], Mapping[str, Any]]  # Cognito's refresh of a session's tokens: the token answer
+
+
+def _cannot_refresh(session: Session) -> Mapping[str, Any]:
+    """The refresh of a store built without one: the session ends when its access token does."""
+    raise errors.NotAuthorized("The session cannot be refreshed; sign in again.")
 
 
 class Sessions:
@@ -58,9 +64,14 @@ class Sessions:
         refresh_budget: float = 6.0,
         ends: Revocations | None = None,
         recheck_seconds: float = 0.0,
+        refresh: Refresh | None = None,
+        check: Check | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.host, self.redis_url, self.ends = host, redis_url, ends
+        # Given here, where the app is built (extensions.py): Cognito's refresh of a session's tokens, and the
+        # check of its user (services/flows/session_refresh.py). The store never reaches up for them.
+        self.refresh, self.check = refresh, check
         self.lifetime, self.refresh_margin = lifetime, refresh_margin
         # A refresh takes at most the Cognito budget (COGNITO_BUDGET_SECONDS): the lease outlasts it, so two
         # never run at once (a rotated refresh token would be spent twice), and the others wait as long.
@@ -111,17 +122,16 @@ class Sessions:
         """The live session of a cookie's id, or None (unknown, or past `lifetime`)."""
         return self._read(session_key(session_id))
 
-    def fresh(
-        self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]], check: Check | None = None
-    ) -> Session | None:
-        """The session, fresh (`_fresh`), or None; with `check` (GetUser with its access token, raising
-        InvalidToken when Cognito refuses it), Cognito is asked about its user every `recheck_seconds`."""
-        session = self._fresh(session_id, refresh)
-        if session is not None and check is not None and not self._rechecks.passes(session, check):
+    def fresh(self, session_id: str, refresh: Refresh | None = None) -> Session | None:
+        """The session, fresh (`_fresh`, by the store's `refresh`, or this call's), or None; with the store's
+        `check` (GetUser with its access token, raising InvalidToken when Cognito refuses it), Cognito is asked
+        about its user every `recheck_seconds`."""
+        session = self._fresh(session_id, self._refresher(refresh))
+        if session is not None and self.check is not None and not self._rechecks.passes(session, self.check):
             return None
         return session
 
-    def renew(self, session_id: str, at: float, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+    def renew(self, session_id: str, at: float) -> Session | None:
         """The session begun again at `at` with tokens refreshed now (in one write, under the refresh lease),
         so that ending its user's sessions begun before `at` spares it; None if it is gone or cannot refresh."""
         key = session_key(session_id)
@@ -132,11 +142,11 @@ class Sessions:
             time.sleep(POLL_SECONDS)
         try:
             current = self._read(key)
-            return self._refresh(replace(current, renewed_at=at), refresh) if current is not None else None
+            return self._refresh(replace(current, renewed_at=at), self._refresher()) if current is not None else None
         finally:
             self._release(key, lease)
 
-    def _fresh(self, session_id: str, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+    def _fresh(self, session_id: str, refresh: Refresh) -> Session | None:
         """The session, its access token valid for at least `refresh_margin` more seconds, or None.
 
         When it is not, `refresh(session)` (Cognito's refresh: the token answer, `refresh_token` None unless
@@ -192,7 +202,10 @@ class Sessions:
         """Whether the session store answers (always, without Redis)."""
         return not self.redis_url or redis_answers(self._client)
 
-    def _refresh(self, current: Session, refresh: Callable[[Session], Mapping[str, Any]]) -> Session | None:
+    def _refresher(self, refresh: Refresh | None = None) -> Refresh:
+        return refresh or self.refresh or _cannot_refresh
+
+    def _refresh(self, current: Session, refresh: Refresh) -> Session | None:
         try:
             answer = refresh(current)
         except (errors.NotAuthorized, errors.InvalidToken):  # the refresh token is dead: so is the session
