@@ -13,9 +13,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import extensions
 from config import Settings
 from middleware.handlers import register_error_handlers
-from middleware.metrics import add_metrics_hooks
+from middleware.metrics_hooks import add_metrics_hooks
 from middleware.requestlog import add_request_hooks, configure_logging
-from middleware.threat_context import ENCODED_DATA_HEADER, request_threat_context
+from middleware.threat_request import ENCODED_DATA_HEADER, request_threat_context
 from routes import bp, metrics_bp, page
 
 _CORS_PREFIXES = ("/auth", "/hello")  # of _enable_cors's resources

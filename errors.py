@@ -126,7 +126,7 @@ class UserNotFound(ApiError):
 
 class TokenError(InvalidToken):
     """The token is not acceptable; the message says why, without echoing the token. Raised as one subclass per
-    reason (as pyjwt and aws-jwt-verify do), whose `reason` is its metric label (services/metrics.py)."""
+    reason (as pyjwt and aws-jwt-verify do), whose `reason` is its metric label (services/common/metrics.py)."""
 
     reason = "other"
 
@@ -211,7 +211,7 @@ class ServiceUnavailable(ApiError):
 
 
 class CognitoBusy(ServiceUnavailable):
-    """Every slot of the bulkhead around Cognito is taken (services/bulkhead.py)."""
+    """Every slot of the bulkhead around Cognito is taken (services/cognito/bulkhead.py)."""
 
     message = "Too many calls to the identity provider are under way; try again shortly."
     headers = {"Retry-After": "1"}
@@ -223,7 +223,7 @@ class JwksUnavailable(ServiceUnavailable):
     message = "The token signing keys are unavailable; try again shortly."
 
 
-# Managed login (the OAuth 2.0 code flow at the pool's domain: services/oauth.py, controllers/oauth.py).
+# Managed login (the OAuth 2.0 code flow at the pool's domain: services/flows/managed_login.py, controllers/oauth.py).
 
 
 class ManagedLoginOff(ApiError):
@@ -276,7 +276,7 @@ class InvalidIdToken(ManagedLoginFailed):
     message = "The identity provider's ID token was not accepted."
 
 
-# Passwordless sign-in and passkeys (Cognito's WebAuthn errors, services/cognito_errors.py).
+# Passwordless sign-in and passkeys (Cognito's WebAuthn errors, services/cognito/error_map.py).
 class SessionEnded(ApiError):
     """Cognito refused the sign-in session: expired (3 to 15 minutes), used up by wrong codes, or unknown."""
 

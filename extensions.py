@@ -8,20 +8,21 @@ from functools import partial
 from flask import Flask, current_app
 
 from config import Settings
-from services.alb import AlbKeys, AlbVerifier
-from services.attempts import Attempts
-from services.auth import AuthService
-from services.cognito import check_admin_credentials, cognito_client
-from services.hoststore import HostStore, default_folder
-from services.jwks import JwksCache
-from services.oauth import ManagedLogin
-from services.oauth_pending import PendingSignIns
-from services.revocations import Revocations
-from services.sessions import Sessions
-from services.sign_ins import SignIns
-from services.threat_context import Provider
-from services.token_cache import VerifiedTokens
-from services.tokens import Pool, TokenVerifier
+from services.cognito.client import check_admin_credentials, cognito_client
+from services.cognito.threat_context import Provider
+from services.flows.after_sign_in import SignIns
+from services.flows.auth_service import AuthService
+from services.flows.managed_login import ManagedLogin
+from services.flows.session_refresh import refresher, user_check
+from services.state.attempts import Attempts
+from services.state.hoststore import HostStore, default_folder
+from services.state.pending_sign_ins import PendingSignIns
+from services.state.revocations import Revocations
+from services.state.session_store import Sessions
+from services.tokens.alb import AlbKeys, AlbVerifier
+from services.tokens.cache import VerifiedTokens
+from services.tokens.jwks import JwksCache
+from services.tokens.verifier import Pool, TokenVerifier
 
 _KEY = "cognito_auth"
 
@@ -40,7 +41,7 @@ class Services:
 
     @property
     def sign_ins(self) -> SignIns:
-        """The work after a sign-in and at a sign-out (services/sign_ins.py), over these services."""
+        """The work after a sign-in and at a sign-out (services/flows/after_sign_in.py), over these services."""
         settings = self.settings
         return SignIns(
             self.auth, self.revocations, self.attempts, self.sessions, settings.token_leeway, settings.session_lifetime
@@ -80,6 +81,8 @@ def init_app(app: Flask, settings: Settings, threat_context: Provider | None = N
         refresh_budget=settings.cognito_budget,
         ends=revocations,
         recheck_seconds=settings.session_recheck,
+        refresh=refresher(auth),
+        check=user_check(auth),
     )
     app.extensions[_KEY] = Services(
         settings,

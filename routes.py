@@ -1,7 +1,8 @@
 """Every route: each declares its body, answers and errors once, and hands the controller its arguments.
 
-A view passes what the request carries (the parsed body, path parameters) to one controller function; the
-controller never reads the request itself (what the middleware verified, it asks the middleware for).
+A view passes what the request carries (the parsed body, path and query parameters) to one controller
+function. A controller never reads the request's body or `g` (what the middleware verified, it asks the
+middleware for); it may read the request's URL, headers and cookies where its answer depends on them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from typing import Any
 from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
-from controllers import account, auth, check, files, metrics, oauth, passkeys, probes, sessions
+from controllers import account, api_sign_in, browser_session, check, files, metrics_endpoint, oauth, passkeys, probes
 from controllers import hello as greeting
-from middleware.auth import require_token
+from middleware.authentication import require_token
 from middleware.endpoint import endpoint
 from middleware.ratelimit import per_client
 from schemas import answers as out
@@ -35,7 +36,7 @@ USER_DATA: dict[str, Any] = {"cognito": True, "no_store": True}
 @per_client("rate_limit_register")
 @endpoint("Register a user (SignUp)", {201: out.Registered}, body=bodies.Register, errors=(409,), **USER_DATA)
 def register(body: bodies.Register) -> ResponseReturnValue:
-    return auth.register(body)
+    return api_sign_in.register(body)
 
 
 @bp.post("/auth/confirm")
@@ -49,21 +50,21 @@ def register(body: bodies.Register) -> ResponseReturnValue:
     no_store=True,
 )
 def confirm(body: bodies.Confirm) -> ResponseReturnValue:
-    return auth.confirm(body)
+    return api_sign_in.confirm(body)
 
 
 @bp.post("/auth/login")
 @per_client("rate_limit_login")
 @endpoint("Sign in: tokens, or a challenge", TOKENS, body=bodies.Login, **SIGN_IN)
 def login(body: bodies.Login) -> ResponseReturnValue:
-    return auth.login(body)
+    return api_sign_in.login(body)
 
 
 @bp.post("/auth/challenge")
 @per_client("rate_limit_login")
 @endpoint("Answer a sign-in challenge", TOKENS, body=bodies.Challenge, errors=(401,), cognito=True, no_store=True)
 def challenge(body: bodies.ChallengeAnswer) -> ResponseReturnValue:
-    return auth.challenge(body)
+    return api_sign_in.challenge(body)
 
 
 @bp.post("/auth/validate")
@@ -77,7 +78,7 @@ def challenge(body: bodies.ChallengeAnswer) -> ResponseReturnValue:
     parameters=[{"name": "Authorization", "in": "header", "required": False, "schema": {"type": "string"}}],
 )
 def validate(body: bodies.Validate) -> ResponseReturnValue:
-    return auth.validate(body)
+    return api_sign_in.validate(body)
 
 
 @bp.post("/auth/resend-code")
@@ -150,7 +151,7 @@ def totp_verify(body: bodies.TotpVerify) -> ResponseReturnValue:
 @bp.get("/auth/config")
 @endpoint("The pool's public settings for a front end", {200: out.PublicConfig}, errors=(500,))
 def config() -> ResponseReturnValue:
-    return auth.public_config()
+    return api_sign_in.public_config()
 
 
 @bp.get("/hello")
@@ -174,7 +175,7 @@ def check_request() -> ResponseReturnValue:
 @bp.get("/auth/sign-in")
 @endpoint("The sign-in form for proxied apps (back to `rd`); signed in: who, and sign-out", {200: None}, no_store=True)
 def sign_in() -> ResponseReturnValue:
-    return sessions.sign_in_or_signed_in(request.args.get("rd"))
+    return browser_session.sign_in_or_signed_in(request.args.get("rd"))
 
 
 @bp.get("/auth/sign-in.css")
@@ -187,28 +188,28 @@ def sign_in_style() -> ResponseReturnValue:
 @per_client("rate_limit_login")
 @endpoint("Sign in to a session cookie (no tokens answered)", SESSION, body=bodies.SessionSignIn, **SIGN_IN)
 def start_session(body: bodies.SessionSignIn) -> ResponseReturnValue:
-    return sessions.start_session(body)
+    return browser_session.start_session(body)
 
 
 @bp.post("/auth/session/challenge")
 @per_client("rate_limit_login")
 @endpoint("Answer a sign-in challenge into a session cookie", SESSION, body=bodies.Challenge, **SIGN_IN)
 def session_challenge(body: bodies.ChallengeAnswer) -> ResponseReturnValue:
-    return sessions.answer_session_challenge(body)
+    return browser_session.answer_session_challenge(body)
 
 
 @bp.get("/auth/session")
 @require_token({"access"})
 @endpoint("The session cookie's user", {200: out.SessionInfo}, no_store=True)
 def session() -> ResponseReturnValue:
-    return sessions.describe_session()
+    return browser_session.describe_session()
 
 
 @bp.delete("/auth/session")
 @require_token({"access"})
 @endpoint("Sign out of the session (X-CSRF-Token required)", {204: None}, errors=(403,), **USER_DATA)
 def end_session() -> ResponseReturnValue:
-    return sessions.end_session()
+    return browser_session.end_session()
 
 
 @bp.post("/auth/sign-out")
@@ -221,7 +222,7 @@ def end_session() -> ResponseReturnValue:
     no_store=True,
 )
 def sign_out(body: bodies.SignOut) -> ResponseReturnValue:
-    return sessions.sign_out_form(body)
+    return browser_session.sign_out_form(body)
 
 
 @bp.get("/auth/sign-out")
@@ -233,7 +234,7 @@ def sign_out(body: bodies.SignOut) -> ResponseReturnValue:
     parameters=[{"name": "rd", "in": "query", "required": False, "schema": {"type": "string"}}],
 )
 def sign_out_page() -> ResponseReturnValue:
-    return sessions.confirm_sign_out(request.args.get("rd"))
+    return browser_session.confirm_sign_out(request.args.get("rd"))
 
 
 # Managed login (COGNITO_DOMAIN; else 404 managed_login_off): the code flow with PKCE, and Cognito's logout.
@@ -390,4 +391,4 @@ def page_asset(name: str) -> ResponseReturnValue:
 @metrics_bp.get("/metrics")
 @endpoint("Prometheus metrics (METRICS_ENABLED; to METRICS_ALLOWED_NETWORKS only)", {200: None}, errors=(403,))
 def metrics_text() -> ResponseReturnValue:
-    return metrics.metrics_text()
+    return metrics_endpoint.metrics_text()

@@ -60,7 +60,7 @@ def in_process(pool: dict[str, Any]) -> dict[str, Any]:
     """CPU µs per WSGI call of two apps in this process, one with metrics and one without, alternated in short
     turns (the recording switch is process-wide: it is off during the other app's turns)."""
     from app import create_app
-    from services import metrics
+    from services.common import metrics
 
     apps = {name: create_app({**pool, "metrics_enabled": name == "on"}) for name in ("off", "on")}
     recorder = metrics._recorder
@@ -95,7 +95,7 @@ def _parts(app: Any) -> dict[str, float]:
     (recording included), and the token check's block."""
     from flask import Response
 
-    from services import metrics
+    from services.common import metrics
 
     start, count = app.before_request_funcs[None][-1], app.after_request_funcs[None][-1]
     answer = Response("{}")

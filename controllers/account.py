@@ -5,15 +5,14 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Response, g, jsonify
+from flask import Response, jsonify
 
 import errors
 from extensions import services
-from middleware.auth import current_claims, current_token
+from middleware.authentication import current_claims, current_session, current_session_id, current_token, forget_session
 from middleware.ratelimit import guessing
-from middleware.sessions import current_session, forget_session, refresh_session
 from schemas import bodies
-from services.names import display_name
+from services.common.names import display_name
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +49,10 @@ def change_password(body: bodies.ChangePassword) -> Response:
     with guessing(claims["sub"]):
         app_services.auth.change_password(current_token(), body.old_password, body.new_password)
     at = time.time()
-    session_id = g.get("session_id") if current_session() is not None else None
+    session_id = current_session_id()
     try:
         if session_id:  # begun again at `at`, before the mark: never seen ended in between
-            app_services.sessions.renew(session_id, at, refresh_session)
+            app_services.sessions.renew(session_id, at)
     except errors.ApiError as err:  # the mark below ends it with the others: safe, and the password is changed
         log.warning("the session that changed the password ends too (%s)", err.error)
     finally:

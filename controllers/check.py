@@ -5,7 +5,7 @@ No Cognito call and no body read: the token (bearer, or the session cookie's, or
 balancer's `x-amzn-oidc-data`) is verified locally, revocation list included, against a policy the proxy's
 configuration sets in the query string. The original request's path (nginx's `X-Original-URI`, Caddy's and
 Traefik's `X-Forwarded-Uri`) is refused first when an app might read it otherwise than the proxy did
-(services/paths.py), so no path rule of the proxy can be walked around.
+(services/common/paths.py), so no path rule of the proxy can be walked around.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from flask import Response, request
 
 import errors
 from extensions import services
-from middleware.auth import Policy, authenticated
-from middleware.sessions import current_session
-from services.paths import REFUSAL, is_ambiguous
-from services.tokens import is_machine, username_of
+from middleware.authentication import Policy, authenticate
+from services.common.paths import REFUSAL, is_ambiguous
+from services.tokens.verifier import is_machine, username_of
 
 _PARAMETERS = frozenset({"groups", "scopes", "token_use", "machine"})
 # Where proxies put the original request's target: nginx's examples (auth_request), Caddy and Traefik.
@@ -35,7 +34,8 @@ def check(query: Mapping[str, str]) -> Response:
     """200 with the identity headers, 400 (an ambiguous path or policy), 401 (no valid token), or 403."""
     _refuse_ambiguous_path()
     policy = _policy(query)
-    _, claims = authenticated(session_token=policy.token_use, alb=True)  # another type of token: 403 by the policy
+    found = authenticate(session_token=policy.token_use, alb=True)  # another type of token: 403 by the policy
+    claims = found.claims
     policy.check(claims)
     response = Response(status=200, mimetype="text/plain")
     headers = {"X-Auth-Request-Sub": claims["sub"]}
@@ -45,7 +45,7 @@ def check(query: Mapping[str, str]) -> Response:
         username = username_of(claims)
         if username:
             headers["X-Auth-Request-User"] = username
-        session = current_session()
+        session = found.session
         email = _verified_email(claims) or (session.email if session is not None and session.email_verified else None)
         if email:
             headers["X-Auth-Request-Email"] = email
@@ -71,7 +71,7 @@ def _refuse_ambiguous_path() -> None:
 def _groups_value(claims: Mapping[str, Any]) -> str:
     """The groups, `,`-joined, each percent-encoded (UTF-8) where it holds `,`, `%`, a space, a control
     character or non-ASCII: split on `,`, then percent-decode each name, and no name can pass for two."""
-    groups = claims.get("cognito:groups") or ()  # a tuple of strings (services/claims.py checked them)
+    groups = claims.get("cognito:groups") or ()  # a tuple of strings (services/tokens/claims.py checked them)
     return ",".join(quote(group, safe=_GROUP_SAFE) for group in groups if group)
 
 

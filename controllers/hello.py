@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from middleware.auth import current_claims, current_pool
-from services.names import display_name
-from services.tokens import username_of
+from middleware.authentication import current_claims, current_pool
+from services.common.names import display_name
+from services.tokens.verifier import username_of
 
 
 def hello() -> Response:

@@ -1,6 +1,6 @@
 """Managed login (Cognito's Hosted UI): send the browser to sign in, take it back into a session, log out.
 
-`/auth/oauth/authorize` remembers the sign-in server-side (services/oauth_pending.py) under a random id that
+`/auth/oauth/authorize` remembers the sign-in server-side (services/state/pending_sign_ins.py) under a random id that
 only this browser holds, in a short-lived HttpOnly cookie; the callback takes that sign-in (once), lets
 Authlib check the state and exchange the code with the PKCE verifier, verifies the ID token with the server's
 own verifier and checks its nonce and audience, then starts a session exactly as POST /auth/session does.
@@ -19,11 +19,12 @@ from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
-from middleware.sessions import check_origin, clear_cookie, cookie_name, same_secret, session_of_request, set_cookie
+from middleware.authentication import session_of_request
+from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret, set_cookie
 from middleware.signed_in import live_session, sign_out_of, signed_in_page, started_session
 from schemas import bodies
-from services.oauth import AUTHORIZE_ERRORS, ManagedLogin, PendingSignIn
-from services.redirects import safe_redirect
+from services.flows.managed_login import AUTHORIZE_ERRORS, ManagedLogin, PendingSignIn
+from services.flows.redirects import safe_redirect
 
 COOKIE = "auth_oauth"  # the browser's half of a sign-in under way
 # Passed through to Cognito's authorize endpoint when given; each at most this long (Cognito: a provider's

@@ -1,7 +1,7 @@
 """A signed-in user's passkeys: register one (start, then finish with the browser's credential), list, delete.
 
 Every call is authorized by the user's access token (a bearer token, or the session cookie's); Cognito keeps
-the passkeys and checks the WebAuthn ceremony (services/passkeys.py).
+the passkeys and checks the WebAuthn ceremony (services/flows/passkey_calls.py).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 from extensions import services
-from middleware.auth import current_token
+from middleware.authentication import current_token
 from schemas.webauthn import PasskeyFinish
 
 

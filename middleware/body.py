@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 from flask import request
 
 import errors
-from services import strictjson
+from services.common import strictjson
 
 MALFORMED_CHUNKS = "The request body's chunked encoding is malformed."
 FORM = "application/x-www-form-urlencoded"

@@ -18,8 +18,9 @@ from flask import make_response
 from pydantic import BaseModel, ValidationError
 
 import errors
+from middleware.authentication import current_session
 from middleware.body import request_fields
-from middleware.sessions import check_csrf
+from middleware.session_cookie import check_csrf
 from schemas.errors import problems
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -61,7 +62,8 @@ def endpoint(
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             fields = request_fields() if body is not None else None
-            check_csrf(fields)  # a cookie-authenticated change needs the session's CSRF token (and takes it out)
+            # A cookie-authenticated change needs the session's CSRF token (and takes it out).
+            check_csrf(fields, current_session())
             if body is not None:
                 kwargs["body"] = parse(body, fields)
             if not no_store:

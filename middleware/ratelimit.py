@@ -1,6 +1,6 @@
 """Rate limits: attempts per client address on the /auth endpoints, and guesses per user.
 
-Both count before the request is served (services/attempts.py), so concurrent requests cannot slip past a
+Both count before the request is served (services/state/attempts.py), so concurrent requests cannot slip past a
 count made afterwards. Limits are settings ("10/minute", or several: "10/minute;100/hour"), read from the
 app's Settings. A route without a limit (/health, /hello) pays nothing.
 """
@@ -17,7 +17,7 @@ from limits import parse_many
 
 import errors
 from extensions import services
-from services.attempts import retry_after
+from services.state.attempts import retry_after
 
 F = TypeVar("F", bound=Callable[..., Any])
 # The answers that mean "that password or code was wrong": the guess stays counted. Any other outcome (a

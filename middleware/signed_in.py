@@ -1,7 +1,7 @@
 """The request's side of a finished sign-in and of a sign-out, shared by the API, the browser session and
 managed login: the guess limit around a challenge's answer, the session cookie set for a sign-in's tokens, the
 page that says who is signed in (with its sign-out form), and the request's session signed out of. The work
-itself is services/sign_ins.py's."""
+itself is services/flows/after_sign_in.py's."""
 
 from __future__ import annotations
 
@@ -13,19 +13,12 @@ from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
-from middleware.auth import verified_claims
+from middleware.authentication import forget_session, session_of_request, verified_claims
 from middleware.ratelimit import guessing
-from middleware.sessions import (
-    COOKIE,
-    clear_cookie,
-    cookie_name,
-    forget_session,
-    session_of_request,
-    set_session_cookie,
-)
+from middleware.session_cookie import COOKIE, clear_cookie, cookie_name, set_session_cookie
 from schemas import bodies
-from services.redirects import safe_redirect
-from services.session_record import Session
+from services.flows.redirects import safe_redirect
+from services.state.session_record import Session
 
 SIGN_IN_COOKIE = "auth_sign_in"  # the sign-in form's own CSRF token
 # The form's own style sheet, nothing else; never framed (a framed form could be clicked for the user). No

@@ -298,7 +298,7 @@ def test_the_settings_fill_in_the_region_and_check_the_arns():
 
 
 def test_alb_true_with_token_types_naming_no_id_is_refused_when_the_route_is_declared():
-    from middleware.auth import require_token
+    from middleware.authentication import require_token
 
     with pytest.raises(ValueError, match="token_uses must include 'id'"):
         require_token({"access"}, alb=True)
@@ -319,7 +319,7 @@ def test_a_key_url_with_other_braces_fills_only_the_kid(pool, keys):
 
 
 def test_a_slow_fetch_of_one_kid_does_not_hold_up_another_kids_fetch(keys):
-    from services.alb import AlbKeys
+    from services.tokens.alb import AlbKeys
 
     slow_kid, release = str(uuid.uuid4()), threading.Event()
     keys.pems[slow_kid] = keys.pems[KID]

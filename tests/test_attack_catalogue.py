@@ -15,7 +15,7 @@ import jwt
 import pytest
 
 from app import create_app
-from services.claims import CLAIM_TYPES
+from services.tokens.claims import CLAIM_TYPES
 from tests.support.attack_cases import ATTACKER_KEY, HEADER_CASES, LEEWAY, NOW, SECOND_KEY, TOKEN_CASES, der, nested
 from tests.support.helpers import (
     EMULATOR_PRIVATE_JWK,

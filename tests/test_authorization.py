@@ -6,8 +6,8 @@ import pytest
 from flask import Blueprint, jsonify
 
 from app import create_app
-from middleware.auth import current_claims, require_token
-from services.tokens import username_of
+from middleware.authentication import current_claims, require_token
+from services.tokens.verifier import username_of
 from tests.support.helpers import DROP, Minter
 
 

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from app import create_app
-from services.jwks import JwksCache
-from services.tokens import Pool, TokenVerifier, is_machine
+from services.tokens.jwks import JwksCache
+from services.tokens.verifier import Pool, TokenVerifier, is_machine
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.managed_login import REDIRECT, claims, code_tokens, exchange, managed_login_pool, pkce, sign_in
 

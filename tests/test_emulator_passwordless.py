@@ -16,7 +16,7 @@ from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fix
 
 
 def signed_in(client, answer: dict) -> None:
-    """The answer carries tokens, and the server's verifier (services/tokens.py via /hello) accepts them."""
+    """The answer carries tokens, and the server's verifier (services/tokens/verifier.py via /hello) accepts them."""
     tokens = answer["AuthenticationResult"]
     assert set(tokens) >= {"IdToken", "AccessToken", "RefreshToken", "ExpiresIn"}
     assert client.get("/hello", headers=bearer(tokens["IdToken"])).status_code == 200

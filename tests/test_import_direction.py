@@ -111,7 +111,7 @@ def test_every_root_module_and_layer_has_a_rule():
 @pytest.mark.parametrize(
     ("module", "source"),
     [
-        ("middleware", "from controllers.auth import signed_in\n"),
+        ("middleware", "from controllers.api_sign_in import signed_in\n"),
         ("services", "def later():\n    import controllers.hello\n"),
         ("services", "from flask import g\n"),
         ("middleware", "import routes\n"),
@@ -119,8 +119,8 @@ def test_every_root_module_and_layer_has_a_rule():
         ("config", "from services.pool_settings import read_pools\n"),
         ("config", "def later():\n    from extensions import services\n"),
         ("errors", "from config import Settings\n"),
-        ("pool_settings", "import services.jwks\n"),
-        ("extensions", "from middleware.auth import current_claims\n"),
+        ("pool_settings", "import services.tokens.jwks\n"),
+        ("extensions", "from middleware.authentication import current_claims\n"),
         ("routes", "from app import create_app\n"),
         ("app", "from controllers import hello\n"),
         # production code never imports the emulator, the tests or the benchmarks
@@ -133,7 +133,7 @@ def test_every_root_module_and_layer_has_a_rule():
         ("server", "def serve():\n    from cognito_emulator.emulator import LocalCognito\n"),
         ("server", "def main():\n    from tests.support.helpers import ROOT\n"),
         # a controller never imports another controller
-        ("controllers", "from controllers.auth import signed_in\n"),
+        ("controllers", "from controllers.api_sign_in import signed_in\n"),
         ("controllers", "from controllers import sessions\n"),
         ("controllers", "def later():\n    import controllers.account\n"),
         ("controllers", "from .auth import signed_in\n"),
@@ -148,7 +148,7 @@ def test_the_check_catches_an_import_against_the_flow(module, source):
     ("module", "source"),
     [
         ("server", "def main():\n    from cognito_emulator.emulator import LocalCognito\n"),
-        ("controllers", "from services.signin import signed_in\n"),
+        ("controllers", "from services.flows.sign_in import signed_in\n"),
         ("config", "from pool_settings import read_pools\n"),
         ("services", "from config import Settings\n"),
     ],

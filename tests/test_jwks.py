@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from app import create_app
 from errors import JwksUnavailable
-from services.jwks import JwksCache, UnknownKey, parse_jwks
+from services.tokens.jwks import JwksCache, UnknownKey, parse_jwks
 from tests.support.helpers import b64url, json_reply, public_jwk
 
 

@@ -16,8 +16,8 @@ import snapshot_restore_py
 import lambda_function
 from cognito_emulator.emulator import last_code
 from config import Settings
-from services.hoststore import HostStore
-from services.revocations import Revocations
+from services.state.hoststore import HostStore
+from services.state.revocations import Revocations
 from tests.support.helpers import PASSWORD, Minter, bearer, cognito_error
 from tests.test_lambda import ALICE, event, read
 

@@ -14,7 +14,7 @@ from tests.support.helpers import ROOT
 
 pytestmark = [pytest.mark.subprocess]
 
-SERVICES = sorted(f"services.{module.name}" for module in pkgutil.iter_modules(services.__path__))
+SERVICES = sorted(module.name for module in pkgutil.walk_packages(services.__path__, "services."))
 # Started in a fresh interpreter, so nothing imported by the test suite can hide an import.
 BLOCKER = textwrap.dedent(
     """

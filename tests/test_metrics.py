@@ -16,10 +16,10 @@ import pytest
 import errors
 from app import create_app
 from errors import TokenError
-from services import metrics
-from services.hoststore import HostStore
-from services.session_record import Session
-from services.sessions import Sessions
+from services.common import metrics
+from services.state.hoststore import HostStore
+from services.state.session_record import Session
+from services.state.session_store import Sessions
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 from tests.support.metrics import Scrapes, label_values, metered, tampered
 from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
@@ -159,7 +159,7 @@ def raised_token_errors(source: str) -> list[str]:
 
 def test_every_refusal_in_the_code_is_raised_as_a_type_with_a_label_of_its_own():
     raised = []
-    for source in [*Path(ROOT, "services").glob("*.py"), *Path(ROOT, "middleware").glob("*.py")]:
+    for source in [*Path(ROOT, "services").rglob("*.py"), *Path(ROOT, "middleware").glob("*.py")]:
         raised += raised_token_errors(source.read_text())
     assert len(raised) > 15
     assert "TokenError" not in raised, "raise the TokenError subclass of the reason (errors.py), not TokenError"
@@ -227,7 +227,8 @@ def test_sessions_are_counted_when_created_and_ended(client, users_of):
 
 
 def test_session_refreshes_are_counted_refreshed_or_refused(client, minter, tmp_path):
-    """The session store's own refresh (services/sessions.py), given Cognito's answers: new tokens, then a refusal."""
+    """The session store's own refresh (services/state/session_store.py), given Cognito's answers: new tokens,
+    then a refusal."""
     sessions = Sessions(HostStore(str(tmp_path)))
 
     def tokens(lifetime: int) -> dict[str, Any]:

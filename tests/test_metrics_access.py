@@ -11,7 +11,7 @@ import schemathesis
 
 from app import create_app
 from middleware.openapi import document
-from services import metrics
+from services.common import metrics
 from tests.support.helpers import Minter, bearer
 from tests.support.metrics import dashboard_expressions, metered, samples
 

@@ -1,4 +1,4 @@
-"""Managed-login sign-ins under way (services/oauth_pending.py): taken once, by the browser holding the
+"""Managed-login sign-ins under way (services/state/pending_sign_ins.py): taken once, by the browser holding the
 binding only, gone after their lifetime; in Redis with REDIS_URL (a real redis-server), 503 while it is down."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import threading
 import pytest
 
 import errors
-from services.hoststore import HostStore
-from services.oauth import PendingSignIn
-from services.oauth_pending import PendingSignIns
+from services.flows.managed_login import PendingSignIn
+from services.state.hoststore import HostStore
+from services.state.pending_sign_ins import PendingSignIns
 
 SIGN_IN = PendingSignIn(
     state="s" * 32, nonce="n" * 32, code_verifier="v" * 64, rd="/x", redirect_uri="http://localhost/cb"

@@ -10,7 +10,7 @@ from flask import Blueprint
 
 from app import create_app
 from cognito_emulator.emulator import last_code
-from middleware.auth import current_claims, require_token
+from middleware.authentication import current_claims, require_token
 from middleware.endpoint import endpoint
 from middleware.openapi import document
 from schemas.answers import Answer

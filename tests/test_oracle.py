@@ -12,8 +12,8 @@ from collections import Counter
 import pytest
 
 from errors import TokenError
-from services.jwks import JwksCache
-from services.tokens import Pool, TokenVerifier
+from services.tokens.jwks import JwksCache
+from services.tokens.verifier import Pool, TokenVerifier
 from tests.support import token_corpus
 from tests.support.corpus_base import CLIENT_IDS, ISSUERS, LEEWAY, NOW, POOL_ID, Case
 

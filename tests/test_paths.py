@@ -1,4 +1,4 @@
-"""services/paths.py: the request paths a proxy and an app might read differently, and the proxies' copies of
+"""services/common/paths.py: the request paths a proxy and an app might read differently, and the proxies' copies of
 the rule (deploy/nginx-forward-auth.conf, deploy/Caddyfile) being the same text."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.paths import AMBIGUOUS_PATH, is_ambiguous
+from services.common.paths import AMBIGUOUS_PATH, is_ambiguous
 from tests.support.helpers import ROOT
 
 # The walk-arounds found against the shipped examples' /admin rule, and their kin.

@@ -6,7 +6,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from services.redirects import safe_redirect
+from services.flows.redirects import safe_redirect
 
 ALLOWED = ("good.example", ".trusted.example", "localhost:8080")
 

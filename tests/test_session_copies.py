@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.hoststore import HostStore
-from services.sessions import SHARED_COPY_SECONDS, Sessions
+from services.state.hoststore import HostStore
+from services.state.session_store import SHARED_COPY_SECONDS, Sessions
 from tests.test_sessions_store import Refresher, answer
 
 

@@ -12,9 +12,9 @@ import pytest
 
 import errors
 from app import create_app
-from middleware.sessions import user_check
-from services.session_checks import Rechecks
-from services.session_record import Session
+from services.flows.session_refresh import user_check
+from services.state.session_checks import Rechecks
+from services.state.session_record import Session
 from tests.support.helpers import PASSWORD, bearer
 
 NEW_PASSWORD = "N3w-Passw0rd!"

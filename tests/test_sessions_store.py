@@ -1,4 +1,4 @@
-"""services/sessions.py: browser sessions stored by the sha256 of their id, and their tokens refreshed by one
+"""services/state/session_store.py: browser sessions stored by the sha256 of their id, and their tokens refreshed by one
 caller only, on the host's store and on a real Redis. A service test: the tokens are minted, `refresh` is a
 counting fake, no Cognito is called."""
 
@@ -17,9 +17,9 @@ import pytest
 import redis
 
 import errors
-from services.hoststore import HostStore
-from services.session_record import Session
-from services.sessions import Sessions
+from services.state.hoststore import HostStore
+from services.state.session_record import Session
+from services.state.session_store import Sessions
 from tests.support.helpers import Minter
 from tests.support.redis_server import RedisServer
 

@@ -13,9 +13,9 @@ from app import create_app
 from config import ConfigError, Settings
 from errors import TokenError
 from pool_settings import read_pools
-from services.jwks import JwksCache
-from services.token_cache import VerifiedTokens
-from services.tokens import Pool, TokenVerifier
+from services.tokens.cache import VerifiedTokens
+from services.tokens.jwks import JwksCache
+from services.tokens.verifier import Pool, TokenVerifier
 from tests.support.helpers import PASSWORD, JwksHost, Minter, bearer, public_jwk
 from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 import lambda_function
-import middleware.threat_context
+import middleware.threat_request
 from app import create_app
 from cognito_emulator.emulator import last_code
 from cognito_emulator.pools import allow_flows
-from middleware.threat_context import ENCODED_DATA_HEADER, FORWARDED_HEADERS, MAX_ENCODED_DATA
+from middleware.threat_request import ENCODED_DATA_HEADER, FORWARDED_HEADERS, MAX_ENCODED_DATA
 from tests.support.cognito_proxy import TARGET_PREFIX, CognitoProxy
 from tests.support.helpers import PASSWORD, Request, Users, bearer
 from tests.support.nginx import readmes_nginx
@@ -295,8 +295,8 @@ def test_a_call_outside_a_request_is_told_nothing_and_a_call_site_s_own_context_
 def test_token_only_routes_never_build_a_context(pool, proxy, monkeypatch):
     """The context is read only inside a Cognito call that takes it: /hello and /health pay nothing."""
     built: list[bool] = []
-    original = middleware.threat_context.has_request_context
-    monkeypatch.setattr(middleware.threat_context, "has_request_context", lambda: built.append(True) or original())
+    original = middleware.threat_request.has_request_context
+    monkeypatch.setattr(middleware.threat_request, "has_request_context", lambda: built.append(True) or original())
     client = through(pool, proxy)
     token = Users(client).tokens("alice")["access_token"]
     built.clear()

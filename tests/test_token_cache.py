@@ -9,9 +9,9 @@ import pytest
 
 from app import create_app
 from errors import TokenError
-from services.jwks import JwksCache
-from services.token_cache import VerifiedTokens
-from services.tokens import Pool, TokenVerifier, is_machine, username_of
+from services.tokens.cache import VerifiedTokens
+from services.tokens.jwks import JwksCache
+from services.tokens.verifier import Pool, TokenVerifier, is_machine, username_of
 from tests.support.helpers import DROP, Minter
 
 USES = frozenset({"id", "access"})

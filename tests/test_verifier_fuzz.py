@@ -18,8 +18,8 @@ import pytest
 
 from app import create_app
 from errors import TokenError
-from services.jwks import JwksCache
-from services.tokens import Pool, TokenVerifier
+from services.tokens.jwks import JwksCache
+from services.tokens.verifier import Pool, TokenVerifier
 from tests.support import fuzz_verifier
 from tests.support.helpers import ROOT, Minter
 

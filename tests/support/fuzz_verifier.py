@@ -105,9 +105,9 @@ def dictionary() -> str:
 def build(fdp_class: Any = None) -> Callable[[bytes], None]:
     """The fuzz target over a verifier whose JWKS is served from memory (imported here, once instrumented)."""
     from errors import JwksUnavailable, TokenError
-    from services.jwks import JwksCache
-    from services.token_cache import VerifiedTokens
-    from services.tokens import Pool, TokenVerifier, username_of
+    from services.tokens.cache import VerifiedTokens
+    from services.tokens.jwks import JwksCache
+    from services.tokens.verifier import Pool, TokenVerifier, username_of
 
     class LocalJwks(JwksCache):
         def _download(self) -> Any:  # the network edge, replaced: the emulator's public key, from memory

@@ -1,0 +1,155 @@
+"""Browser sessions: sign in to a cookie (JSON or the plain sign-in form), see it, sign out of it.
+
+The tokens stay on the server (services/state/session_store.py); the browser gets an HttpOnly cookie. The sign-in form
+at /auth/sign-in serves proxied apps (forward auth): it needs no script, carries a token of its own against
+login CSRF (the same random value in a short-lived cookie and in the form), and sends the browser back to
+`rd` only where services/flows/redirects.py allows (without `rd`, back to /auth/sign-in, which then says who is
+signed in and offers a sign-out button). Signing out takes the session's CSRF token; a plain link or a form
+without it gets a confirmation page whose form carries it (templates/signed-in.html).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import jsonify, make_response, redirect, render_template, request
+from werkzeug.wrappers import Response
+
+import errors
+from extensions import services
+from middleware.authentication import current_session, session_of_request
+from middleware.body import FORM
+from middleware.ratelimit import guessing
+from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret, set_cookie
+from middleware.signed_in import (
+    SIGN_IN_COOKIE,
+    SIGN_IN_POLICY,
+    answered_challenge,
+    live_session,
+    sign_out_of,
+    signed_in_page,
+    started_session,
+)
+from schemas import bodies
+from services.flows.redirects import safe_redirect
+from services.flows.sign_in_answers import unverified_claims
+from services.state.session_record import Session
+
+SIGN_IN_SECONDS = 600
+SIGN_IN_PATH = "/auth/sign-in"
+
+
+def sign_in_or_signed_in(rd: str | None) -> Response:
+    """The sign-in form; when the browser is signed in already, who it is and a sign-out button instead."""
+    session = live_session()
+    if session is None:
+        return sign_in_page(rd)
+    return signed_in_page(session, "Signed in", "/auth/sign-out", rd, back=SIGN_IN_PATH)
+
+
+def sign_in_page(rd: str | None, message: str = "", username: str = "", status: int = 200) -> Response:
+    """The plain sign-in form, with a fresh login-CSRF token in it and in a cookie."""
+    token = secrets.token_urlsafe(32)
+    page = render_template("sign-in.html", rd=rd or "", message=message, username=username, csrf_token=token)
+    response = make_response(page, status)
+    response.headers.update({"Cache-Control": "no-store", "Content-Security-Policy": SIGN_IN_POLICY})
+    set_cookie(response, SIGN_IN_COOKIE, token, SIGN_IN_SECONDS, samesite="Strict")
+    return response
+
+
+def start_session(body: bodies.SessionSignIn) -> Response:
+    """Sign in like /auth/login, but answer the session (a cookie) instead of tokens; a form is sent on."""
+    check_origin()
+    form = request.mimetype == FORM
+    if form:
+        expected = request.cookies.get(cookie_name(SIGN_IN_COOKIE), "")
+        if not expected or not same_secret(body.csrf_token, expected):
+            return sign_in_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
+    try:
+        with guessing(body.username):
+            answer = services().sign_ins.first_factor(body.username, body.password, body.preferred)
+    except errors.ApiError as err:
+        if not form:
+            raise
+        return sign_in_page(body.rd, err.message, body.username, err.status_code)
+    services().sign_ins.signed_in(answer, proven_name=body.username if body.password is not None else None)
+    if "access_token" not in answer:  # a challenge: answered at /auth/session/challenge
+        if form:
+            message = "This account needs another step (a code or a new password): sign in through the API."
+            return sign_in_page(body.rd, message, body.username, 403)
+        return jsonify(answer)
+    # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
+    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None)
+
+
+def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
+    """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens."""
+    check_origin()
+    answer = answered_challenge(body)
+    if "access_token" not in answer:
+        return jsonify(answer)
+    return started_session(answer, None)
+
+
+def describe_session() -> Response:
+    """The signed-in user of the session cookie."""
+    session = _required()
+    return jsonify(
+        username=session.username,
+        email=session.email,
+        groups=list(session.groups),
+        expires_at=session.expires_at,
+        csrf_token=session.csrf_token,
+        # What the ID token says (read: it came from Cognito, or was verified at a managed login's callback).
+        claims=unverified_claims(session.id_token),
+    )
+
+
+def end_session() -> Response:
+    """Sign out of the session (as /auth/logout does), forget it, and clear the cookie: 204."""
+    response = make_response("", 204)
+    sign_out_of(_required())
+    clear_cookie(response)
+    return response
+
+
+def sign_out_form(body: bodies.SignOut) -> Response:
+    """The sign-out form of a proxied app: sign out when signed in (the form carrying the session's CSRF
+    token), then back to `rd` (303); with no live session, only the cookie is cleared. A form without the
+    token (a proxied app's static page cannot know it) gets the confirmation page; a JSON call, 403."""
+    check_origin()
+    session = session_of_request()
+    if session is not None:
+        if not same_secret(body.csrf_token, session.csrf_token):
+            if request.mimetype != FORM:
+                raise errors.CsrfFailed()
+            return signed_in_page(session, "Sign out?", "/auth/sign-out", body.rd, back=body.rd)
+        sign_out_of(session)
+    return signed_out(body.rd)
+
+
+def confirm_sign_out(rd: str | None) -> Response:
+    """GET /auth/sign-out (a plain link on a proxied app): the confirmation form, which posts the session's
+    CSRF token; with no live session, the cookie cleared and back to `rd` (303), as the form would."""
+    session = session_of_request()
+    if session is None:
+        return signed_out(rd)
+    return signed_in_page(session, "Sign out?", "/auth/sign-out", rd, back=rd)
+
+
+def signed_out(rd: str | None) -> Response:
+    """The 303 to `rd` (where safe, else `/`) that ends a sign-out, the session cookie cleared."""
+    response = redirect(_destination(rd), 303)
+    clear_cookie(response)
+    return response
+
+
+def _required() -> Session:
+    session = current_session()
+    if session is None:
+        raise errors.InvalidToken("No session: sign in first.")
+    return session
+
+
+def _destination(rd: str | None) -> str:
+    return safe_redirect(rd, services().settings.session_redirect_hosts) or "/"
