@@ -17,7 +17,7 @@ from typing import Any
 import boto3
 
 from config import Settings
-from local import additions, attributes, client_rules, confirmations, factors, mfa, operations, tokens, userauth
+from local import additions, attributes, client_rules, confirmations, factors, mfa, operations, tokens, triggers, userauth
 from local.gate import GatedServer
 from local.oauth.app import create_app
 from local.oauth.example_idp import ExampleIdP, IdPUnavailable
@@ -78,6 +78,7 @@ class LocalCognito:
         attributes.teach()
         mfa.teach()
         client_rules.teach()  # the app client's rules, before every handler
+        triggers.teach()  # Lambda triggers as Python functions (local/triggers.py), around all of the above
         factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -143,6 +144,10 @@ class LocalCognito:
         if "cognito_domain" in {f.name for f in fields(Settings)}:
             settings["cognito_domain"] = self.endpoint_url
         return settings
+
+    def set_triggers(self, pool_id: str, module: Any, *, timeout: float = triggers.TIMEOUT_SECONDS) -> None:
+        """Call `module`'s trigger functions (a module, dotted name or file path; None: none) for `pool_id`."""
+        triggers.configure(pool_id, module, timeout=timeout)
 
     def reset(self) -> None:
         """Forget every pool and user (in-process: the emulator's /moto-api is closed to everyone)."""
