@@ -38,15 +38,15 @@ def _events_user(pool: Any, user: Any, given: str) -> tuple[str, Any]:
     return (user.username, user) if user is not None else (given, None)
 
 
-def _ask(pool: Any, name: str, source: str, user: Any, given: str, request: dict[str, Any], answer: dict[str, Any]) -> Any:
+def _ask(
+    pool: Any, name: str, source: str, user: Any, given: str, request: dict[str, Any], answer: dict[str, Any]
+) -> Any:
     username, who = _events_user(pool, user, given)
     request = {**request, "clientMetadata": metadata(), "userNotFound": user is None}
     return triggers.invoke(pool, name, event(pool, source, username, request, answer, user=who))
 
 
-def _next(
-    pool: Any, client: Any, user: Any, given: str, custom: dict[str, Any], session: str | None
-) -> dict[str, Any]:
+def _next(pool: Any, client: Any, user: Any, given: str, custom: dict[str, Any], session: str | None) -> dict[str, Any]:
     """DefineAuthChallenge on the session so far, and what its answer makes of the sign-in."""
     history = custom["history"]
     answer = _ask(
@@ -185,7 +185,12 @@ def teach() -> None:
         return
     originals = {
         name: getattr(CognitoIdpResponse, name)
-        for name in ("initiate_auth", "admin_initiate_auth", "respond_to_auth_challenge", "admin_respond_to_auth_challenge")
+        for name in (
+            "initiate_auth",
+            "admin_initiate_auth",
+            "respond_to_auth_challenge",
+            "admin_respond_to_auth_challenge",
+        )
     }
 
     def client_pool(self: Any, admin: bool) -> tuple[Any, Any]:

@@ -17,7 +17,18 @@ from typing import Any
 import boto3
 
 from config import Settings
-from local import additions, attributes, client_rules, confirmations, factors, mfa, operations, tokens, triggers, userauth
+from local import (
+    additions,
+    attributes,
+    client_rules,
+    confirmations,
+    factors,
+    mfa,
+    operations,
+    tokens,
+    triggers,
+    userauth,
+)
 from local.gate import GatedServer
 from local.oauth.app import create_app
 from local.oauth.example_idp import ExampleIdP, IdPUnavailable

@@ -41,7 +41,12 @@ from local.webauthn_ops import error
 NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
 PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 SIGN_IN_FLOWS = (*PASSWORD_FLOWS, "USER_SRP_AUTH", "CUSTOM_AUTH")
-SIGN_IN_ACTIONS = ("initiate_auth", "admin_initiate_auth", "respond_to_auth_challenge", "admin_respond_to_auth_challenge")
+SIGN_IN_ACTIONS = (
+    "initiate_auth",
+    "admin_initiate_auth",
+    "respond_to_auth_challenge",
+    "admin_respond_to_auth_challenge",
+)
 MIGRATION_ANSWER = ("userAttributes", "finalUserStatus", "messageAction", "desiredDeliveryMediums")
 
 
@@ -129,7 +134,11 @@ def _migrate(response: Any, source: str) -> None:
         if flow not in PASSWORD_FLOWS or not isinstance(parameters, dict):
             return
         check_flow(client, flow)
-        username, password, given_hash = parameters.get("USERNAME"), parameters.get("PASSWORD"), parameters.get("SECRET_HASH")
+        username, password, given_hash = (
+            parameters.get("USERNAME"),
+            parameters.get("PASSWORD"),
+            parameters.get("SECRET_HASH"),
+        )
         request: dict[str, Any] = {"password": password}
     else:
         username, password, given_hash = response._get_param("Username"), None, response._get_param("SecretHash")

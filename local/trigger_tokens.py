@@ -115,7 +115,7 @@ def _groups(claims: dict[str, Any], override: Any) -> None:
         claims["cognito:groups"] = groups
     else:
         claims.pop("cognito:groups", None)
-    if claims["token_use"] == "id":
+    if claims["token_use"] == "id":  # noqa: S105 (a claim, not a password)
         roles = _names(override.get("iamRolesToOverride"))
         if roles:
             claims["cognito:roles"] = roles

@@ -122,7 +122,7 @@ def invoke(pool: Any, name: str, event: dict[str, Any]) -> dict[str, Any]:
     def run() -> None:
         try:
             outcome["event"] = handler(copy.deepcopy(event), LambdaContext(name, timeout))
-        except BaseException as failure:  # noqa: BLE001 (whatever the function raises refuses the operation)
+        except BaseException as failure:  # whatever the function raises refuses the operation
             outcome["error"] = failure
 
     worker = threading.Thread(target=run, name=f"trigger-{name}", daemon=True)

@@ -11,12 +11,14 @@ import types
 from local import trigger_messages
 from tests.support import trigger_sample
 from tests.support.helpers import PASSWORD
-from tests.support.triggers import refusal, trigger_pool, user  # noqa: F401
+from tests.support.triggers import refusal, trigger_pool_fixture, user  # noqa: F401
 
 
 def sign_up(emulator, ids, username, email):
     attributes = [{"Name": "email", "Value": email}]
-    return emulator.client.sign_up(ClientId=ids["client_id"], Username=username, Password=PASSWORD, UserAttributes=attributes)
+    return emulator.client.sign_up(
+        ClientId=ids["client_id"], Username=username, Password=PASSWORD, UserAttributes=attributes
+    )
 
 
 def password_sign_in(emulator, ids, username, password=PASSWORD):

@@ -12,7 +12,7 @@ from local.oauth.minting import unverified_claims
 from tests.support import trigger_sample
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient
-from tests.support.triggers import make_pool, refusal, trigger_pool, user  # noqa: F401
+from tests.support.triggers import make_pool, refusal, trigger_pool_fixture, user  # noqa: F401
 
 
 def start(emulator, ids, username="amy", **parameters):
@@ -185,7 +185,9 @@ def test_pre_token_generation_v1_changes_the_id_token_only(emulator, trigger_poo
 
     import types
 
-    emulator.set_triggers(trigger_pool["user_pool_id"], types.SimpleNamespace(pre_token_generation=pre_token_generation))
+    emulator.set_triggers(
+        trigger_pool["user_pool_id"], types.SimpleNamespace(pre_token_generation=pre_token_generation)
+    )
     user(emulator, trigger_pool, "amy")
     result = emulator.client.initiate_auth(
         ClientId=trigger_pool["client_id"],
@@ -202,7 +204,9 @@ def test_a_failing_pre_token_trigger_refuses_the_sign_in(emulator, trigger_pool)
     def pre_token_generation(event, context):
         raise ValueError("no tokens today")
 
-    emulator.set_triggers(trigger_pool["user_pool_id"], types.SimpleNamespace(pre_token_generation=pre_token_generation))
+    emulator.set_triggers(
+        trigger_pool["user_pool_id"], types.SimpleNamespace(pre_token_generation=pre_token_generation)
+    )
     user(emulator, trigger_pool, "amy")
     code, message = refusal(
         emulator.client.initiate_auth,
@@ -231,7 +235,9 @@ def test_aws_jwt_verify_accepts_the_customised_tokens(emulator, trigger_pool):
     assert access_payload["tenant"] == "acme" and "orders/read" in access_payload["scope"].split()
     assert id_payload["cognito:groups"] == ["admins", "beta-testers"] and id_payload["plan"] == "gold"
     # The other way round is refused: the check can fail.
-    swapped = verify(emulator, trigger_pool["user_pool_id"], [trigger_pool["client_id"]], [(result["IdToken"], "access")])
+    swapped = verify(
+        emulator, trigger_pool["user_pool_id"], [trigger_pool["client_id"]], [(result["IdToken"], "access")]
+    )
     assert swapped["verdicts"][0]["accepted"] is False
 
 

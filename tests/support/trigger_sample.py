@@ -43,7 +43,7 @@ def pre_authentication(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 def pre_token_generation(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """V2_0: a tenant claim and a scope for the access token, a group for both, a plan claim for the ID token."""
-    groups = list(event["request"]["groupConfiguration"]["groupsToOverride"]) + ["beta-testers"]
+    groups = [*event["request"]["groupConfiguration"]["groupsToOverride"], "beta-testers"]
     event["response"]["claimsAndScopeOverrideDetails"] = {
         "idTokenGeneration": {"claimsToAddOrOverride": {"plan": "gold"}, "claimsToSuppress": []},
         "accessTokenGeneration": {

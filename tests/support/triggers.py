@@ -1,4 +1,4 @@
-"""Fixtures of the trigger tests (tests/test_emulator_triggers*.py): a pool that runs tests/support/trigger_sample.py."""
+"""Fixtures of the trigger tests (tests/test_emulator_triggers*.py): a pool running tests/support/trigger_sample.py."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def make_pool(client: Any, name: str = "triggers", flows: list[str] | None = Non
     return {"user_pool_id": pool["Id"], "client_id": app["ClientId"]}
 
 
-@pytest.fixture
-def trigger_pool(emulator) -> Any:
+@pytest.fixture(name="trigger_pool")
+def trigger_pool_fixture(emulator) -> Any:
     """A fresh emulator with one pool whose triggers are tests/support/trigger_sample.py."""
     emulator.reset()
     ids = make_pool(emulator.client)
