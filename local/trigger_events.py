@@ -126,6 +126,8 @@ def _migrate(response: Any, source: str) -> None:
     """A rule before the others: the user a sign-in or ForgotPassword names, made by UserMigration if missing."""
     from local.srp import find_user
 
+    if not triggers.configured():
+        return
     client, pool = client_and_pool(response)
     if triggers.function(pool, "user_migration") is None:
         return
@@ -173,6 +175,8 @@ def _make_migrated_user(pool: Any, username: str, password: str | None, answer: 
 def _pre_authentication(response: Any) -> None:
     from local.srp import find_user
 
+    if not triggers.configured():
+        return
     client, pool = client_and_pool(response)
     flow, parameters = response._get_param("AuthFlow"), response._get_param("AuthParameters")
     if flow not in SIGN_IN_FLOWS or triggers.function(pool, "pre_authentication") is None:
@@ -237,6 +241,8 @@ def teach() -> None:
     def confirming(method: Any, source: str, pool_of: Any) -> Any:
         def confirm_with_trigger(self: Any) -> Any:
             answer = method(self)
+            if not triggers.configured():
+                return answer
             pool = pool_of(self)
             _post_confirmation(pool, pool._get_user(self._get_param("Username")), source)
             return answer
@@ -244,7 +250,7 @@ def teach() -> None:
         return confirm_with_trigger
 
     by_client = lambda self: client_and_pool(self)[1]  # noqa: E731
-    by_pool = lambda self: self._get_region_agnostic_backend().describe_user_pool(self._get_param("UserPoolId"))  # noqa: E731
+    by_pool = lambda self: self.backend.describe_user_pool(self._get_param("UserPoolId"))  # noqa: E731
     sign_up_with_trigger.runs_triggers = True  # type: ignore[attr-defined]
     CognitoIdpBackend.sign_up = sign_up_with_trigger
     CognitoIdpBackend.admin_create_user = admin_create_user_with_trigger

@@ -80,6 +80,11 @@ def configure(pool_id: str, module: Any, *, timeout: float = TIMEOUT_SECONDS) ->
     _modules[pool_id] = (load(module), float(timeout))
 
 
+def configured() -> bool:
+    """Whether any pool has a trigger module."""
+    return bool(_modules)
+
+
 def _assigned(pool: Any) -> tuple[Any, float] | None:
     pool_id = pool if isinstance(pool, str) else getattr(pool, "id", None)
     return _modules.get(str(pool_id)) or _modules.get(ANY_POOL)
