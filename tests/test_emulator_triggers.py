@@ -243,3 +243,23 @@ def test_a_module_by_file_path_or_dotted_name(emulator, trigger_pool):
             UserAttributes=[{"Name": "email", "Value": "lee@blocked.example"}],
         )
         assert code == "UserLambdaValidationException"
+
+
+def test_admin_operations_run_the_triggers_without_an_app_client(emulator, trigger_pool):
+    """AdminCreateUser runs PreSignUp_AdminCreateUser (its refusal is the caller's); AdminConfirmSignUp runs
+    PostConfirmation_ConfirmSignUp."""
+    pool_id = trigger_pool["user_pool_id"]
+    code, message = refusal(
+        emulator.client.admin_create_user,
+        UserPoolId=pool_id,
+        Username="max",
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "max@blocked.example"}],
+    )
+    assert (code, message) == (
+        "UserLambdaValidationException",
+        "PreSignUp failed with error Sign-ups from blocked.example are closed.",
+    )
+    sign_up(emulator, trigger_pool, "ned", "ned@example.com")
+    emulator.client.admin_confirm_sign_up(UserPoolId=pool_id, Username="ned")
+    assert trigger_sample.SEEN == [("PostConfirmation_ConfirmSignUp", "ned")]

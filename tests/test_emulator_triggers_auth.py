@@ -252,3 +252,24 @@ def test_a_second_pool_without_triggers_is_untouched(emulator, trigger_pool):
     assert emulator.client.admin_get_user(UserPoolId=other["user_pool_id"], Username="zed")["UserStatus"] == (
         "UNCONFIRMED"
     )
+
+
+def test_a_client_that_hides_users_runs_the_challenge_for_nobody_and_never_signs_in(emulator, trigger_pool):
+    """PreventUserExistenceErrors: an unknown user gets questions like anyone (userNotFound true in the events),
+    and the right answers end in "Incorrect username or password.", never in tokens."""
+    hiding = emulator.client.create_user_pool_client(
+        UserPoolId=trigger_pool["user_pool_id"],
+        ClientName="hiding",
+        ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH"],
+        PreventUserExistenceErrors="ENABLED",
+    )["UserPoolClient"]
+    ids = {"client_id": hiding["ClientId"]}
+    challenge = start(emulator, ids, username="nobody")
+    assert challenge["ChallengeName"] == "CUSTOM_CHALLENGE"
+    for _ in range(2):
+        n = int(challenge["ChallengeParameters"]["round"])
+        challenge = answer(emulator, ids, challenge, str(n + n), "nobody")
+    assert refusal(answer, emulator=emulator, ids=ids, challenge=challenge, text="6", username="nobody") == (
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    )
