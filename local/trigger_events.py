@@ -13,13 +13,9 @@ sign-in, InitiateAuth's ClientMetadata is the `validationData` of PreAuthenticat
 - PostConfirmation (ConfirmSignUp, AdminConfirmSignUp: _ConfirmSignUp; ConfirmForgotPassword:
   _ConfirmForgotPassword): after the confirmation, which stays done when the function fails (the caller still
   gets the error).
-- UserMigration: sign-in with a password (USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH) or ForgotPassword for a
-  user the pool does not have: the function's userAttributes make the user, CONFIRMED with the password given when
-  finalUserStatus is CONFIRMED, else RESET_REQUIRED (ForgotPassword: always, no password is known). The password
-  policy is not applied ([DG] "Migrate user"). SRP sends no password, so it never migrates.
+- UserMigration: local/trigger_migration.py.
 - PreAuthentication (PreAuthentication_Authentication): every sign-in but a refresh, before the password is checked.
 - PostAuthentication (PostAuthentication_Authentication): when a sign-in's tokens are made (after any challenge).
-Not done: messageAction / desiredDeliveryMediums (no welcome message is sent), forceAliasCreation, enableSMSMFA.
 """
 
 from __future__ import annotations
@@ -27,16 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from local import triggers
-from local.client_rules import (
-    RULES,
-    add_rule,
-    check_flow,
-    check_secret_hash,
-    client_and_pool,
-    hides_users,
-    names_of,
-)
-from local.webauthn_ops import error
+from local.client_rules import add_rule, client_and_pool, hides_users
 
 NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
 PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
@@ -47,7 +34,6 @@ SIGN_IN_ACTIONS = (
     "respond_to_auth_challenge",
     "admin_respond_to_auth_challenge",
 )
-MIGRATION_ANSWER = ("userAttributes", "finalUserStatus", "messageAction", "desiredDeliveryMediums")
 
 
 def status(user: Any) -> str:
@@ -122,56 +108,6 @@ def _post_confirmation(pool: Any, user: Any, source: str) -> None:
         triggers.invoke(pool, "post_confirmation", event(pool, source, user.username, request, {}, user=user))
 
 
-def _migrate(response: Any, source: str) -> None:
-    """A rule before the others: the user a sign-in or ForgotPassword names, made by UserMigration if missing."""
-    from local.srp import find_user
-
-    if not triggers.configured():
-        return
-    client, pool = client_and_pool(response)
-    if triggers.function(pool, "user_migration") is None:
-        return
-    if source == "UserMigration_Authentication":
-        flow, parameters = response._get_param("AuthFlow"), response._get_param("AuthParameters")
-        if flow not in PASSWORD_FLOWS or not isinstance(parameters, dict):
-            return
-        check_flow(client, flow)
-        username, password, given_hash = (
-            parameters.get("USERNAME"),
-            parameters.get("PASSWORD"),
-            parameters.get("SECRET_HASH"),
-        )
-        request: dict[str, Any] = {"password": password}
-    else:
-        username, password, given_hash = response._get_param("Username"), None, response._get_param("SecretHash")
-        request = {}
-    if not isinstance(username, str) or not username or find_user(pool, username) is not None:
-        return
-    if source == "UserMigration_Authentication" and (not isinstance(password, str) or not password):
-        return  # moto's own answer for a sign-in without a password
-    check_secret_hash(client, given_hash, names_of(pool, None, username))
-    request.update(validationData=metadata() or None, clientMetadata=metadata())
-    answer = triggers.invoke(
-        pool, "user_migration", event(pool, source, username, request, dict.fromkeys(MIGRATION_ANSWER))
-    )
-    _make_migrated_user(pool, username, password, answer)
-
-
-def _make_migrated_user(pool: Any, username: str, password: str | None, answer: dict[str, Any]) -> None:
-    from moto.cognitoidp.models import CognitoIdpUser, UserStatus
-
-    attributes = answer.get("userAttributes")
-    if not isinstance(attributes, dict):
-        raise error("InvalidLambdaResponseException", triggers.UNRECOGNIZABLE)
-    made = [{"Name": str(k), "Value": str(v)} for k, v in attributes.items() if k not in ("sub", "cognito:user_status")]
-    confirmed = password is not None and answer.get("finalUserStatus") == "CONFIRMED"
-    state = UserStatus.CONFIRMED if confirmed else UserStatus.RESET_REQUIRED
-    # An email- or phone-as-username pool names the user by a new UUID, as its sign-up does.
-    name = None if pool.extended_config.get("UsernameAttributes") else username
-    user = CognitoIdpUser(pool.id, name, password, state, made)
-    pool.users[user.username] = user
-
-
 def _pre_authentication(response: Any) -> None:
     from local.srp import find_user
 
@@ -189,11 +125,6 @@ def _pre_authentication(response: Any) -> None:
         request["userNotFound"] = False
     source = "PreAuthentication_Authentication"
     triggers.invoke(pool, "pre_authentication", event(pool, source, user.username, request, {}, user=user))
-
-
-def _first(action: str, rule: Any) -> None:
-    if rule not in RULES.setdefault(action, []):
-        RULES[action].insert(0, rule)
 
 
 def teach() -> None:
@@ -265,6 +196,4 @@ def teach() -> None:
         CognitoIdpResponse.confirm_forgot_password, "PostConfirmation_ConfirmForgotPassword", by_client
     )
     for action in ("initiate_auth", "admin_initiate_auth"):
-        _first(action, lambda response: _migrate(response, "UserMigration_Authentication"))
         add_rule(action, _pre_authentication)
-    _first("forgot_password", lambda response: _migrate(response, "UserMigration_ForgotPassword"))

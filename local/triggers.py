@@ -13,9 +13,10 @@ answered after 5 s (Cognito's limit) UnexpectedLambdaException "<Trigger> invoca
 timeout while invoking Lambda function." (the message clients quote: aws-amplify users, sst issue #1815). Cognito
 retries a failed invocation; a Python function here runs once (a side effect would repeat there, not here).
 
-The hooks that call the triggers are in local/trigger_events.py (sign-up, confirmation, sign-in, migration),
-local/trigger_tokens.py (pre token generation), local/trigger_messages.py (custom message) and
-local/custom_auth.py (CUSTOM_AUTH and CUSTOM_WITH_SRP); `teach()` installs them all, once.
+The hooks that call the triggers are in local/trigger_events.py (sign-up, confirmation, sign-in),
+local/trigger_migration.py (user migration), local/trigger_tokens.py (pre token generation),
+local/trigger_messages.py (custom message) and local/custom_auth.py (CUSTOM_AUTH and CUSTOM_WITH_SRP); `teach()`
+installs them all, once.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def teach() -> None:
     """Remember each request in its thread, and teach moto to call the triggers (once per process)."""
     from moto.cognitoidp.responses import CognitoIdpResponse
 
-    from local import custom_auth, trigger_events, trigger_messages, trigger_tokens
+    from local import custom_auth, trigger_events, trigger_messages, trigger_migration, trigger_tokens
 
     if not getattr(CognitoIdpResponse.call_action, "remembers_request", False):
         call_action = CognitoIdpResponse.call_action
@@ -188,6 +189,7 @@ def teach() -> None:
         call_action_remembered.remembers_request = True  # type: ignore[attr-defined]
         CognitoIdpResponse.call_action = call_action_remembered
     trigger_events.teach()
+    trigger_migration.teach()
     trigger_tokens.teach()
     trigger_messages.teach()
     custom_auth.teach()

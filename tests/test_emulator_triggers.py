@@ -263,3 +263,20 @@ def test_admin_operations_run_the_triggers_without_an_app_client(emulator, trigg
     sign_up(emulator, trigger_pool, "ned", "ned@example.com")
     emulator.client.admin_confirm_sign_up(UserPoolId=pool_id, Username="ned")
     assert trigger_sample.SEEN == [("PostConfirmation_ConfirmSignUp", "ned")]
+
+
+def test_a_user_migrated_without_confirmation_must_reset_the_password(emulator, trigger_pool):
+    """finalUserStatus other than CONFIRMED: RESET_REQUIRED, and the sign-in is PasswordResetRequiredException."""
+
+    def user_migration(event, context):
+        event = trigger_sample.user_migration(event, context)
+        event["response"]["finalUserStatus"] = "RESET_REQUIRED"
+        return event
+
+    emulator.set_triggers(trigger_pool["user_pool_id"], types.SimpleNamespace(user_migration=user_migration))
+    code, _ = refusal(
+        password_sign_in, emulator=emulator, ids=trigger_pool, username="old-timer", password="0ldSystem!pass"
+    )
+    assert code == "PasswordResetRequiredException"
+    got = emulator.client.admin_get_user(UserPoolId=trigger_pool["user_pool_id"], Username="old-timer")
+    assert got["UserStatus"] == "RESET_REQUIRED"
