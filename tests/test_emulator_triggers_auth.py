@@ -273,3 +273,19 @@ def test_a_client_that_hides_users_runs_the_challenge_for_nobody_and_never_signs
         "NotAuthorizedException",
         "Incorrect username or password.",
     )
+
+
+def test_admin_custom_auth(emulator, trigger_pool):
+    """AdminInitiateAuth CUSTOM_AUTH and AdminRespondToAuthChallenge run the same loop (moto refuses the flow)."""
+    user(emulator, trigger_pool, "amy")
+    ids = {"UserPoolId": trigger_pool["user_pool_id"], "ClientId": trigger_pool["client_id"]}
+    challenge = emulator.client.admin_initiate_auth(**ids, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "amy"})
+    while challenge.get("ChallengeName") == "CUSTOM_CHALLENGE":
+        n = int(challenge["ChallengeParameters"]["round"])
+        challenge = emulator.client.admin_respond_to_auth_challenge(
+            **ids,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": "amy", "ANSWER": str(n + n)},
+        )
+    assert "AccessToken" in challenge["AuthenticationResult"]
