@@ -14,7 +14,7 @@ import sys
 import threading
 from typing import Any
 
-from cognito_emulator import config_file, cors
+from cognito_emulator import config_file, cors, triggers
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,6 +55,12 @@ def start(args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
         emulator = LocalCognito(state_file=state, cors_origins=origins, port=args.port)
     except (StateError, OSError) as err:
         raise SystemExit(f"cognito-emulator: {err}") from err
+    if config.get("triggers"):  # every pool's: the file's, and any made later through the API
+        try:
+            emulator.set_triggers(triggers.ANY_POOL, config["triggers"])
+        except (ImportError, OSError, SyntaxError) as err:  # a module that is not there or does not load
+            emulator.stop()
+            raise SystemExit(f"cognito-emulator: {err}") from err
     made = config_file.apply(emulator.client, config) if config.get("pools") and not emulator.has_saved_pool() else []
     ids = made[0] if made else emulator.local_pool()
     if made:

@@ -9,7 +9,8 @@ the arguments of the Cognito operation named beside it, as boto3 takes them (Use
                 "identity_providers": [{CreateIdentityProvider}, ...],
                 "groups": [{CreateGroup}, ...]}],
      "cors_origins": ["http://localhost:3000"],                (as --cors-origin)
-     "triggers": "my_project.cognito_triggers"}                 (a module; see the README)
+     "triggers": "my_project.cognito_triggers"}                 (a module's dotted name, or a .py file's path
+                                                                relative to this file: every pool's triggers)
 
 The first pool and its first client are the ones the start line names. Applied to an empty emulator only: with
 `--state` and a saved pool, the saved state wins and the file's pools are not made again.
@@ -18,6 +19,7 @@ The first pool and its first client are the ones the start line names. Applied t
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from typing import Any
 
@@ -44,9 +46,12 @@ def read(path: str) -> dict[str, Any]:
     for number, pool in enumerate(pools):
         if not isinstance(pool.get("pool", {}), dict) or not isinstance(pool.get("clients", []), list):
             raise ConfigFileError(f"{path}: pools[{number}]: pool is an object and clients a list")
-    if data.get("triggers") is not None:
-        # Lambda triggers as Python functions are another part of this emulator's work (issue 27, point 2).
-        raise ConfigFileError(f"{path}: triggers are not supported by this version of the emulator")
+    triggers = data.get("triggers")
+    if triggers is not None:
+        if not isinstance(triggers, str) or not triggers:
+            raise ConfigFileError(f"{path}: triggers is a module's dotted name or a .py file's path")
+        if triggers.endswith(".py"):  # a path is read from where the file is, wherever the command runs
+            data["triggers"] = os.path.join(os.path.dirname(os.path.abspath(path)), triggers)
     return data
 
 

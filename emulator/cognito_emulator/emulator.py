@@ -26,6 +26,7 @@ from cognito_emulator import (
     mfa,
     operations,
     tokens,
+    triggers,
     userauth,
 )
 from cognito_emulator.gate import GatedServer
@@ -96,6 +97,7 @@ class LocalCognito:
         mfa.teach()
         client_rules.teach()  # the app client's rules, before every handler
         devices.teach()  # remembered devices: their operations, and every sign-in answer (device_srp.py)
+        triggers.teach()  # Lambda triggers as Python functions (triggers.py), around all of the above
         factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
@@ -172,6 +174,10 @@ class LocalCognito:
             "jwks_url": f"{self.endpoint_url}/{ids['user_pool_id']}/.well-known/jwks.json",
             "cognito_domain": self.endpoint_url,  # the emulator is the pool's domain too
         }
+
+    def set_triggers(self, pool_id: str, module: Any, *, timeout: float = triggers.TIMEOUT_SECONDS) -> None:
+        """Call `module`'s trigger functions (a module, dotted name or file path; None: none) for `pool_id`."""
+        triggers.configure(pool_id, module, timeout=timeout)
 
     def reset(self) -> None:
         """Forget every pool and user (in-process: the emulator's /moto-api is closed to everyone)."""

@@ -86,3 +86,58 @@ def test_a_bad_origin_or_config_stops_it_with_a_message(tmp_path):
         timeout=60,
     )
     assert bad.returncode != 0 and "keys" in bad.stderr
+
+
+TRIGGERS = '''
+def pre_sign_up(event, context):
+    """Auto-confirm example.com sign-ups; refuse the rest (a plain Lambda handler)."""
+    if not event["request"]["userAttributes"].get("email", "").endswith("@example.com"):
+        raise Exception("Only example.com may sign up")
+    event["response"]["autoConfirmUser"] = True
+    return event
+'''
+
+
+@pytest.mark.subprocess
+@pytest.mark.slow
+def test_the_config_files_triggers_run_for_its_pool(tmp_path):
+    """`"triggers"` in --config names a .py file beside it: its pre_sign_up runs as Lambda would call it."""
+    (tmp_path / "triggers.py").write_text(TRIGGERS)
+    pool = {"PoolName": "shop", "AutoVerifiedAttributes": ["email"]}
+    config = {"pools": [{"pool": pool, "clients": [{"ClientName": "web"}]}], "triggers": "triggers.py"}
+    (tmp_path / "c.json").write_text(json.dumps(config))
+    env = {**os.environ, "PYTHONPATH": PACKAGE}
+    command = [sys.executable, "-m", "cognito_emulator", "--config", str(tmp_path / "c.json")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd="/")
+    try:
+        line = json.loads(process.stdout.readline())
+        cognito = boto3.client(
+            "cognito-idp",
+            region_name=line["region"],
+            endpoint_url=line["endpoint"],
+            aws_access_key_id="any",
+            aws_secret_access_key="any",
+        )
+        email = [{"Name": "email", "Value": "ann@example.com"}]
+        signed_up = cognito.sign_up(
+            ClientId=line["client_id"], Username="ann", Password="Passw0rd!", UserAttributes=email
+        )
+        assert signed_up["UserConfirmed"] is True
+        other = [{"Name": "email", "Value": "bob@elsewhere.test"}]
+        with pytest.raises(cognito.exceptions.UserLambdaValidationException, match=r"Only example\.com may sign up"):
+            cognito.sign_up(ClientId=line["client_id"], Username="bob", Password="Passw0rd!", UserAttributes=other)
+    finally:
+        assert stopped(process) == 0
+
+
+@pytest.mark.subprocess
+def test_a_trigger_module_that_does_not_load_stops_it_with_a_message(tmp_path):
+    (tmp_path / "c.json").write_text('{"triggers": "missing.py"}')
+    bad = subprocess.run(
+        [sys.executable, "-m", "cognito_emulator", "--config", str(tmp_path / "c.json")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": PACKAGE},
+        timeout=60,
+    )
+    assert bad.returncode != 0 and "missing.py" in bad.stderr and "Traceback" not in bad.stderr
