@@ -1,4 +1,4 @@
-"""Lambda triggers as Python functions (cognito_emulator/triggers.py): tests/support/trigger_sample.py assigned to a pool, and
+"""Lambda triggers as Python functions (triggers.py): tests/support/trigger_sample.py assigned to a pool, and
 boto3 against the emulator over HTTP. Sign-up (PreSignUp), confirmation (PostConfirmation), sign-in
 (PreAuthentication, PostAuthentication), migration (UserMigration) and messages (CustomMessage); a trigger that
 raises, answers nonsense or takes too long refuses the operation as Cognito does (PROTOCOLS-2.md section 3)."""
