@@ -52,6 +52,9 @@ def _backend() -> Any:
 def _free(port: int) -> bool:
     """Whether a loopback port can be listened on (0: any port, always)."""
     with socket.socket() as sock:
+        # As the server binds (werkzeug sets SO_REUSEADDR): connections of the last run left in TIME_WAIT on the
+        # port would otherwise make it look taken, and the emulator's endpoint (the pool's domain) would move.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
