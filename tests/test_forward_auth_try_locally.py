@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from tests.support.helpers import PASSWORD
-from tests.support.servers import ROOT, free_port
+from tests.support.servers import ROOT, free_port, read_code
 
 pytestmark = [pytest.mark.nginx, pytest.mark.subprocess, pytest.mark.slow]
 
@@ -189,7 +189,8 @@ def test_the_docs_try_it_locally_commands_run_as_written(shell):
     # A user, signed up on the auth server itself (as the doc says, on make run's page or with curl).
     user = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
     assert requests.post(f"{auth}/auth/register", json=user, timeout=10).status_code == 201
-    confirm = {"username": "alice", "code": "123456"}
+    codes = os.path.join(os.path.dirname(shell.env["LOCAL_COGNITO_STATE"]), "codes.json")  # beside its state
+    confirm = {"username": "alice", "code": read_code(codes, "alice")}  # the code make run printed and kept
     assert requests.post(f"{auth}/auth/confirm", json=confirm, timeout=10).status_code == 200
     login = requests.post(f"{auth}/auth/login", json={"username": "alice", "password": PASSWORD}, timeout=10)
     token = login.json()["access_token"]
