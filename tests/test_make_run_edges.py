@@ -1,5 +1,6 @@
 """`python server.py` (`make run`) as its own process: the environment's COGNITO_ACCEPTED_CLIENT_IDS kept beside
-the emulator's machine client, and managed login started at 127.0.0.1 sent to the callback's host first."""
+the emulator's machine client, managed login started at 127.0.0.1 sent to the callback's host first, and the
+local client allowing the flow LOGIN_FLOW names."""
 
 from __future__ import annotations
 
@@ -104,5 +105,23 @@ def test_managed_login_started_at_127_0_0_1_goes_to_localhost_first():
         assert there.status_code == 302 and "auth_oauth=" in there.headers["Set-Cookie"]
         asked = urlsplit(there.headers["Location"])
         assert asked.path == "/oauth2/authorize" and "localhost" in there.headers["Location"]
+    finally:
+        server.stop()
+
+
+def test_login_flow_admin_signs_in_against_the_local_pool(tmp_path):
+    """LOGIN_FLOW=ADMIN_USER_PASSWORD_AUTH: the emulator refuses a flow the app client does not allow (as Cognito
+    does), so make run's pool allows the one the server is set to use."""
+    server = ServerProcess({"LOGIN_FLOW": "ADMIN_USER_PASSWORD_AUTH"})
+    try:
+        user = {"username": "dora", "email": "dora@example.com", "password": PASSWORD}
+        assert requests.post(f"{server.url}/auth/register", json=user, timeout=5).status_code == 201
+        confirm = {"username": "dora", "code": server.code("dora")}
+        assert requests.post(f"{server.url}/auth/confirm", json=confirm, timeout=5).status_code == 200
+        login = requests.post(f"{server.url}/auth/login", json={"username": "dora", "password": PASSWORD}, timeout=5)
+        assert login.status_code == 200, login.text
+        wrong_password = {"username": "dora", "password": "Wr0ng-pass"}
+        wrong = requests.post(f"{server.url}/auth/login", json=wrong_password, timeout=5)
+        assert wrong.status_code == 401, wrong.text
     finally:
         server.stop()
