@@ -63,15 +63,6 @@ def _managed_login(emulator: Any, overrides: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _allow_the_login_flow(emulator: Any, overrides: dict[str, Any]) -> None:
-    """The local app client allows the flow LOGIN_FLOW names, as a real pool's client must be set to: the emulator
-    refuses a flow the client does not allow, as Cognito does."""
-    if Settings.load(overrides=overrides).login_flow == "ADMIN_USER_PASSWORD_AUTH":
-        from cognito_emulator.pools import allow_flows
-
-        allow_flows(emulator.client, overrides, "ALLOW_ADMIN_USER_PASSWORD_AUTH")
-
-
 def main(argv: list[str] | None = None) -> None:
     """Serve locally: on loopback, against the configured pool or else the embedded emulator."""
     parser = argparse.ArgumentParser(description="Serve the auth server locally (127.0.0.1).")
@@ -96,7 +87,12 @@ def main(argv: list[str] | None = None) -> None:
         # Sign-outs the server keeps itself go next to the emulator's users, so they survive a restart too.
         shared = os.path.dirname(os.path.abspath(state_path))
         overrides = {**emulator.local_pool(), "demo_page": True, "shared_state_dir": shared}
-        _allow_the_login_flow(emulator, overrides)
+        if Settings.load(overrides=overrides).login_flow == "ADMIN_USER_PASSWORD_AUTH":
+            # The emulator refuses a flow the app client does not allow, as Cognito does: the local client allows
+            # the one this server is set to use, as a real pool's client must.
+            from cognito_emulator.pools import allow_flows
+
+            allow_flows(emulator.client, overrides, "ALLOW_ADMIN_USER_PASSWORD_AUTH")
         overrides.update(_managed_login(emulator, overrides))
     try:
         local_app = create_app(overrides)

@@ -10,7 +10,7 @@ from typing import Any
 
 from bench import stress
 from bench.http import wrk
-from tests.support.servers import readmes_nginx
+from tests.support.nginx import readmes_nginx
 
 PROBE_SECONDS = 4
 SIGN_IN_ROUNDS = 5

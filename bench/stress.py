@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 from bench.http import wrk
-from tests.support.servers import readmes_nginx
+from tests.support.nginx import readmes_nginx
 
 HUNG_SECONDS = 8
 SIGN_INS = 100
