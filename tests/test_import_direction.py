@@ -11,7 +11,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOT_MODULES = {"server", "app", "routes", "config", "pool_settings", "errors", "extensions", "lambda_function"}
+# errors.py gathers the error classes of api_error.py (their root) and of each family's module.
+ERRORS = {"errors", "api_error", "token_errors", "managed_login_errors", "passkey_errors"}
+ROOT_MODULES = {
+    "server",
+    "app",
+    "routes",
+    "config",
+    "config_areas",
+    "pool_settings",
+    "extensions",
+    "lambda_function",
+} | ERRORS
 LAYERS = {"views", "controllers", "middleware", "services", "schemas"}
 ENTRY_POINTS = {"server", "app", "routes", "lambda_function"}
 # Never imported by production code: the embedded emulator (emulator/cognito_emulator; `local` was its old
@@ -26,8 +37,14 @@ FORBIDDEN = {
     "controllers": {"views", "routes", "app", "server"},
     "schemas": {"views", "controllers", "middleware", "services", "routes", "app", "server", "extensions"},
     "views": {"routes", "app", "server", "lambda_function", "extensions"},
-    "errors": LAYERS | ROOT_MODULES - {"errors"},
-    "config": LAYERS | ROOT_MODULES - {"config", "pool_settings", "errors"},
+    "errors": LAYERS | ROOT_MODULES - ERRORS,
+    # a family imports only the root (importing errors.py would be a cycle: errors.py imports the families)
+    "api_error": LAYERS | ROOT_MODULES - {"api_error"},
+    "token_errors": LAYERS | ROOT_MODULES - {"token_errors", "api_error"},
+    "managed_login_errors": LAYERS | ROOT_MODULES - {"managed_login_errors", "api_error"},
+    "passkey_errors": LAYERS | ROOT_MODULES - {"passkey_errors", "api_error"},
+    "config": LAYERS | ROOT_MODULES - {"config", "config_areas", "pool_settings", "errors"},
+    "config_areas": LAYERS | ROOT_MODULES - {"config_areas", "pool_settings", "errors"},
     "pool_settings": LAYERS | ROOT_MODULES - {"pool_settings", "errors"},
     "extensions": {"views", "controllers", "middleware", "schemas"} | ENTRY_POINTS,
     "routes": {"app", "server", "lambda_function"},
@@ -120,6 +137,11 @@ def test_every_root_module_and_layer_has_a_rule():
         ("config", "from services.pool_settings import read_pools\n"),
         ("config", "def later():\n    from extensions import services\n"),
         ("errors", "from config import Settings\n"),
+        ("token_errors", "from errors import ApiError\n"),
+        ("passkey_errors", "from token_errors import InvalidToken\n"),
+        ("api_error", "from errors import InvalidRequest\n"),
+        ("config_areas", "from config import ConfigError\n"),
+        ("config_areas", "import services.common.metrics\n"),
         ("pool_settings", "import services.tokens.jwks\n"),
         ("extensions", "from middleware.authentication import current_claims\n"),
         ("routes", "from app import create_app\n"),
@@ -158,6 +180,9 @@ def test_the_check_catches_an_import_against_the_flow(module, source):
         ("views", "from controllers import account\n"),
         ("routes", "from views import bp\n"),
         ("config", "from pool_settings import read_pools\n"),
+        ("config", "from config_areas import Pool\n"),
+        ("managed_login_errors", "from api_error import ApiError\n"),
+        ("errors", "from token_errors import TokenError\n"),
         ("services", "from config import Settings\n"),
     ],
 )
