@@ -78,6 +78,19 @@ def is_fetchable(url: str) -> bool:
     return is_url(url) and (scheme == "https" or (scheme == "http" and is_loopback_url(url)))
 
 
+def is_app_url(value: str) -> bool:
+    """An absolute https URL with no fragment (plain http only on loopback, for local runs)."""
+    parts = urlsplit(value)
+    secure = parts.scheme == "https" or (parts.scheme == "http" and is_loopback_url(value))
+    return is_url(value) and secure and not parts.fragment and not parts.username and not parts.password
+
+
+def is_origin(value: str) -> bool:
+    """An app URL with nothing after the host (and port): where /oauth2/authorize and /logout are."""
+    parts = urlsplit(value)
+    return is_app_url(value) and not parts.path and not parts.query and not value.endswith("?")
+
+
 def read_pools(text: str) -> tuple[PoolSettings, ...]:
     """COGNITO_ADDITIONAL_POOLS: a JSON array of objects with `pool_id`, `client_ids` and optionally `region`,
     `issuer`, `jwks_url`; SettingError names the first problem (never echoing a whole value)."""

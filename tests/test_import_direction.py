@@ -1,4 +1,4 @@
-"""Imports flow one way: routes -> controllers -> middleware -> services, never back; the root holds only the
+"""Imports flow one way: routes -> views -> controllers -> middleware -> services, never back; the root holds only the
 entry points and app-wide definitions, and those definitions (config, errors) import no layer. Production code
 never imports the emulator, the tests or the benchmarks, and a controller never imports another controller.
 Read from the source (ast), so an import inside a function counts."""
@@ -11,8 +11,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOT_MODULES = {"server", "app", "routes", "config", "pool_settings", "errors", "extensions", "lambda_function"}
-LAYERS = {"controllers", "middleware", "services", "schemas"}
+# errors.py gathers the error classes of api_error.py (their root) and of each family's module.
+ERRORS = {"errors", "api_error", "token_errors", "managed_login_errors", "passkey_errors"}
+ROOT_MODULES = {
+    "server",
+    "app",
+    "routes",
+    "config",
+    "config_areas",
+    "pool_settings",
+    "extensions",
+    "lambda_function",
+} | ERRORS
+LAYERS = {"views", "controllers", "middleware", "services", "schemas"}
 ENTRY_POINTS = {"server", "app", "routes", "lambda_function"}
 # Never imported by production code: the embedded emulator (emulator/cognito_emulator; `local` was its old
 # name), the tests and the benchmarks. Production is everything outside tests/, bench/, emulator/ and scripts/.
@@ -21,14 +32,21 @@ NOT_PRODUCTION = {"local", "cognito_emulator", "tests", "bench"}
 # pool_settings) serve every layer, so they import none; extensions builds the services, so it imports
 # services and config only.
 FORBIDDEN = {
-    "services": {"controllers", "middleware", "routes", "app", "server", "extensions", "flask", "werkzeug"},
-    "middleware": {"controllers", "routes", "app", "server"},
-    "controllers": {"routes", "app", "server"},
-    "schemas": {"controllers", "middleware", "services", "routes", "app", "server", "extensions"},
-    "errors": LAYERS | ROOT_MODULES - {"errors"},
-    "config": LAYERS | ROOT_MODULES - {"config", "pool_settings", "errors"},
+    "services": {"views", "controllers", "middleware", "routes", "app", "server", "extensions", "flask", "werkzeug"},
+    "middleware": {"views", "controllers", "routes", "app", "server"},
+    "controllers": {"views", "routes", "app", "server"},
+    "schemas": {"views", "controllers", "middleware", "services", "routes", "app", "server", "extensions"},
+    "views": {"routes", "app", "server", "lambda_function", "extensions"},
+    "errors": LAYERS | ROOT_MODULES - ERRORS,
+    # a family imports only the root (importing errors.py would be a cycle: errors.py imports the families)
+    "api_error": LAYERS | ROOT_MODULES - {"api_error"},
+    "token_errors": LAYERS | ROOT_MODULES - {"token_errors", "api_error"},
+    "managed_login_errors": LAYERS | ROOT_MODULES - {"managed_login_errors", "api_error"},
+    "passkey_errors": LAYERS | ROOT_MODULES - {"passkey_errors", "api_error"},
+    "config": LAYERS | ROOT_MODULES - {"config", "config_areas", "pool_settings", "errors"},
+    "config_areas": LAYERS | ROOT_MODULES - {"config_areas", "pool_settings", "errors"},
     "pool_settings": LAYERS | ROOT_MODULES - {"pool_settings", "errors"},
-    "extensions": {"controllers", "middleware", "schemas"} | ENTRY_POINTS,
+    "extensions": {"views", "controllers", "middleware", "schemas"} | ENTRY_POINTS,
     "routes": {"app", "server", "lambda_function"},
     "app": {"controllers", "server", "lambda_function"},
     "lambda_function": {"server"},
@@ -119,9 +137,19 @@ def test_every_root_module_and_layer_has_a_rule():
         ("config", "from services.pool_settings import read_pools\n"),
         ("config", "def later():\n    from extensions import services\n"),
         ("errors", "from config import Settings\n"),
+        ("token_errors", "from errors import ApiError\n"),
+        ("passkey_errors", "from token_errors import InvalidToken\n"),
+        ("api_error", "from errors import InvalidRequest\n"),
+        ("config_areas", "from config import ConfigError\n"),
+        ("config_areas", "import services.common.metrics\n"),
         ("pool_settings", "import services.tokens.jwks\n"),
         ("extensions", "from middleware.authentication import current_claims\n"),
         ("routes", "from app import create_app\n"),
+        # the views sit between routes and controllers: they declare, routes.py registers
+        ("views", "import routes\n"),
+        ("views", "def later():\n    from app import create_app\n"),
+        ("controllers", "from views import bp\n"),
+        ("middleware", "import views.site\n"),
         ("app", "from controllers import hello\n"),
         # production code never imports the emulator, the tests or the benchmarks
         ("services", "from cognito_emulator.emulator import LocalCognito\n"),
@@ -149,7 +177,12 @@ def test_the_check_catches_an_import_against_the_flow(module, source):
     [
         ("server", "def main():\n    from cognito_emulator.emulator import LocalCognito\n"),
         ("controllers", "from services.flows.sign_in import signed_in\n"),
+        ("views", "from controllers import account\n"),
+        ("routes", "from views import bp\n"),
         ("config", "from pool_settings import read_pools\n"),
+        ("config", "from config_areas import Pool\n"),
+        ("managed_login_errors", "from api_error import ApiError\n"),
+        ("errors", "from token_errors import TokenError\n"),
         ("services", "from config import Settings\n"),
     ],
 )

@@ -31,7 +31,20 @@ BLOCKER = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("module", [*SERVICES, "errors", "config", "pool_settings"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        *SERVICES,
+        "errors",
+        "api_error",
+        "token_errors",
+        "managed_login_errors",
+        "passkey_errors",
+        "config",
+        "config_areas",
+        "pool_settings",
+    ],
+)
 def test_imports_no_web_framework(module):
     result = subprocess.run(
         [sys.executable, "-c", BLOCKER.format(module=module)], cwd=ROOT, capture_output=True, text=True, timeout=60

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -72,6 +73,27 @@ def with_tokens(session: Session, tokens: Mapping[str, Any], now: float) -> Sess
         refresh_token=tokens.get("refresh_token") or session.refresh_token,
         expires_at=expires_at,
     )
+
+
+def new_session(tokens: Mapping[str, Any], now: float) -> tuple[str, Session]:
+    """A new session's id for the cookie (256 random bits, new at every sign-in) and its record, begun at `now`
+    with a sign-in's tokens and a CSRF token of its own."""
+    session_id = secrets.token_urlsafe(32)
+    blank = Session(
+        key=session_key(session_id),
+        username="",
+        sub="",
+        email=None,
+        email_verified=False,
+        groups=(),
+        access_token="",
+        id_token="",
+        refresh_token=None,
+        expires_at=now,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+    )
+    return session_id, with_tokens(blank, tokens, now)
 
 
 def dump(session: Session) -> str:

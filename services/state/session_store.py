@@ -18,7 +18,6 @@ copies too), and with `recheck_seconds` Cognito is asked about the user that oft
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -31,17 +30,13 @@ from services.common import metrics
 from services.state.hoststore import HostStore
 from services.state.revocations import Revocations
 from services.state.session_checks import Check, Rechecks
+from services.state.session_copies import HOST_COPY_SECONDS, SHARED_COPY_SECONDS, Copies
 from services.state.session_leases import Leases
-from services.state.session_record import Session, dump, load, session_key, with_tokens
+from services.state.session_record import Session, dump, load, new_session, session_key, with_tokens
 
 log = logging.getLogger(__name__)
 PREFIX = "auth:session:"
 POLL_SECONDS = 0.02
-# How long a process may answer from its own copy of a session. On one host any session ending bumps the host
-# store's change counter, which every copy is checked against; another instance's end (with Redis) is seen
-# within this. A sign-out also revokes the user's tokens, which every instance refuses at once.
-HOST_COPY_SECONDS, SHARED_COPY_SECONDS = 30.0, 1.0
-COPIES = 10_000  # sessions a process keeps copies of, at most
 UNAVAILABLE = "The session store is unavailable; try again shortly."
 Refresh = Callable[[Session], Mapping[str, Any]]  # Cognito's refresh of a session's tokens: the token answer
 
@@ -86,29 +81,14 @@ class Sessions:
     def _start_process(self) -> None:
         """This process's Redis connections and session copies (a restored snapshot's may be hours old)."""
         self._redis: Any = None
-        self._copies: dict[str, tuple[Session, int, float]] = {}  # key -> (session, host generation, read at)
+        self._copies = Copies(self.host, self._copy_seconds)  # services/state/session_copies.py
 
     def create(self, tokens: Mapping[str, Any]) -> tuple[str, Session]:
         """A new session for a sign-in's tokens (the API's answer: access_token, id_token, refresh_token?,
         username). Returns the session id for the cookie (256 random bits, new at every sign-in) and the
         session."""
-        session_id = secrets.token_urlsafe(32)
         now = self._clock()
-        blank = Session(
-            key=session_key(session_id),
-            username="",
-            sub="",
-            email=None,
-            email_verified=False,
-            groups=(),
-            access_token="",
-            id_token="",
-            refresh_token=None,
-            expires_at=now,
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=now,
-        )
-        session = with_tokens(blank, tokens, now)
+        session_id, session = new_session(tokens, now)
         until = now + self.lifetime
         if self.redis_url:
             with self._shared() as client:
@@ -154,15 +134,14 @@ class Sessions:
         new tokens (up to the refresh budget and a second, then a 503). A dead refresh token (`refresh`
         raising NotAuthorized or InvalidToken) deletes the session (None); any other error propagates."""
         key = session_key(session_id)
-        copy = self._copies.get(key)
         now = self._clock()
-        if copy is not None and copy[1] == self.host.generation() and now - copy[2] < self._copy_seconds:
-            if self._is_fresh(copy[0]) and self._live(copy[0]):
-                return copy[0]  # a dict lookup and a counter read: no store read on most requests
+        copy = self._copies.get(key, now)
+        if copy is not None and self._is_fresh(copy) and self._live(copy):
+            return copy  # a dict lookup and a counter read: no store read on most requests
         generation = self.host.generation()  # before the read: a change after it invalidates the copy
         seen = self._read(key)
         if seen is None or self._is_fresh(seen):
-            self._keep(key, seen, generation, now)
+            self._copies.keep(key, seen, generation, now)
             return seen
         deadline = time.monotonic() + self.wait_seconds
         while True:
@@ -185,7 +164,7 @@ class Sessions:
     def delete(self, session_id: str) -> Session | None:
         """Remove the session; the removed session (for sign-out), or None."""
         key = session_key(session_id)
-        self._copies.pop(key, None)
+        self._copies.drop(key)
         if self.redis_url:
             with self._shared() as client:
                 data: bytes | None = client.getdel(PREFIX + key)
@@ -221,14 +200,6 @@ class Sessions:
         metrics.session_event("refreshed")
         return renewed if written else None
 
-    def _keep(self, key: str, session: Session | None, generation: int, now: float) -> None:
-        if session is None:
-            self._copies.pop(key, None)
-            return
-        if len(self._copies) >= COPIES:
-            self._copies = {}  # replaced whole: readers never see a dict being changed
-        self._copies[key] = (session, generation, now)
-
     def _read(self, key: str) -> Session | None:
         if self.redis_url:
             with self._shared() as client:
@@ -240,7 +211,7 @@ class Sessions:
         return session if session is not None and self._live(session) else None
 
     def _delete_key(self, key: str) -> None:
-        self._copies.pop(key, None)
+        self._copies.drop(key)
         if self.redis_url:
             with self._shared() as client:
                 client.delete(PREFIX + key)
