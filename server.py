@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.fresh:
             SavedState(state).forget()
         try:
-            emulator = LocalCognito(state_file=state, example_idp=True)
+            # LOCAL_EXAMPLE_IDP=off leaves ExampleIdP (a node process, seconds to start) out: tests that do not
+            # sign in through it start the server without it.
+            offer_idp = os.environ.get("LOCAL_EXAMPLE_IDP", "on") != "off"
+            emulator = LocalCognito(state_file=state, example_idp=offer_idp)
         except StateError as err:
             sys.exit(str(err))
         assert emulator.state is not None  # given a state file, the emulator keeps one

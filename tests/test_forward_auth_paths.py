@@ -16,11 +16,11 @@ from urllib.parse import unquote
 
 import pytest
 
+from tests.support.forward_auth import API, PROXIES, Stack
 from tests.support.helpers import bearer
+from tests.support.path_cases import AMBIGUOUS
 from tests.support.servers import free_port, gunicorn, pool_env
 from tests.support.upstream import Upstream, headers_of
-from tests.test_forward_auth_proxies import API, PROXIES, Stack
-from tests.test_paths import AMBIGUOUS
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.nginx]
 

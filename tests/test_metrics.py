@@ -20,9 +20,9 @@ from services import metrics
 from services.hoststore import HostStore
 from services.session_record import Session
 from services.sessions import Sessions
+from tests.support.alb import ARN, AlbMinter, KeyEndpoint, alb_header
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 from tests.support.metrics import Scrapes, label_values, metered, tampered
-from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
 
 REQUESTS, TOKENS, COGNITO = "auth_http_requests_total", "auth_token_checks_total", "auth_cognito_calls_total"
 

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.node]
 @pytest.fixture(scope="module")
 def served():
     """`python server.py` as `make run` starts it (its own saved state, a free port)."""
-    server = ServerProcess()
+    server = ServerProcess({"LOCAL_EXAMPLE_IDP": "on"})  # one test signs in through ExampleIdP
     server.base = f"http://localhost:{server.port}"
     yield server
     server.stop()

@@ -15,7 +15,7 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support.browser import CHROMIUM, QUIET, screenshot
+from tests.support.browser import CHROMIUM, QUIET, screenshot, virtual_authenticator
 from tests.support.helpers import PASSWORD
 from tests.support.servers import ServerProcess
 
@@ -44,17 +44,7 @@ def open_page(browser, base: str, problems: list[str]):
     page = browser.new_context().new_page()
     page.on("pageerror", lambda err: problems.append(f"script error: {err}"))
     page.on("request", lambda r: None if r.url.startswith((base, "data:")) else problems.append(r.url))
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable", {"enableUI": False})
-    options = {
-        "protocol": "ctap2",
-        "transport": "internal",
-        "hasResidentKey": True,
-        "hasUserVerification": True,
-        "isUserVerified": True,
-        "automaticPresenceSimulation": True,
-    }
-    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})["authenticatorId"]
+    cdp, authenticator = virtual_authenticator(page)
     page.goto(f"{base}/")
     return page, cdp, authenticator
 

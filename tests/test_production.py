@@ -10,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import bearer, cognito_error
 from tests.support.nginx import readmes_nginx
 from tests.support.servers import gunicorn
@@ -22,8 +21,7 @@ SLOTS = 4  # per worker; 2 workers
 SLOW_REQUEST = b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
 
 
-def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, pool, jwks_host, minter):
-    proxy = CognitoProxy(emulator.endpoint_url)
+def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(pool, proxy, jwks_host, minter):
 
     def hang(request):
         time.sleep(8)  # beyond the budget: the server gives up first
@@ -68,7 +66,6 @@ def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, poo
             login_results = [future.result() for future in logins]
     finally:
         output = server.stop()
-        proxy.stop()
     assert [status for status, _ in hello_results] == [200] * 20, output[-2000:]
     assert max(elapsed for _, elapsed in hello_results) < 1.0  # never behind the hung calls
     assert {status for status, _ in login_results} == {503}

@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import Minter, json_reply
 from tests.support.servers import gunicorn, pool_env
 
@@ -19,13 +18,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.subprocess, pytest.mark.slow]
 
 
 @pytest.fixture
-def rotating_cognito(emulator, pool):
+def rotating_cognito(pool, proxy):
     """Sign-ins answer tokens 30 s from expiry (inside the refresh margin); each refresh answers fresh tokens and
     a new refresh token, and is counted."""
-    proxy, minter = (
-        CognitoProxy(emulator.endpoint_url),
-        Minter(f"https://cognito-idp.us-east-1.amazonaws.com/{pool['user_pool_id']}", pool["client_id"]),
-    )
+    minter = Minter(f"https://cognito-idp.us-east-1.amazonaws.com/{pool['user_pool_id']}", pool["client_id"])
     proxy.refreshes, proxy.refreshed_with = 0, []
     lock = threading.Lock()
 
@@ -50,8 +46,7 @@ def rotating_cognito(emulator, pool):
         return json_reply(200, {"AuthenticationResult": tokens(3600, f"refresh-{proxy.refreshes}")})
 
     proxy.answers.update(InitiateAuth=sign_in, GetTokensFromRefreshToken=refresh)
-    yield proxy
-    proxy.stop()
+    return proxy
 
 
 def test_fifty_requests_at_expiry_refresh_once_across_two_instances(pool, rotating_cognito, redis_server, tmp_path):

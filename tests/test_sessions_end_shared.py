@@ -11,7 +11,7 @@ import requests
 from app import create_app
 from tests.support.helpers import PASSWORD
 from tests.support.servers import gunicorn, pool_env
-from tests.test_sessions_end import NEW_PASSWORD, PROTECTED, make_user, session_client, statuses
+from tests.support.sessions_end import NEW_PASSWORD, PROTECTED, make_user, session_client, statuses
 
 COOKIE = "auth_session"  # plain HTTP on loopback: no __Host- prefix
 

@@ -10,7 +10,6 @@ import pytest
 from tests.support.browser import chromium_page, screenshot
 from tests.support.helpers import PASSWORD
 from tests.support.servers import gunicorn, pool_env
-from tests.test_forward_auth_browser import behind_nginx  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
 
@@ -65,7 +64,7 @@ def test_a_plain_sign_out_link_confirms_then_signs_out(server):
 
 
 @pytest.mark.nginx
-def test_the_protected_app_s_static_sign_out_form_works_through_the_proxy(behind_nginx):  # noqa: F811
+def test_the_protected_app_s_static_sign_out_form_works_through_the_proxy(behind_nginx):
     """The app's page cannot know the session's CSRF token: its form posts without one, and gets the
     confirmation form, which carries it."""
     stack = behind_nginx

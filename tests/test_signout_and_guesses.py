@@ -12,7 +12,6 @@ import requests
 
 from app import create_app
 from local.emulator import last_code
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.servers import ServerProcess, gunicorn, pool_env
 
@@ -28,14 +27,6 @@ def _sign_up(base: str, username: str, code_of: Callable[[str], str | None] = la
 
 def _login(base: str, username: str, password: str = PASSWORD) -> requests.Response:
     return requests.post(f"{base}/auth/login", json={"username": username, "password": password}, timeout=10)
-
-
-@pytest.fixture
-def proxy(emulator):
-    """Every call the server makes to Cognito passes here and is counted (`proxy.operations`)."""
-    counted = CognitoProxy(emulator.endpoint_url)
-    yield counted
-    counted.stop()
 
 
 @pytest.fixture
