@@ -66,8 +66,11 @@ system-deps: ## Debian's packages the tests start, installed where missing (Chro
 	scripts/require.sh caddy caddy
 	scripts/require.sh prometheus prometheus
 
+# Two workers (pytest-xdist), each file whole on one of them: every test starts its servers on free ports and
+# keeps its files in its own temporary folder, so the files run side by side (docs/testing.md has the times).
+TEST_WORKERS ?= 2
 test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(IDP_PEERS) system-deps lint ## Every test, after lint (installs what it needs first)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The inner loop: no browser, npm peer, Redis, nginx, started process or slow run (markers in pyproject.toml);
 # the Python packages only, under a minute on 2 cores. `make test` still runs everything.

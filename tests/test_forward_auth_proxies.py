@@ -38,19 +38,23 @@ FORGED = {
 }
 
 
-@pytest.fixture(params=[pytest.param("nginx", marks=pytest.mark.nginx), "caddy"])
-def stack(request, emulator, pool, tmp_path) -> Iterator[Stack]:
+# One stack per proxy for the module: each test signs in users of its own names and clears what the upstream saw
+# first. Many sign-ups from one address within a minute, then: the limits are not what these tests are about.
+UNLIMITED = {f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")}
+
+
+@pytest.fixture(scope="module", params=[pytest.param("nginx", marks=pytest.mark.nginx), "caddy"])
+def started_stack(request, emulator, tmp_path_factory) -> Iterator[Stack]:
     """The upstream, the auth server (gunicorn, one worker) and the proxy, each on a free loopback port."""
+    emulator.reset()  # the other proxy's stack is done: its users (of the same names) go with it
+    pool = emulator.create_pool(f"forward-auth-{request.param}")
     port = free_port()
     upstream = Upstream()
-    auth = gunicorn(
-        pool_env(pool, SESSION_REDIRECT_HOSTS=f"127.0.0.1:{port}", TRUSTED_PROXIES="1"),
-        "-c",
-        "deploy/gunicorn.conf.py",
-        workers=1,
-    )
+    shared = str(tmp_path_factory.mktemp("shared-state"))
+    settings = {"SESSION_REDIRECT_HOSTS": f"127.0.0.1:{port}", "TRUSTED_PROXIES": "1", "SHARED_STATE_DIR": shared}
+    auth = gunicorn(pool_env(pool, **settings, **UNLIMITED), "-c", "deploy/gunicorn.conf.py", workers=1)
     try:
-        proxy = PROXIES[request.param](tmp_path, port, auth.port, upstream.port)
+        proxy = PROXIES[request.param](tmp_path_factory.mktemp(request.param), port, auth.port, upstream.port)
     except BaseException:
         auth.stop()
         upstream.stop()
@@ -61,6 +65,13 @@ def stack(request, emulator, pool, tmp_path) -> Iterator[Stack]:
     upstream.stop()
     assert "Traceback" not in output, output[-3000:]
     assert "[emerg]" not in proxy_output, proxy_output[-2000:]
+
+
+@pytest.fixture
+def stack(started_stack) -> Stack:
+    """The module's stack for this proxy, the upstream's record of earlier tests' requests cleared."""
+    started_stack.upstream.requests.clear()
+    return started_stack
 
 
 def test_no_token_is_a_401_for_an_api_call_and_the_sign_in_page_for_a_browser(stack):
