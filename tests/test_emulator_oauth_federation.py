@@ -20,7 +20,6 @@ from tests.support.managed_login import (
     managed_login_pool,
     query_of,
 )
-from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.node, pytest.mark.subprocess]
 
@@ -71,9 +70,9 @@ def test_an_idp_answer_not_started_in_this_browser_is_refused(emulator, oauth, e
     assert response.status_code == 400 and "not started in this browser" in response.text
 
 
-def test_make_run_offers_example_idp_on_the_servers_port_and_stops_it_with_the_server(tmp_path):
+def test_make_run_offers_example_idp_on_the_servers_port_and_stops_it_with_the_server(tmp_path, serve):
     state = tmp_path / "state.json"
-    server = ServerProcess({"LOCAL_COGNITO_STATE": str(state), "LOCAL_EXAMPLE_IDP": "on"})
+    server = serve({"LOCAL_COGNITO_STATE": str(state), "LOCAL_EXAMPLE_IDP": "on"})
     try:
         config = requests.get(f"{server.url}/auth/config", timeout=5).json()
         endpoint = re.search(r"emulator at (http://127\.0\.0\.1:\d+)", server.output()).group(1)

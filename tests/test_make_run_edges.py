@@ -11,20 +11,18 @@ import boto3
 import pytest
 import requests
 
-from tests.support.servers import ServerProcess
-
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 PASSWORD = "Passw0rd!"
 
 
-def banner(server: ServerProcess, name: str) -> str:
+def banner(server, name: str) -> str:
     """A value the start-up banner prints (`user pool`, `app client`, the emulator's URL)."""
     if name == "endpoint":
         return re.search(r"emulator at (http://127\.0\.0\.1:\d+)", server.output())[1]
     return re.search(rf"{name}\s+(\S+)", server.output())[1]
 
 
-def emulator_client(server: ServerProcess):
+def emulator_client(server):
     """boto3 at the emulator the server process runs."""
     return boto3.client(
         "cognito-idp",
@@ -35,9 +33,9 @@ def emulator_client(server: ServerProcess):
     )
 
 
-def test_the_environment_s_accepted_clients_are_kept_beside_the_emulator_s(tmp_path):
+def test_the_environment_s_accepted_clients_are_kept_beside_the_emulator_s(tmp_path, serve):
     env = {"LOCAL_COGNITO_STATE": os.path.join(tmp_path, "state.json")}
-    first = ServerProcess(env)
+    first = serve(env)
     try:  # a second app client (a browser app's, say) made on the pool `make run` keeps
         pool_id = banner(first, "user pool")
         other = emulator_client(first).create_user_pool_client(
@@ -47,7 +45,7 @@ def test_the_environment_s_accepted_clients_are_kept_beside_the_emulator_s(tmp_p
         )["UserPoolClient"]["ClientId"]
     finally:
         first.stop()
-    second = ServerProcess({**env, "COGNITO_ACCEPTED_CLIENT_IDS": other})
+    second = serve({**env, "COGNITO_ACCEPTED_CLIENT_IDS": other})
     try:
         assert banner(second, "user pool") == pool_id  # the saved pool, its second client with it
         endpoint, cognito = banner(second, "endpoint"), emulator_client(second)
@@ -86,9 +84,9 @@ def test_the_environment_s_accepted_clients_are_kept_beside_the_emulator_s(tmp_p
     assert "Traceback" not in output and PASSWORD not in output
 
 
-def test_managed_login_started_at_127_0_0_1_goes_to_localhost_first():
+def test_managed_login_started_at_127_0_0_1_goes_to_localhost_first(serve):
     """The callback is at localhost (server.py's OAUTH_REDIRECT_URI): the binding cookie must be set there."""
-    server = ServerProcess()
+    server = serve()
     try:
         query = "rd=%2Fafter&login_hint=alice"
         moved = requests.get(f"{server.url}/auth/oauth/authorize?{query}", allow_redirects=False, timeout=5)

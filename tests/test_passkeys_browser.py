@@ -17,14 +17,13 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.support.browser import CHROMIUM, QUIET, screenshot, virtual_authenticator
 from tests.support.helpers import PASSWORD
-from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
 
 
 @pytest.fixture
-def served(tmp_path):
-    server = ServerProcess({"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")})
+def served(tmp_path, serve):
+    server = serve({"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")})
     server.codes = tmp_path / "codes.json"  # the emulator's one-time codes, as it prints them
     server.base = f"http://localhost:{server.port}"  # a secure context whose origin WebAuthn takes for `localhost`
     yield server

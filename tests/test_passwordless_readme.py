@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from tests.support.helpers import ROOT
-from tests.support.servers import ServerProcess
 
 
 def passwordless_block() -> str:
@@ -23,9 +22,9 @@ def passwordless_block() -> str:
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_the_documented_passwordless_block_signs_up_and_in_by_email_code(tmp_path):
+def test_the_documented_passwordless_block_signs_up_and_in_by_email_code(tmp_path, serve):
     state = tmp_path / ".local-cognito" / "state.json"
-    server = ServerProcess({"LOCAL_COGNITO_STATE": str(state)})
+    server = serve({"LOCAL_COGNITO_STATE": str(state)})
     try:
         script = passwordless_block().replace("localhost:5000", f"localhost:{server.port}")
         ran = subprocess.run(
