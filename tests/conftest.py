@@ -17,7 +17,7 @@ from tests.support.cognito_local import CognitoLocal
 from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
 from tests.support.redis_server import RedisServer
-from tests.support.servers import ServerProcess
+from tests.support.servers import ServerProcess, gunicorn
 
 # Modules of tests/support whose fixtures every test module reaches by name, without importing them.
 pytest_plugins = [
@@ -143,11 +143,11 @@ def users_of():
     return Users
 
 
-def _serving() -> Iterator[Callable[..., ServerProcess]]:
+def _serving(starter: Callable[..., ServerProcess] = ServerProcess) -> Iterator[Callable[..., ServerProcess]]:
     started: list[ServerProcess] = []
 
-    def start(env: dict[str, str] | None = None, **options: Any) -> ServerProcess:
-        server = ServerProcess(env, **options)
+    def start(*args: Any, **options: Any) -> ServerProcess:
+        server = starter(*args, **options)
         started.append(server)
         return server
 
@@ -167,6 +167,19 @@ def serve() -> Iterator[Callable[..., ServerProcess]]:
 def serve_module() -> Iterator[Callable[..., ServerProcess]]:
     """`serve` for a module's fixture: the server is stopped when the module's tests are done."""
     yield from _serving()
+
+
+@pytest.fixture
+def serve_gunicorn() -> Iterator[Callable[..., ServerProcess]]:
+    """`serve_gunicorn(env, *options, workers=2)`: `gunicorn server:app` on a free loopback port, every worker
+    up, stopped when the test ends (tests/support/servers.py gunicorn)."""
+    yield from _serving(gunicorn)
+
+
+@pytest.fixture(scope="module")
+def serve_gunicorn_module() -> Iterator[Callable[..., ServerProcess]]:
+    """`serve_gunicorn` for a module's fixture: stopped when the module's tests are done."""
+    yield from _serving(gunicorn)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 from tests.support.forward_auth import API, PROXIES, Stack
 from tests.support.helpers import bearer
 from tests.support.path_cases import AMBIGUOUS
-from tests.support.servers import free_port, gunicorn, pool_env
+from tests.support.servers import free_port, pool_env
 from tests.support.upstream import Upstream, headers_of
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.nginx]
@@ -68,7 +68,7 @@ UNLIMITED = {f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFI
 
 
 @pytest.fixture(scope="module")
-def started_stacks(emulator, tmp_path_factory) -> Iterator[dict[str, Stack]]:
+def started_stacks(emulator, tmp_path_factory, serve_gunicorn_module) -> Iterator[dict[str, Stack]]:
     """nginx and Caddy, each on its own free port, in front of one upstream and one auth server."""
     emulator.reset()
     pool = emulator.create_pool("forward-auth-paths")
@@ -77,7 +77,7 @@ def started_stacks(emulator, tmp_path_factory) -> Iterator[dict[str, Stack]]:
     hosts = ",".join(f"127.0.0.1:{port}" for port in ports.values())
     shared = str(tmp_path_factory.mktemp("shared-state"))
     settings = {"SESSION_REDIRECT_HOSTS": hosts, "TRUSTED_PROXIES": "1", "SHARED_STATE_DIR": shared, **UNLIMITED}
-    auth = gunicorn(pool_env(pool, **settings), "-c", "deploy/gunicorn.conf.py", workers=1)
+    auth = serve_gunicorn_module(pool_env(pool, **settings), "-c", "deploy/gunicorn.conf.py", workers=1)
     started: dict[str, Stack] = {}
     try:
         for name, start in PROXIES.items():

@@ -16,7 +16,7 @@ import requests
 
 from tests.support.forward_auth import API, PROXIES, Stack
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.servers import free_port, gunicorn, pool_env
+from tests.support.servers import free_port, pool_env
 from tests.support.upstream import Upstream
 
 pytestmark = [pytest.mark.subprocess]
@@ -44,7 +44,7 @@ UNLIMITED = {f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFI
 
 
 @pytest.fixture(scope="module", params=[pytest.param("nginx", marks=pytest.mark.nginx), "caddy"])
-def started_stack(request, emulator, tmp_path_factory) -> Iterator[Stack]:
+def started_stack(request, emulator, tmp_path_factory, serve_gunicorn_module) -> Iterator[Stack]:
     """The upstream, the auth server (gunicorn, one worker) and the proxy, each on a free loopback port."""
     emulator.reset()  # the other proxy's stack is done: its users (of the same names) go with it
     pool = emulator.create_pool(f"forward-auth-{request.param}")
@@ -52,7 +52,7 @@ def started_stack(request, emulator, tmp_path_factory) -> Iterator[Stack]:
     upstream = Upstream()
     shared = str(tmp_path_factory.mktemp("shared-state"))
     settings = {"SESSION_REDIRECT_HOSTS": f"127.0.0.1:{port}", "TRUSTED_PROXIES": "1", "SHARED_STATE_DIR": shared}
-    auth = gunicorn(pool_env(pool, **settings, **UNLIMITED), "-c", "deploy/gunicorn.conf.py", workers=1)
+    auth = serve_gunicorn_module(pool_env(pool, **settings, **UNLIMITED), "-c", "deploy/gunicorn.conf.py", workers=1)
     try:
         proxy = PROXIES[request.param](tmp_path_factory.mktemp(request.param), port, auth.port, upstream.port)
     except BaseException:

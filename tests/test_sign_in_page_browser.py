@@ -9,15 +9,15 @@ import pytest
 
 from tests.support.browser import chromium_page, screenshot
 from tests.support.helpers import PASSWORD
-from tests.support.servers import gunicorn, pool_env
+from tests.support.servers import pool_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
 
 
 @pytest.fixture
-def server(emulator, pool, users):
+def server(emulator, pool, users, serve_gunicorn):
     users.tokens("alice")
-    auth = gunicorn(pool_env(pool), workers=1)
+    auth = serve_gunicorn(pool_env(pool), workers=1)
     yield auth
     output = auth.stop()
     assert "Traceback" not in output, output[-3000:]

@@ -13,7 +13,7 @@ import requests
 from app import create_app
 from local.emulator import last_code
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.servers import gunicorn, pool_env
+from tests.support.servers import pool_env
 
 WRONG = "Wr0ngPassword!"
 
@@ -30,9 +30,9 @@ def _login(base: str, username: str, password: str = PASSWORD) -> requests.Respo
 
 
 @pytest.fixture
-def two_workers(pool, proxy):
+def two_workers(pool, proxy, serve_gunicorn):
     """The production configuration (deploy/gunicorn.conf.py) with two workers and no Redis."""
-    server = gunicorn(
+    server = serve_gunicorn(
         pool_env(pool, COGNITO_ENDPOINT_URL=proxy.url, RATE_LIMIT_LOGIN="1000/minute"),
         "-c",
         "deploy/gunicorn.conf.py",

@@ -20,7 +20,7 @@ from local.pools import allow_flows
 from middleware.threat_context import ENCODED_DATA_HEADER, FORWARDED_HEADERS, MAX_ENCODED_DATA
 from tests.support.helpers import PASSWORD, Users, bearer
 from tests.support.nginx import readmes_nginx
-from tests.support.servers import gunicorn, pool_env
+from tests.support.servers import pool_env
 
 CLIENT = "198.51.100.7"  # the user, as the one trusted proxy saw them
 SPOOFED = "203.0.113.66"  # what a caller writes into X-Forwarded-For itself
@@ -304,10 +304,10 @@ def test_a_front_end_on_another_origin_may_send_the_device_data(client):
 @pytest.mark.nginx
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_behind_the_readmes_nginx_cognito_is_told_the_user_not_the_proxy(pool, proxy, tmp_path):
+def test_behind_the_readmes_nginx_cognito_is_told_the_user_not_the_proxy(pool, proxy, tmp_path, serve_gunicorn):
     """deploy/nginx.conf in front of gunicorn with TRUSTED_PROXIES=1: a user on 127.0.0.2 who writes their
     own X-Forwarded-For is still told as 127.0.0.2, and the device data comes through nginx."""
-    server = gunicorn(
+    server = serve_gunicorn(
         pool_env({**pool, "endpoint_url": proxy.url}, TRUSTED_PROXIES="1"), "-c", "deploy/gunicorn.conf.py"
     )
     nginx = None
