@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,12 +17,12 @@ from tests.support.cognito_local import CognitoLocal
 from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
 from tests.support.redis_server import RedisServer
-from tests.support.servers import ServerProcess, gunicorn
 
 # Modules of tests/support whose fixtures every test module reaches by name, without importing them.
 pytest_plugins = [
     "tests.support.example_idp",
     "tests.support.forward_auth",
+    "tests.support.serving",
     "tests.support.srp_steps",
     "tests.support.userauth",
 ]
@@ -141,45 +141,6 @@ def users(client) -> Users:
 def users_of():
     """`users_of(client)`: the same steps through another app's client."""
     return Users
-
-
-def _serving(starter: Callable[..., ServerProcess] = ServerProcess) -> Iterator[Callable[..., ServerProcess]]:
-    started: list[ServerProcess] = []
-
-    def start(*args: Any, **options: Any) -> ServerProcess:
-        server = starter(*args, **options)
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[..., ServerProcess]]:
-    """`serve(env, **options)`: `python server.py` as `make run` starts it (or `command=`) on a free loopback
-    port, waited for, and stopped when the test ends; `server.stop()` sooner returns what it printed."""
-    yield from _serving()
-
-
-@pytest.fixture(scope="module")
-def serve_module() -> Iterator[Callable[..., ServerProcess]]:
-    """`serve` for a module's fixture: the server is stopped when the module's tests are done."""
-    yield from _serving()
-
-
-@pytest.fixture
-def serve_gunicorn() -> Iterator[Callable[..., ServerProcess]]:
-    """`serve_gunicorn(env, *options, workers=2)`: `gunicorn server:app` on a free loopback port, every worker
-    up, stopped when the test ends (tests/support/servers.py gunicorn)."""
-    yield from _serving(gunicorn)
-
-
-@pytest.fixture(scope="module")
-def serve_gunicorn_module() -> Iterator[Callable[..., ServerProcess]]:
-    """`serve_gunicorn` for a module's fixture: stopped when the module's tests are done."""
-    yield from _serving(gunicorn)
 
 
 @pytest.fixture
