@@ -67,14 +67,25 @@ system-deps: ## Debian's packages the tests start, installed where missing (Chro
 	scripts/require.sh caddy caddy
 	scripts/require.sh prometheus prometheus
 
+# pytest keeps its assertion-rewritten test modules as bytecode (__pycache__/, ignored by git) even where the
+# environment says PYTHONDONTWRITEBYTECODE (many CI images do): rewriting them all again costs each pytest
+# process, each xdist worker too, about 5 s of CPU.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
+# Two workers (pytest-xdist), each file whole on one of them: every test starts its servers on free ports and
+# keeps its files in its own temporary folder, so the files run side by side (docs/testing.md has the times).
+# The production configuration's time bounds (/hello never behind hung Cognito calls) want the machine to
+# themselves: that file runs alone, after the others.
+TEST_WORKERS ?= 2
+ALONE := tests/test_production.py
 test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(IDP_PEERS) system-deps lint ## Every test, after lint (installs what it needs first)
-	$(BIN)/python -m pytest
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile --ignore=$(ALONE)
+	$(PYTEST) $(ALONE)
 
 # The inner loop: no browser, npm peer, Redis, nginx, started process or slow run (markers in pyproject.toml);
 # the Python packages only, under a minute on 2 cores. `make test` still runs everything.
 FAST := not (browser or node or redis or nginx or subprocess or slow)
 test-fast: $(BIN)/.installed ## The inner loop: the tests without a browser, npm peer, Redis, nginx, process or slow run
-	$(BIN)/python -m pytest -n auto -m "$(FAST)"
+	$(PYTEST) -n auto -m "$(FAST)"
 
 # requirements*.in hold the direct pins; pip-tools compiles them into requirements*.txt with every transitive
 # dependency pinned and hashed, production first (the Lambda and dev files are constrained to its versions).

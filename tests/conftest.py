@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,8 +14,19 @@ from app import create_app
 from cognito_emulator.emulator import LocalCognito
 from middleware.openapi import document
 from tests.support.cognito_local import CognitoLocal
+from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import EMULATOR_PRIVATE_JWK, JwksHost, Minter, Users
 from tests.support.redis_server import RedisServer
+
+# Modules of tests/support whose fixtures every test module reaches by name, without importing them.
+pytest_plugins = [
+    "tests.support.example_idp",
+    "tests.support.forward_auth",
+    "tests.support.serving",
+    "tests.support.srp_steps",
+    "tests.support.triggers",
+    "tests.support.userauth",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -25,6 +37,15 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
         if name.startswith("COGNITO_") or name.startswith("AWS_ENDPOINT_URL"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SHARED_STATE_DIR", str(tmp_path_factory.mktemp("shared-state")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_example_idp() -> Iterator[None]:
+    """`python server.py` started by a test (module- and session-wide servers too) leaves ExampleIdP (a node
+    process) out unless the test signs in through it and passes LOCAL_EXAMPLE_IDP=on: a faster start."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOCAL_EXAMPLE_IDP", "off")
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +78,15 @@ def cognito_local():
     local = CognitoLocal()
     yield local
     local.stop()
+
+
+@pytest.fixture
+def proxy(emulator: LocalCognito) -> Iterator[CognitoProxy]:
+    """A proxy in front of the emulator: it counts and records every call (`operations`, `sent(operation)`) and
+    answers the ones the test scripts (`answers`, `fault`) as real Cognito would; the rest the emulator answers."""
+    cognito = CognitoProxy(emulator.endpoint_url)
+    yield cognito
+    cognito.stop()
 
 
 @pytest.fixture
@@ -129,6 +159,27 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+# The files that take longest, longest first (measured with --durations; docs/testing.md): `make test`'s two
+# workers (pytest-xdist, --dist loadfile) take files in collection order, so a long file started last would be
+# the run's tail. Every other file keeps its place.
+LONGEST_FIRST = (
+    "test_fuzz.py",
+    "test_emulator_restarts.py",
+    "test_verifier_fuzz.py",
+    "test_oracle.py",
+    "test_attack_catalogue.py",
+    "test_forward_auth_try_locally.py",
+    "test_page.py",
+    "test_walkthrough.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the longest files first (a stable sort: the order within a file, and of the others, is kept)."""
+    rank = {name: place for place, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 _TIERS = ("browser", "node", "redis", "nginx", "subprocess", "slow")

@@ -11,7 +11,6 @@ import requests
 from app import create_app
 from cognito_emulator.code_hint import PATH, register_code_hint
 from tests.support.helpers import PASSWORD
-from tests.support.servers import ServerProcess
 
 ASK = {"X-Code-Hint": "1", "Sec-Fetch-Site": "same-origin"}
 
@@ -67,8 +66,8 @@ def test_the_production_app_has_no_code_hint(pool):
 
 
 @pytest.mark.subprocess
-def test_make_run_serves_the_hint_with_the_code_it_printed():
-    server = ServerProcess()
+def test_make_run_serves_the_hint_with_the_code_it_printed(serve):
+    server = serve()
     try:
         body = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
         assert requests.post(f"{server.url}/auth/register", json=body, timeout=10).status_code == 201
@@ -84,14 +83,14 @@ def test_make_run_serves_the_hint_with_the_code_it_printed():
 @pytest.mark.browser
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_the_page_resets_a_password_with_the_code_it_shows():
+def test_the_page_resets_a_password_with_the_code_it_shows(serve):
     """ "Forgot your password?" by labels: the code the emulator sent shown under the field, a wrong code and a weak
     password refused next to their fields, the right ones reset it, and the new password signs in."""
     from playwright.sync_api import expect
 
     from tests.support.browser import watched_page
 
-    server = ServerProcess()
+    server = serve()
     try:
         body = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
         assert requests.post(f"{server.url}/auth/register", json=body, timeout=10).status_code == 201

@@ -14,17 +14,9 @@ import pytest
 
 from app import create_app
 from config import ConfigError
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import Minter, bearer, cognito_error, json_reply
 
 UNKNOWN_OPERATION = cognito_error("UnknownOperationException", message="")
-
-
-@pytest.fixture
-def proxy(emulator):
-    cognito = CognitoProxy(emulator.endpoint_url)
-    yield cognito
-    cognito.stop()
 
 
 @pytest.fixture

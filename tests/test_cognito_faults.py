@@ -7,17 +7,9 @@ import time
 import pytest
 
 from app import create_app
-from tests.support.cognito_proxy import CognitoProxy
 
 # Far above any fault's cost (two attempts of the 0.5 s timeout plus back-off): it only guards against hangs.
 HANG_GUARD_SECONDS = 5
-
-
-@pytest.fixture
-def flaky(emulator):
-    proxy = CognitoProxy(emulator.endpoint_url)
-    yield proxy
-    proxy.stop()
 
 
 @pytest.mark.parametrize(
@@ -30,13 +22,13 @@ def flaky(emulator):
     ],
 )
 @pytest.mark.slow  # sleeps or waits out timeouts: seconds
-def test_each_endpoint_degrades_cleanly_then_recovers(pool, flaky, fault, status, error, users_of):
-    client = create_app({**pool, "endpoint_url": flaky.url, "cognito_timeout": 0.5}).test_client()
+def test_each_endpoint_degrades_cleanly_then_recovers(pool, proxy, fault, status, error, users_of):
+    client = create_app({**pool, "endpoint_url": proxy.url, "cognito_timeout": 0.5}).test_client()
     users = users_of(client)
     if fault == "refused":
-        flaky.refuse_connections()
+        proxy.refuse_connections()
     else:
-        flaky.fault = fault
+        proxy.fault = fault
 
     for call in (users.register, users.confirm, users.login):
         started = time.monotonic()
@@ -46,7 +38,7 @@ def test_each_endpoint_degrades_cleanly_then_recovers(pool, flaky, fault, status
         assert response.json["error"] == error
         assert int(response.headers["Retry-After"]) > 0
 
-    flaky.heal()
+    proxy.heal()
     assert users.register("alice").status_code == 201
     assert users.confirm("alice").status_code == 200
     assert users.login("alice").status_code == 200

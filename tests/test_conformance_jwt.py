@@ -8,46 +8,17 @@ offered as the other type must be refused (the check can fail)."""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 
-from tests.support.conformance import AMPLIFY_DIR, confirmed_user, ok, public_pool, run_amplify
+from tests.support.conformance import Tokens, confirmed_user, ok, public_pool, run_amplify, verify
 from tests.support.helpers import PASSWORD
 from tests.support.managed_login import code_tokens, exchange, managed_login_pool
 
 pytestmark = [pytest.mark.node, pytest.mark.subprocess]
-
-Tokens = list[tuple[str, str]]  # (token, "id" | "access")
-
-
-def verify(emulator, pool_id: str, client_ids: list[str], tokens: Tokens) -> dict[str, Any]:
-    """aws-jwt-verify's verdicts on `tokens` and the JWKS URIs it asked for, from one node process."""
-    node = shutil.which("node")
-    if node is None or not os.path.isdir(os.path.join(AMPLIFY_DIR, "node_modules", "aws-jwt-verify")):
-        pytest.fail("node or tests/amplify/node_modules is missing: run `make test`, which installs them")
-    config = {
-        "userPoolId": pool_id,
-        "clientId": client_ids,
-        "jwksUrl": f"{emulator.endpoint_url}/{pool_id}/.well-known/jwks.json",
-    }
-    stdin = json.dumps([{"token": token, "tokenUse": use} for token, use in tokens])
-    result = subprocess.run(
-        [node, os.path.join(AMPLIFY_DIR, "verify.mjs"), json.dumps(config)],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=AMPLIFY_DIR,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def both(answer: dict[str, Any]) -> Tokens:

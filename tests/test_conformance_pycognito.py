@@ -13,8 +13,10 @@ import requests
 from botocore.exceptions import ClientError
 
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.srp_steps import add_user, alice_fixture, srp_app_client, srp_flow_fixture  # noqa: F401
-from tests.support.userauth import no_emulator_errors  # noqa: F401
+from tests.support.srp_steps import srp_app_client
+
+# The emulator serves in a thread of this process: an error it logs (an HTML 500) fails the test.
+pytestmark = pytest.mark.usefixtures("no_emulator_errors")
 
 pycognito = pytest.importorskip("pycognito")
 NEW_PASSWORD = "N3wPassword!"
@@ -43,7 +45,7 @@ def refused(call: Any, *args: Any) -> tuple[str, str]:
     return raised.value.response["Error"]["Code"], raised.value.response["Error"]["Message"]
 
 
-def test_srp_with_the_right_password_signs_in_and_the_tokens_verify(emulator, pool, jwks, alice, client):
+def test_srp_with_the_right_password_signs_in_and_the_tokens_verify(emulator, pool, jwks, srp_alice, client):
     """USER_SRP_AUTH → PASSWORD_VERIFIER → tokens (PROTOCOLS-2.md section 1; Cognito Developer Guide, "User pool
     authentication flow"). pycognito's _set_tokens verifies both JWTs: signature, `iss`, `aud`, `token_use`."""
     alice_ = user(emulator, pool, jwks)
@@ -53,7 +55,7 @@ def test_srp_with_the_right_password_signs_in_and_the_tokens_verify(emulator, po
     assert client.get("/hello", headers=bearer(alice_.id_token)).status_code == 200  # the server takes them too
 
 
-def test_srp_with_a_wrong_password_is_refused(emulator, pool, jwks, alice):
+def test_srp_with_a_wrong_password_is_refused(emulator, pool, jwks, srp_alice):
     """A wrong password: NotAuthorizedException "Incorrect username or password." at RespondToAuthChallenge
     (measured on Cognito, PROTOCOLS-2.md section 1). Before srp.py, the emulator accepted any password."""
     alice_ = user(emulator, pool, jwks)
@@ -64,7 +66,7 @@ def test_srp_with_a_wrong_password_is_refused(emulator, pool, jwks, alice):
     assert alice_.id_token is None
 
 
-def test_srp_with_a_client_secret(emulator, pool, jwks, alice):
+def test_srp_with_a_client_secret(emulator, pool, jwks, srp_alice):
     """An app client with a secret: SECRET_HASH in InitiateAuth and in the PASSWORD_VERIFIER answer
     (ChallengeResponseType API reference: "You must provide a SECRET_HASH parameter in all challenge responses")."""
     app_client = srp_app_client(emulator, pool["user_pool_id"], "s", GenerateSecret=True)
@@ -77,7 +79,7 @@ def test_srp_with_a_client_secret(emulator, pool, jwks, alice):
     assert code == "NotAuthorizedException"
 
 
-def test_renew_gives_fresh_tokens(emulator, pool, jwks, alice):
+def test_renew_gives_fresh_tokens(emulator, pool, jwks, srp_alice):
     """REFRESH_TOKEN_AUTH with the refresh token of an SRP sign-in: new access and ID tokens, no new refresh token
     (InitiateAuth API reference, REFRESH_TOKEN_AUTH); pycognito verifies them."""
     alice_ = user(emulator, pool, jwks)
@@ -88,7 +90,7 @@ def test_renew_gives_fresh_tokens(emulator, pool, jwks, alice):
     assert alice_.access_claims["username"] == "alice"
 
 
-def test_change_password(emulator, pool, jwks, alice):
+def test_change_password(emulator, pool, jwks, srp_alice):
     """ChangePassword with the access token: the new password signs in by SRP, the old one no longer does
     (ChangePassword API reference)."""
     alice_ = user(emulator, pool, jwks)
@@ -100,7 +102,7 @@ def test_change_password(emulator, pool, jwks, alice):
     assert again.id_claims["cognito:username"] == "alice"
 
 
-def test_forgot_password_and_confirm_with_the_delivered_code(emulator, pool, jwks, alice):
+def test_forgot_password_and_confirm_with_the_delivered_code(emulator, pool, jwks, srp_alice):
     """ForgotPassword delivers a code; ConfirmForgotPassword with it sets the new password, which then signs in by
     SRP (ForgotPassword / ConfirmForgotPassword API reference). The code is the one the emulator delivered."""
     alice_ = user(emulator, pool, jwks)

@@ -12,7 +12,6 @@ import requests
 from tests.support.browser import chromium_page, screenshot
 from tests.support.doclinks import CODE_SPAN, anchors, broken_links, links, prose_lines, slug
 from tests.support.helpers import ROOT
-from tests.support.servers import ServerProcess
 
 
 def markdown_files() -> list[Path]:
@@ -95,8 +94,8 @@ def test_the_check_fails_on_a_broken_anchor_a_missing_file_and_a_stale_numbered_
 @pytest.mark.browser
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_docs_show_every_route_and_try_it_calls_health():
-    server = ServerProcess()
+def test_docs_show_every_route_and_try_it_calls_health(serve):
+    server = serve()
     outside = []
     try:
         document = requests.get(f"{server.url}/openapi.json", timeout=5).json()

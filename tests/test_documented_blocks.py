@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.support.helpers import ROOT
-from tests.support.servers import ServerProcess
 
 
 def block(document: str, heading: str) -> str:
@@ -23,9 +22,10 @@ def block(document: str, heading: str) -> str:
     return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
 
 
-def run_block(script: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess, str]:
-    """`script` run by bash against a fresh `python server.py`, from `tmp_path`; its run and the server's output."""
-    server = ServerProcess({"LOCAL_COGNITO_STATE": str(tmp_path / ".local-cognito" / "state.json")})
+def run_block(script: str, tmp_path: Path, serve) -> tuple[subprocess.CompletedProcess, str]:
+    """`script` run by bash against a fresh `python server.py` (the `serve` fixture), from `tmp_path`; its run and
+    the server's output."""
+    server = serve({"LOCAL_COGNITO_STATE": str(tmp_path / ".local-cognito" / "state.json")})
     try:
         ran = subprocess.run(
             [shutil.which("bash") or "/bin/bash", "-euo", "pipefail", "-c", script.replace(":5000", f":{server.port}")],
@@ -42,10 +42,10 @@ def run_block(script: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess,
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_the_readmes_walk_through_runs_as_written(tmp_path):
+def test_the_readmes_walk_through_runs_as_written(tmp_path, serve):
     """Sign up, confirm with the code the emulator delivered (read as the README reads it), sign in, validate, and
     /hello with and without the token."""
-    ran, _ = run_block(block("README.md", "Walk-through"), tmp_path)
+    ran, _ = run_block(block("README.md", "Walk-through"), tmp_path, serve)
     answers = [json.loads(line) for line in ran.stdout.splitlines() if line.startswith("{")]
     registered, confirmed, validated, hello, refused = answers
     assert registered["confirmed"] is False and confirmed == {"confirmed": True, "username": "alice"}
@@ -56,8 +56,8 @@ def test_the_readmes_walk_through_runs_as_written(tmp_path):
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_the_documented_passwordless_block_signs_up_and_in_by_email_code(tmp_path):
-    ran, output = run_block(block("docs/api.md", "Passwordless sign-in and passkeys"), tmp_path)
+def test_the_documented_passwordless_block_signs_up_and_in_by_email_code(tmp_path, serve):
+    ran, output = run_block(block("docs/api.md", "Passwordless sign-in and passkeys"), tmp_path, serve)
     confirmed, hello, passkeys = (json.loads(line) for line in ran.stdout.splitlines() if line.startswith("{"))
     assert confirmed["confirmed"] is True and confirmed["access_token"]  # the confirmation signed bob in
     assert hello["message"] == "Hello, bob@example.com!"

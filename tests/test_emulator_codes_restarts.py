@@ -10,9 +10,8 @@ from botocore.exceptions import ClientError
 
 from cognito_emulator import mfa
 from tests.support.helpers import PASSWORD
+from tests.support.restarts import Server, emulator_of, stop
 from tests.support.servers import free_port
-from tests.test_emulator_passwordless_restarts import emulator_of, stop
-from tests.test_emulator_restarts import Server
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tests.support.browser import chromium_page, screenshot, watched_page
-from tests.support.example_idp import example_idp  # noqa: F401 - the fixture
 from tests.support.helpers import PASSWORD, ScriptedServer
 from tests.support.managed_login import authorize_url, managed_login_pool, query_of
 
@@ -50,7 +49,7 @@ def test_signing_in_on_the_page_reaches_the_callback_with_a_code(emulator, oauth
 
 @pytest.mark.node
 @pytest.mark.subprocess
-def test_sign_in_with_example_idp_in_the_browser(emulator, oauth, app_callback, example_idp):  # noqa: F811
+def test_sign_in_with_example_idp_in_the_browser(emulator, oauth, app_callback, example_idp):
     emulator.enable_oauth(oauth, int(app_callback.url.rsplit(":", 1)[1]), example_idp=example_idp)
     with chromium_page() as page:  # not watched: oidc-provider's own page asks Google for a font
         page.goto(authorize_url(emulator.endpoint_url, oauth["client_id"], oauth["redirect_uri"], state="b-2"))

@@ -10,7 +10,6 @@ import re
 import pytest
 import requests
 
-from tests.support.example_idp import example_idp  # noqa: F401 - the fixture
 from tests.support.managed_login import (
     PORT,
     REDIRECT,
@@ -21,7 +20,6 @@ from tests.support.managed_login import (
     managed_login_pool,
     query_of,
 )
-from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.node, pytest.mark.subprocess]
 
@@ -37,7 +35,7 @@ def login_page(emulator, oauth) -> str:
     return requests.get(url, timeout=5).text
 
 
-def test_signing_in_with_example_idp_makes_the_pool_user_cognito_would(emulator, oauth, example_idp):  # noqa: F811
+def test_signing_in_with_example_idp_makes_the_pool_user_cognito_would(emulator, oauth, example_idp):
     emulator.enable_oauth(oauth, PORT, example_idp=example_idp)
     browser = requests.Session()
     assert "Sign in with ExampleIdP" in login_page(emulator, oauth)
@@ -66,15 +64,15 @@ def test_signing_in_with_example_idp_makes_the_pool_user_cognito_would(emulator,
     assert "code" in query_of(again.headers["Location"])  # a managed-login session, as after a password sign-in
 
 
-def test_an_idp_answer_not_started_in_this_browser_is_refused(emulator, oauth, example_idp):  # noqa: F811
+def test_an_idp_answer_not_started_in_this_browser_is_refused(emulator, oauth, example_idp):
     emulator.enable_oauth(oauth, PORT, example_idp=example_idp)
     response = requests.get(f"{emulator.endpoint_url}/oauth2/idpresponse", params={"code": "x", "state": "forged"})
     assert response.status_code == 400 and "not started in this browser" in response.text
 
 
-def test_make_run_offers_example_idp_on_the_servers_port_and_stops_it_with_the_server(tmp_path):
+def test_make_run_offers_example_idp_on_the_servers_port_and_stops_it_with_the_server(tmp_path, serve):
     state = tmp_path / "state.json"
-    server = ServerProcess({"LOCAL_COGNITO_STATE": str(state)})
+    server = serve({"LOCAL_COGNITO_STATE": str(state), "LOCAL_EXAMPLE_IDP": "on"})
     try:
         config = requests.get(f"{server.url}/auth/config", timeout=5).json()
         endpoint = re.search(r"emulator at (http://127\.0\.0\.1:\d+)", server.output()).group(1)
@@ -89,7 +87,7 @@ def test_make_run_offers_example_idp_on_the_servers_port_and_stops_it_with_the_s
         requests.get(f"{issuer}/health", timeout=2)  # the IdP ended with the server
 
 
-def test_idp_identifier_and_login_hint_reach_the_idp_and_its_refusal_reaches_the_app(emulator, oauth, example_idp):  # noqa: F811
+def test_idp_identifier_and_login_hint_reach_the_idp_and_its_refusal_reaches_the_app(emulator, oauth, example_idp):
     emulator.enable_oauth(oauth, PORT, example_idp=example_idp)
     browser = requests.Session()
     url = authorize_url(emulator.endpoint_url, oauth["client_id"], REDIRECT, idp_identifier="example.com", state="s-3")

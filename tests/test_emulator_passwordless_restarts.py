@@ -6,49 +6,19 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import stat
-import types
 
-import boto3
 import pytest
 
 from cognito_emulator.additions import _secret_hash
-from cognito_emulator.emulator import CODES_FILE, EMULATOR_REGION
+from cognito_emulator.emulator import CODES_FILE
 from cognito_emulator.state import SavedState
 from tests.support.authenticator import Authenticator
+from tests.support.restarts import Server, emulator_of, populated_backend, stop
 from tests.support.servers import free_port
 from tests.support.userauth import Steps, refusal
-from tests.test_emulator_restarts import Server
-from tests.test_emulator_state import populated_backend
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
-
-
-def emulator_of(state: str) -> tuple[types.SimpleNamespace, dict]:
-    """A boto3 client for the server's emulator, and the local pool's ids, from its state file; its last codes
-    read from the codes file next to it."""
-    with open(state) as file:
-        ids = json.load(file)["ids"]
-    endpoint = f"http://127.0.0.1:{ids['emulator_port']}"
-    client = boto3.client(  # the emulator takes any credentials
-        "cognito-idp",
-        region_name=EMULATOR_REGION,
-        endpoint_url=endpoint,
-        aws_access_key_id="e",
-        aws_secret_access_key="e",
-    )
-
-    def last_code(username: str, medium: str = "EMAIL") -> str | None:
-        with open(os.path.join(os.path.dirname(state), CODES_FILE)) as file:
-            return json.load(file).get(username, {}).get(medium)
-
-    return types.SimpleNamespace(client=client, last_code=last_code), ids
-
-
-def stop(server: Server) -> None:
-    server.signal(signal.SIGTERM)
-    assert server.wait() is not None
 
 
 def test_passkeys_and_a_pending_code_survive_a_restart(tmp_path):

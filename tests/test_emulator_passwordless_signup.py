@@ -3,10 +3,14 @@ TOTP after the password through USER_AUTH, over HTTP."""
 
 from __future__ import annotations
 
+import pytest
+
 from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, next_totp, steady_totp
-from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fixture  # noqa: F401
-from tests.test_emulator_passwordless import signed_in
+from tests.support.userauth import Steps, refusal, signed_in
+
+# The emulator serves in a thread of this process: an error it logs (an HTML 500) fails the test.
+pytestmark = pytest.mark.usefixtures("no_emulator_errors")
 
 
 def test_sign_up_without_a_password_then_the_confirmation_signs_in(emulator, pool, client):

@@ -6,73 +6,16 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import subprocess
-import sys
-import tempfile
-import time
 
 import pytest
 import requests
 from flask import Flask
 
 from tests.support.helpers import PASSWORD
-from tests.support.servers import ROOT, free_port, read_code
-from tests.test_emulator_state import populated_backend, write_legacy
+from tests.support.restarts import Server, populated_backend, write_legacy
+from tests.support.servers import free_port
 
 pytestmark = [pytest.mark.subprocess]
-
-
-class Server:
-    """`python server.py` in its own process group (as `make run` starts it), its output in a file."""
-
-    def __init__(self, state: str, port: int, *options: str, wait: bool = True) -> None:
-        environ = {k: v for k, v in os.environ.items() if not k.startswith(("COGNITO_", "AWS_", "LOCAL_COGNITO"))}
-        environ.update(PORT=str(port), LOCAL_COGNITO_STATE=state)
-        # Many sign-ups from one address within a minute, and the limits' counts now survive restarts too.
-        environ.update({f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN")})
-        self.url = f"http://127.0.0.1:{port}"
-        self.codes = os.path.join(os.path.dirname(os.path.abspath(state)), "codes.json")
-        self._log = tempfile.TemporaryFile(mode="w+")
-        self.process = subprocess.Popen(
-            [sys.executable, "server.py", *options],
-            cwd=ROOT,
-            env=environ,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 30
-        while wait and not self._answers():
-            assert self.process.poll() is None, self.output()
-            assert time.monotonic() < deadline, self.output()
-            time.sleep(0.05)
-
-    def _answers(self) -> bool:
-        try:
-            return requests.get(f"{self.url}/health", timeout=1).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    def post(self, path: str, body: dict) -> requests.Response:
-        return requests.post(f"{self.url}{path}", json=body, timeout=5)
-
-    def code(self, username: str) -> str:
-        """The last code the server's emulator emailed `username` (its codes file)."""
-        return read_code(self.codes, username)
-
-    def signal(self, signum: int) -> None:
-        os.killpg(self.process.pid, signum)
-
-    def wait(self) -> int:
-        try:
-            return self.process.wait(timeout=20)
-        finally:
-            if self.process.poll() is None:
-                self.signal(signal.SIGKILL)
-
-    def output(self) -> str:
-        self._log.seek(0)
-        return self._log.read()
 
 
 def register(server: Server, name: str, confirm: bool = True) -> None:

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
 from cognito_emulator import srp_math
 from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.srp_client import SrpClient
-from tests.support.srp_steps import WRONG, Srp, add_user, alice_fixture, srp_app_client, srp_flow_fixture  # noqa: F401
-from tests.support.userauth import no_emulator_errors, refusal  # noqa: F401
+from tests.support.srp_steps import WRONG, Srp, add_user, srp_app_client
+from tests.support.userauth import refusal
+
+# The emulator serves in a thread of this process: an error it logs (an HTML 500) fails the test.
+pytestmark = pytest.mark.usefixtures("no_emulator_errors")
 
 
 def test_the_constants_are_cognitos():
@@ -26,7 +31,7 @@ def test_the_constants_are_cognitos():
     assert srp_math.pool_name("us-east-1_AbC123") == "AbC123"
 
 
-def test_the_right_password_signs_in_and_the_tokens_verify(srp_flow, alice, client):
+def test_the_right_password_signs_in_and_the_tokens_verify(srp_flow, srp_alice, client):
     """USER_SRP_AUTH → PASSWORD_VERIFIER → AuthenticationResult with no Session (PROTOCOLS-2.md section 1)."""
     answer = srp_flow.sign_in("alice")
     tokens = answer["AuthenticationResult"]
@@ -34,7 +39,7 @@ def test_the_right_password_signs_in_and_the_tokens_verify(srp_flow, alice, clie
     assert client.get("/hello", headers=bearer(tokens["IdToken"])).status_code == 200
 
 
-def test_a_wrong_password_is_refused(srp_flow, alice):
+def test_a_wrong_password_is_refused(srp_flow, srp_alice):
     """A wrong password: NotAuthorizedException "Incorrect username or password." (measured, PROTOCOLS-2.md)."""
     client, challenge = srp_flow.start("alice")
     assert (
@@ -47,20 +52,20 @@ def test_a_wrong_password_is_refused(srp_flow, alice):
     )
 
 
-def test_the_challenge_carries_what_cognito_sends(srp_flow, alice):
+def test_the_challenge_carries_what_cognito_sends(srp_flow, srp_alice):
     """SALT, SRP_B, SECRET_BLOCK, USER_ID_FOR_SRP (the internal username, not the sub) and USERNAME, all strings."""
     _, challenge = srp_flow.start("alice")
     parameters = challenge["ChallengeParameters"]
     assert set(parameters) == {"SALT", "SRP_B", "SECRET_BLOCK", "USER_ID_FOR_SRP", "USERNAME"}
-    assert parameters["USER_ID_FOR_SRP"] == parameters["USERNAME"] == "alice" != alice["sub"]
+    assert parameters["USER_ID_FOR_SRP"] == parameters["USERNAME"] == "alice" != srp_alice["sub"]
     assert int(parameters["SRP_B"], 16) % srp_math.N != 0 and int(parameters["SALT"], 16) > 0
     assert len(base64.b64decode(parameters["SECRET_BLOCK"], validate=True)) >= 64
 
 
-def test_the_answer_may_name_the_user_by_sub(srp_flow, alice):
+def test_the_answer_may_name_the_user_by_sub(srp_flow, srp_alice):
     """USERNAME in the answer resolves like any Cognito user name: the sub names alice too."""
     client, challenge = srp_flow.start("alice")
-    responses = client.responses(PASSWORD, challenge["ChallengeParameters"]) | {"USERNAME": alice["sub"]}
+    responses = client.responses(PASSWORD, challenge["ChallengeParameters"]) | {"USERNAME": srp_alice["sub"]}
     assert "AuthenticationResult" in srp_flow.answer(challenge, responses)
 
 
@@ -113,7 +118,7 @@ def test_a_temporary_password_asks_for_a_new_one(emulator, pool, srp_flow):
     assert answer["ChallengeName"] == "NEW_PASSWORD_REQUIRED" and answer["Session"]
 
 
-def test_a_client_with_a_secret_needs_the_secret_hash(emulator, pool, alice):
+def test_a_client_with_a_secret_needs_the_secret_hash(emulator, pool, srp_alice):
     """SECRET_HASH over USERNAME is required in InitiateAuth and in the PASSWORD_VERIFIER answer (ChallengeResponseType:
     "You must provide a SECRET_HASH parameter in all challenge responses to an app client that has a client secret")."""
     secret_client = srp_app_client(emulator, pool["user_pool_id"], "s", GenerateSecret=True)
@@ -139,7 +144,7 @@ def test_an_unknown_user_gets_a_challenge_that_always_fails(emulator, pool, srp_
     assert refusal(srp_flow.answer, challenge=challenge, responses=responses) == WRONG
 
 
-def test_admin_initiate_auth_takes_srp_too(emulator, pool, alice):
+def test_admin_initiate_auth_takes_srp_too(emulator, pool, srp_alice):
     """AdminInitiateAuth USER_SRP_AUTH → PASSWORD_VERIFIER, answered by AdminRespondToAuthChallenge (measured on
     Cognito, PROTOCOLS-2.md section 1; moto refused the flow)."""
     client = SrpClient(pool["user_pool_id"])

@@ -1,4 +1,4 @@
-"""The emulator's PASSWORD_VERIFIER checks (cognito_emulator/srp.py), each refused as Cognito refuses it: a tampered
+"""The emulator's PASSWORD_VERIFIER checks (srp.py), each refused as Cognito refuses it: a tampered
 signature, a used, foreign or made-up SECRET_BLOCK, another app client, a TIMESTAMP not in Cognito's form, an SRP_A
 of zero; and a challenge kept in the saved state. Sources: ../shared/PROTOCOLS-2.md section 1 (with the errors
 measured on Cognito) and botocore's cognito-idp model (RespondToAuthChallenge: PASSWORD_VERIFIER must be answered
@@ -16,11 +16,14 @@ import pytest
 from cognito_emulator import factors, snapshot, srp, srp_math
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient, timestamp
-from tests.support.srp_steps import WRONG, Srp, add_user, alice_fixture, srp_app_client, srp_flow_fixture  # noqa: F401
-from tests.support.userauth import no_emulator_errors, refusal  # noqa: F401
+from tests.support.srp_steps import WRONG, Srp, srp_app_client
+from tests.support.userauth import refusal
+
+# The emulator serves in a thread of this process: an error it logs (an HTML 500) fails the test.
+pytestmark = pytest.mark.usefixtures("no_emulator_errors")
 
 
-def test_a_tampered_signature_is_refused(srp_flow, alice):
+def test_a_tampered_signature_is_refused(srp_flow, srp_alice):
     """One flipped byte of PASSWORD_CLAIM_SIGNATURE: NotAuthorizedException."""
     client, challenge = srp_flow.start("alice")
     responses = client.responses(PASSWORD, challenge["ChallengeParameters"])
@@ -30,7 +33,7 @@ def test_a_tampered_signature_is_refused(srp_flow, alice):
     assert refusal(srp_flow.answer, challenge=challenge, responses=responses) == WRONG
 
 
-def test_a_secret_block_is_good_once_and_only_for_its_challenge(srp_flow, alice):
+def test_a_secret_block_is_good_once_and_only_for_its_challenge(srp_flow, srp_alice):
     """A used SECRET_BLOCK, or another challenge's, is refused; a refused answer ends its challenge too."""
     client, challenge = srp_flow.start("alice")
     good = client.responses(PASSWORD, challenge["ChallengeParameters"])
@@ -57,7 +60,7 @@ def test_a_secret_block_is_good_once_and_only_for_its_challenge(srp_flow, alice)
     assert refusal(srp_flow.answer, challenge=made_up, responses=invented) == WRONG
 
 
-def test_a_block_from_another_app_client_is_refused(emulator, pool, srp_flow, alice):
+def test_a_block_from_another_app_client_is_refused(emulator, pool, srp_flow, srp_alice):
     """A challenge belongs to the app client that started it."""
     other = srp_app_client(emulator, pool["user_pool_id"], "other")
     client, challenge = srp_flow.start("alice")
@@ -76,7 +79,7 @@ def test_a_block_from_another_app_client_is_refused(emulator, pool, srp_flow, al
         ("Sa. Sep. 5 07:03:09 MESZ 2026", ("InvalidParameterException", srp_math.BAD_TIMESTAMP)),
     ],
 )
-def test_a_timestamp_not_in_cognitos_form_is_refused(srp_flow, alice, stamp, expected):
+def test_a_timestamp_not_in_cognitos_form_is_refused(srp_flow, srp_alice, stamp, expected):
     """TIMESTAMP "EEE MMM d HH:mm:ss z yyyy" in English, UTC, now; the signature covers it, so each one is signed
     right here and only the form is wrong (PROTOCOLS-2.md section 1; amazon-cognito-identity-js issue #683)."""
     if stamp is None:
@@ -93,7 +96,7 @@ def test_the_weekday_check_reads_the_date():
     )
 
 
-def test_an_srp_a_of_zero_is_refused(srp_flow, alice):
+def test_an_srp_a_of_zero_is_refused(srp_flow, srp_alice):
     """SRP-6a: A ≡ 0 (mod N) would make the key independent of the password; the server refuses it."""
 
     class Zero(SrpClient):
@@ -103,9 +106,9 @@ def test_an_srp_a_of_zero_is_refused(srp_flow, alice):
     assert code == "NotAuthorizedException"
 
 
-def test_a_challenge_survives_a_save_and_restore(emulator, pool, srp_flow, alice):
+def test_a_challenge_survives_a_save_and_restore(emulator, pool, srp_flow, srp_alice):
     """The server's half of a challenge is kept with the sign-in session (factors.py), saved as plain JSON
-    (cognito_emulator/snapshot.py): a restored emulator checks the answer as the first would have."""
+    (snapshot.py): a restored emulator checks the answer as the first would have."""
     from moto.cognitoidp.models import CognitoIdpBackend
 
     from cognito_emulator.emulator import _backend

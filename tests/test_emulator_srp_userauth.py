@@ -8,11 +8,16 @@ InitiateAuthResponse.ChallengeName ("PASSWORD_SRP: Respond with the initial SRP 
 
 from __future__ import annotations
 
+import pytest
+
 from cognito_emulator.pools import PASSWORD_POLICY
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient
-from tests.support.srp_steps import WRONG, add_user, alice_fixture, srp_flow_fixture  # noqa: F401
-from tests.support.userauth import Steps, no_emulator_errors, refusal, steps_fixture  # noqa: F401
+from tests.support.srp_steps import WRONG, add_user
+from tests.support.userauth import Steps, refusal
+
+# The emulator serves in a thread of this process: an error it logs (an HTML 500) fails the test.
+pytestmark = pytest.mark.usefixtures("no_emulator_errors")
 
 
 def verifier_answer(steps: Steps, client: SrpClient, challenge: dict, password: str = PASSWORD) -> dict:
@@ -21,14 +26,14 @@ def verifier_answer(steps: Steps, client: SrpClient, challenge: dict, password: 
     return steps.respond(challenge, responses.pop("USERNAME"), **responses)
 
 
-def test_password_srp_is_offered_beside_password(steps, alice):
+def test_password_srp_is_offered_beside_password(steps, srp_alice):
     """Wherever the password is a factor, PASSWORD_SRP is too; a user with no password gets neither."""
     assert steps.start("alice")["AvailableChallenges"][:2] == ["PASSWORD", "PASSWORD_SRP"]
     steps.sign_up("nopass", password=None)
     assert "PASSWORD_SRP" not in steps.start("nopass")["AvailableChallenges"]
 
 
-def test_preferred_password_srp_with_the_right_password_signs_in(steps, pool, alice):
+def test_preferred_password_srp_with_the_right_password_signs_in(steps, pool, srp_alice):
     """PREFERRED_CHALLENGE PASSWORD_SRP with SRP_A: PASSWORD_VERIFIER at once, then tokens."""
     client = SrpClient(pool["user_pool_id"])
     started = steps.start("alice", "PASSWORD_SRP", SRP_A=client.srp_a)
@@ -37,7 +42,7 @@ def test_preferred_password_srp_with_the_right_password_signs_in(steps, pool, al
     assert "AuthenticationResult" in verifier_answer(steps, client, started)
 
 
-def test_preferred_password_srp_with_a_wrong_password_is_refused(steps, pool, alice):
+def test_preferred_password_srp_with_a_wrong_password_is_refused(steps, pool, srp_alice):
     """A wrong password under USER_AUTH: NotAuthorizedException, as in USER_SRP_AUTH; the challenge is then used up."""
     client = SrpClient(pool["user_pool_id"])
     started = steps.start("alice", "PASSWORD_SRP", SRP_A=client.srp_a)
@@ -45,7 +50,7 @@ def test_preferred_password_srp_with_a_wrong_password_is_refused(steps, pool, al
     assert refusal(verifier_answer, steps=steps, client=client, challenge=started) == WRONG
 
 
-def test_select_challenge_answered_password_srp(steps, pool, alice):
+def test_select_challenge_answered_password_srp(steps, pool, srp_alice):
     """SELECT_CHALLENGE → ANSWER PASSWORD_SRP with SRP_A → PASSWORD_VERIFIER → tokens; the wrong password refused."""
     for password, signs_in in (("Wr0ngPass!", False), (PASSWORD, True)):
         client = SrpClient(pool["user_pool_id"])
@@ -57,7 +62,7 @@ def test_select_challenge_answered_password_srp(steps, pool, alice):
             assert refusal(verifier_answer, steps=steps, client=client, challenge=chosen, password=password) == WRONG
 
 
-def test_password_srp_without_srp_a_is_refused(steps, alice):
+def test_password_srp_without_srp_a_is_refused(steps, srp_alice):
     """SRP_A is required with PASSWORD_SRP."""
     code, message = refusal(steps.respond, previous=steps.start("alice"), name="alice", ANSWER="PASSWORD_SRP")
     assert (code, message) == ("InvalidParameterException", "Missing required parameter SRP_A")

@@ -9,91 +9,15 @@ import json
 import os
 import pickle
 import stat
-import sys
-import types
-from unittest import mock
 
 import pytest
 
 from cognito_emulator import snapshot
 from cognito_emulator.state import SavedState, StateError
 from tests.support.helpers import PASSWORD
+from tests.support.restarts import new_backend, populated_backend, write_legacy
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
-
-
-def new_backend():
-    from moto.cognitoidp.models import CognitoIdpBackend
-
-    return CognitoIdpBackend(REGION, ACCOUNT)
-
-
-def _old_signing_key():
-    """Stands for the old `local.state._fixed_signing_key`: the package was `local` when that format was written."""
-
-
-_old_signing_key.__module__, _old_signing_key.__qualname__ = "local.state", "_fixed_signing_key"
-OLD_MODULE = types.ModuleType("local.state")
-OLD_MODULE._fixed_signing_key = _old_signing_key
-
-
-class OldPickler(pickle.Pickler):
-    """What local/state.py (this package before it was cognito_emulator) wrote before the JSON format: moto's
-    objects whole, the signing key by reference to `local.state._fixed_signing_key`."""
-
-    def reducer_override(self, obj):
-        from joserfc.jwk import RSAKey
-
-        return (_old_signing_key, ()) if isinstance(obj, RSAKey) else NotImplemented
-
-
-def populated_backend():
-    """A moto backend holding what the local server makes: a pool, a client, users in each state, a group, tokens."""
-    from cognito_emulator.pools import PASSWORD_POLICY
-
-    backend = new_backend()
-    pool = backend.create_user_pool(
-        "local",
-        {
-            "Policies": {"PasswordPolicy": PASSWORD_POLICY},
-            "AutoVerifiedAttributes": ["email"],
-            "MfaConfiguration": "OPTIONAL",
-        },
-    )
-    backend.set_user_pool_mfa_config(pool.id, None, {"Enabled": True}, "OPTIONAL")
-    client = backend.create_user_pool_client(
-        pool.id,
-        False,  # no secret, as the local server's client: the server sends no SECRET_HASH, which Cognito needs
-        {
-            "ClientName": "local-client",
-            "ReadAttributes": ["email"],
-            "EnableTokenRevocation": True,
-            # As pools.py makes it: Cognito (and now the emulator) refuses a flow the client does not list.
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        },
-    )
-    for name in ("alice", "bob", "carol"):
-        backend.sign_up(client.id, name, PASSWORD, [{"Name": "email", "Value": f"{name}@example.com"}])
-    backend.confirm_sign_up(client.id, "alice")
-    backend.confirm_sign_up(client.id, "carol")
-    backend.create_group(pool.id, "staff", "the staff", None, 1)
-    backend.admin_add_user_to_group(pool.id, "staff", "alice")
-    backend.admin_disable_user(pool.id, "carol")
-    pool.users["alice"].software_token_mfa_enabled = pool.users["alice"].token_verified = True
-    _, origin = pool.create_refresh_token(client.id, "alice")
-    pool.create_access_token(client.id, "alice", origin)
-    pool.create_id_token(client.id, "alice", origin)
-    backend.create_user_pool_domain(pool.id, "local-domain", None)
-    return backend, {"user_pool_id": pool.id, "client_id": client.id, "emulator_port": 0}
-
-
-def write_legacy(path, backend, ids) -> None:
-    # pickle checks the reference resolves: `local.state` exists while it writes, as it did then.
-    old = {"local": types.ModuleType("local"), "local.state": OLD_MODULE}
-    with open(path, "wb") as file, mock.patch.dict(sys.modules, old):
-        OldPickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(
-            {"ids": ids, "pools": backend.user_pools, "domains": backend.user_pool_domains}
-        )
 
 
 def test_everything_survives_a_dump_and_restore(tmp_path):

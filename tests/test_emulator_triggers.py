@@ -11,7 +11,7 @@ import types
 from cognito_emulator import trigger_messages
 from tests.support import trigger_sample
 from tests.support.helpers import PASSWORD
-from tests.support.triggers import refusal, trigger_pool_fixture, user  # noqa: F401
+from tests.support.triggers import refusal, user
 
 
 def sign_up(emulator, ids, username, email):

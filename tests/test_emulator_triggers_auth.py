@@ -10,9 +10,10 @@ import pytest
 
 from cognito_emulator.oauth.minting import unverified_claims
 from tests.support import trigger_sample
+from tests.support.conformance import verify
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient
-from tests.support.triggers import make_pool, refusal, trigger_pool_fixture, user  # noqa: F401
+from tests.support.triggers import make_pool, refusal, user
 
 
 def start(emulator, ids, username="amy", **parameters):
@@ -222,8 +223,6 @@ def test_a_failing_pre_token_trigger_refuses_the_sign_in(emulator, trigger_pool)
 def test_aws_jwt_verify_accepts_the_customised_tokens(emulator, trigger_pool):
     """aws-jwt-verify (tests/amplify) verifies both customised tokens from the emulator's JWKS, and its payloads carry
     the trigger's claim, scope and group."""
-    from tests.test_conformance_jwt import verify
-
     user(emulator, trigger_pool, "amy", groups=("admins",))
     first = start(emulator, trigger_pool)
     done, _ = three_rounds(emulator, trigger_pool, first)

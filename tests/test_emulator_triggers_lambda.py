@@ -17,7 +17,7 @@ from cognito_emulator.triggers import TRIGGERS, LambdaContext
 from tests.support import trigger_sample
 from tests.support.helpers import PASSWORD
 from tests.support.srp_client import SrpClient
-from tests.support.triggers import refusal, trigger_pool_fixture, user  # noqa: F401
+from tests.support.triggers import refusal, user
 
 EVENTS = Path(__file__).parent / "events" / "cognito"
 SAMPLES = {

@@ -9,7 +9,10 @@ import pytest
 
 from tests.support.authenticator import Authenticator
 from tests.support.helpers import bearer
-from tests.support.userauth import Steps, alice_fixture, key_fixture, no_emulator_errors, refusal, steps_fixture  # noqa: F401
+from tests.support.userauth import Steps, refusal
+
+# The emulator serves in a thread of this process: an error it logs (an HTML 500) fails the test.
+pytestmark = pytest.mark.usefixtures("no_emulator_errors")
 
 
 def test_creation_options_as_cognito_sends_them(steps, alice, key):

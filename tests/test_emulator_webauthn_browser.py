@@ -11,10 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.support.browser import chromium_page
-from tests.support.userauth import no_emulator_errors, steps_fixture  # noqa: F401
+from tests.support.browser import chromium_page, virtual_authenticator
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.usefixtures("no_emulator_errors"), pytest.mark.browser]
 
 CREATE = """async (options) => {
   const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(options);
@@ -47,17 +46,7 @@ def localhost_page() -> Iterator:
     try:
         with chromium_page() as page:
             page.goto(f"http://localhost:{server.server_address[1]}/")
-            cdp = page.context.new_cdp_session(page)
-            cdp.send("WebAuthn.enable", {"enableUI": False})
-            options = {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-                "automaticPresenceSimulation": True,
-            }
-            cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})
+            virtual_authenticator(page)
             yield page
     finally:
         server.shutdown()

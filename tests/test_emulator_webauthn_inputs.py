@@ -7,7 +7,10 @@ import json
 import pytest
 
 from cognito_emulator.passkeys import origin_allowed
-from tests.support.userauth import alice_fixture, key_fixture, no_emulator_errors, refusal, steps_fixture  # noqa: F401
+from tests.support.userauth import refusal
+
+# The emulator serves in a thread of this process: an error it logs (an HTML 500) fails the test.
+pytestmark = pytest.mark.usefixtures("no_emulator_errors")
 
 
 @pytest.mark.parametrize(

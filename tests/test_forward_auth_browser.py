@@ -8,34 +8,8 @@ import pytest
 
 from tests.support.browser import chromium_page, screenshot
 from tests.support.helpers import PASSWORD
-from tests.support.servers import free_port, gunicorn, pool_env
-from tests.support.upstream import Upstream
-from tests.test_forward_auth_proxies import Stack, start_nginx
 
 pytestmark = [pytest.mark.browser, pytest.mark.nginx, pytest.mark.subprocess]
-
-
-@pytest.fixture
-def behind_nginx(emulator, pool, tmp_path):
-    port = free_port()
-    upstream = Upstream()
-    auth = gunicorn(
-        pool_env(pool, SESSION_REDIRECT_HOSTS=f"127.0.0.1:{port}", TRUSTED_PROXIES="1"),
-        "-c",
-        "deploy/gunicorn.conf.py",
-        workers=1,
-    )
-    try:
-        proxy = start_nginx(tmp_path, port, auth.port, upstream.port)
-    except BaseException:
-        auth.stop()
-        upstream.stop()
-        raise
-    yield Stack(f"http://127.0.0.1:{port}", upstream, auth, proxy, emulator, pool)
-    proxy.stop()
-    output = auth.stop()
-    upstream.stop()
-    assert "Traceback" not in output, output[-3000:]
 
 
 def test_a_browser_signs_in_through_the_proxy_and_out_again(behind_nginx):

@@ -16,11 +16,11 @@ from urllib.parse import unquote
 
 import pytest
 
+from tests.support.forward_auth import API, PROXIES, Stack
 from tests.support.helpers import bearer
-from tests.support.servers import free_port, gunicorn, pool_env
+from tests.support.path_cases import AMBIGUOUS
+from tests.support.servers import free_port, pool_env
 from tests.support.upstream import Upstream, headers_of
-from tests.test_forward_auth_proxies import API, PROXIES, Stack
-from tests.test_paths import AMBIGUOUS
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.nginx]
 
@@ -62,20 +62,26 @@ FORGED = {
 IDENTITY_NAMES = {name.lower().replace("_", "-") for name in FORGED}
 
 
-@pytest.fixture
-def stacks(emulator, pool, tmp_path) -> Iterator[dict[str, Stack]]:
+# One stack for the module: each test signs in users of its own names and clears what the upstream saw first.
+# Many sign-ups from one address within a minute, then: the limits are not what these tests are about.
+UNLIMITED = {f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")}
+
+
+@pytest.fixture(scope="module")
+def started_stacks(emulator, tmp_path_factory, serve_gunicorn_module) -> Iterator[dict[str, Stack]]:
     """nginx and Caddy, each on its own free port, in front of one upstream and one auth server."""
+    emulator.reset()
+    pool = emulator.create_pool("forward-auth-paths")
     ports = {name: free_port() for name in PROXIES}
     upstream = Upstream()
     hosts = ",".join(f"127.0.0.1:{port}" for port in ports.values())
-    auth = gunicorn(
-        pool_env(pool, SESSION_REDIRECT_HOSTS=hosts, TRUSTED_PROXIES="1"), "-c", "deploy/gunicorn.conf.py", workers=1
-    )
+    shared = str(tmp_path_factory.mktemp("shared-state"))
+    settings = {"SESSION_REDIRECT_HOSTS": hosts, "TRUSTED_PROXIES": "1", "SHARED_STATE_DIR": shared, **UNLIMITED}
+    auth = serve_gunicorn_module(pool_env(pool, **settings), "-c", "deploy/gunicorn.conf.py", workers=1)
     started: dict[str, Stack] = {}
     try:
         for name, start in PROXIES.items():
-            folder = tmp_path / name
-            folder.mkdir()
+            folder = tmp_path_factory.mktemp(name)
             proxy = start(folder, ports[name], auth.port, upstream.port)
             started[name] = Stack(f"http://127.0.0.1:{ports[name]}", upstream, auth, proxy, emulator, pool)
         yield started
@@ -85,6 +91,13 @@ def stacks(emulator, pool, tmp_path) -> Iterator[dict[str, Stack]]:
         upstream.stop()
     assert "Traceback" not in output, output[-3000:]
     assert not any("[emerg]" in text or "[crit]" in text for text in outputs), outputs
+
+
+@pytest.fixture
+def stacks(started_stacks) -> dict[str, Stack]:
+    """The module's stacks, the upstream's record of earlier tests' requests cleared."""
+    next(iter(started_stacks.values())).upstream.requests.clear()
+    return started_stacks
 
 
 def raw_get(stack: Stack, target: str, headers: dict[str, str]) -> tuple[int, bytes]:

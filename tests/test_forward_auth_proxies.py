@@ -9,23 +9,18 @@ and never with the client's own; a location's policy is the proxy's, not the cli
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
+from tests.support.forward_auth import API, PROXIES, Stack
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.nginx import start_nginx as nginx_with
-from tests.support.servers import ROOT, ServerProcess, free_port, gunicorn, pool_env
-from tests.support.upstream import Upstream, headers_of
+from tests.support.servers import free_port, pool_env
+from tests.support.upstream import Upstream
 
 pytestmark = [pytest.mark.subprocess]
 
-API = {"Accept": "application/json"}
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 IDENTITY = ("X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups", "X-Auth-Request-Sub")
 FORGED = {
@@ -43,86 +38,23 @@ FORGED = {
 }
 
 
-def start_nginx(tmp_path: Path, port: int, auth_port: int, app_port: int) -> ServerProcess:
-    replacements = {
-        "listen 8080;": "listen 127.0.0.1:{port};",
-        "127.0.0.1:5000;": f"127.0.0.1:{auth_port};",
-        "127.0.0.1:8000;": f"127.0.0.1:{app_port};",
-    }
-    return nginx_with("nginx-forward-auth.conf", replacements, tmp_path, port=port)
+# One stack per proxy for the module: each test signs in users of its own names and clears what the upstream saw
+# first. Many sign-ups from one address within a minute, then: the limits are not what these tests are about.
+UNLIMITED = {f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")}
 
 
-def start_caddy(tmp_path: Path, port: int, auth_port: int, app_port: int) -> ServerProcess:
-    caddy = shutil.which("caddy")
-    assert caddy, "the forward-auth tests need Debian's caddy: `make test` installs it as root"
-    env = {
-        "PROXY_PORT": str(port),
-        "AUTH_PORT": str(auth_port),
-        "APP_PORT": str(app_port),
-        # Caddy keeps its autosaved configuration and storage there: never the developer's own.
-        "HOME": str(tmp_path),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "XDG_DATA_HOME": str(tmp_path / "data"),
-    }
-    command = [caddy, "run", "--config", str(Path(ROOT) / "deploy" / "Caddyfile"), "--adapter", "caddyfile"]
-    return ServerProcess(env, command=command, port=port)
-
-
-PROXIES = {"nginx": start_nginx, "caddy": start_caddy}
-
-
-@dataclass
-class Stack:
-    url: str  # the proxy: the only address a client uses
-    upstream: Upstream
-    auth: ServerProcess
-    proxy: ServerProcess
-    emulator: Any
-    pool: dict[str, Any]
-
-    def get(self, path: str, headers: dict[str, str] | None = None, **options: Any) -> requests.Response:
-        return requests.get(f"{self.url}{path}", headers=headers, allow_redirects=False, timeout=10, **options)
-
-    def tokens(self, username: str, groups: tuple[str, ...] = ()) -> dict[str, Any]:
-        """Register, confirm (and add to `groups`) and log in, all through the proxy's /auth/."""
-        body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
-        answer = requests.post(f"{self.url}/auth/register", json=body, timeout=10)
-        assert answer.status_code == 201, answer.text
-        answer = requests.post(
-            f"{self.url}/auth/confirm",
-            json={"username": username, "code": self.emulator.last_code(username)},
-            timeout=10,
-        )
-        assert answer.status_code == 200, answer.text  # the code verified the email: X-Auth-Request-Email passes it
-        for group in groups:
-            pool_id = self.pool["user_pool_id"]
-            existing = self.emulator.client.list_groups(UserPoolId=pool_id)["Groups"]
-            if group not in {g["GroupName"] for g in existing}:
-                self.emulator.client.create_group(GroupName=group, UserPoolId=pool_id)
-            self.emulator.client.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
-        answer = requests.post(f"{self.url}/auth/login", json={"username": username, "password": PASSWORD}, timeout=10)
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-    def seen(self, answer: requests.Response) -> dict[str, list[str]]:
-        """The headers the upstream received, from its JSON answer passed back through the proxy."""
-        assert answer.status_code == 200, (answer.status_code, answer.text[:300], self.auth.output()[-1500:])
-        return headers_of(answer.json())
-
-
-@pytest.fixture(params=[pytest.param("nginx", marks=pytest.mark.nginx), "caddy"])
-def stack(request, emulator, pool, tmp_path) -> Iterator[Stack]:
+@pytest.fixture(scope="module", params=[pytest.param("nginx", marks=pytest.mark.nginx), "caddy"])
+def started_stack(request, emulator, tmp_path_factory, serve_gunicorn_module) -> Iterator[Stack]:
     """The upstream, the auth server (gunicorn, one worker) and the proxy, each on a free loopback port."""
+    emulator.reset()  # the other proxy's stack is done: its users (of the same names) go with it
+    pool = emulator.create_pool(f"forward-auth-{request.param}")
     port = free_port()
     upstream = Upstream()
-    auth = gunicorn(
-        pool_env(pool, SESSION_REDIRECT_HOSTS=f"127.0.0.1:{port}", TRUSTED_PROXIES="1"),
-        "-c",
-        "deploy/gunicorn.conf.py",
-        workers=1,
-    )
+    shared = str(tmp_path_factory.mktemp("shared-state"))
+    settings = {"SESSION_REDIRECT_HOSTS": f"127.0.0.1:{port}", "TRUSTED_PROXIES": "1", "SHARED_STATE_DIR": shared}
+    auth = serve_gunicorn_module(pool_env(pool, **settings, **UNLIMITED), "-c", "deploy/gunicorn.conf.py", workers=1)
     try:
-        proxy = PROXIES[request.param](tmp_path, port, auth.port, upstream.port)
+        proxy = PROXIES[request.param](tmp_path_factory.mktemp(request.param), port, auth.port, upstream.port)
     except BaseException:
         auth.stop()
         upstream.stop()
@@ -133,6 +65,13 @@ def stack(request, emulator, pool, tmp_path) -> Iterator[Stack]:
     upstream.stop()
     assert "Traceback" not in output, output[-3000:]
     assert "[emerg]" not in proxy_output, proxy_output[-2000:]
+
+
+@pytest.fixture
+def stack(started_stack) -> Stack:
+    """The module's stack for this proxy, the upstream's record of earlier tests' requests cleared."""
+    started_stack.upstream.requests.clear()
+    return started_stack
 
 
 def test_no_token_is_a_401_for_an_api_call_and_the_sign_in_page_for_a_browser(stack):

@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.servers import ServerProcess
-
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
 CHECKS = ",".join(
@@ -33,8 +31,8 @@ UNLIMITED = {
 }
 
 
-def test_schemathesis_finds_no_server_error_and_no_schema_violation():
-    server = ServerProcess(UNLIMITED)
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(serve):
+    server = serve(UNLIMITED)
     base = server.url
     try:
         user = {"username": "fuzzer", "email": "fuzzer@example.com", "password": "Passw0rd!"}

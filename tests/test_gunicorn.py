@@ -10,14 +10,14 @@ import pytest
 import requests
 
 from tests.support.helpers import bearer
-from tests.support.servers import ROOT, gunicorn, pool_env
+from tests.support.servers import ROOT, pool_env
 
 pytestmark = [pytest.mark.subprocess]
 
 
-def test_preloaded_workers_each_verify_and_fetch_keys_once(pool, jwks_host, minter):
+def test_preloaded_workers_each_verify_and_fetch_keys_once(pool, jwks_host, minter, serve_gunicorn):
     env = pool_env(pool, COGNITO_JWKS_URL=jwks_host.url)
-    server = gunicorn(env, "--preload")
+    server = serve_gunicorn(env, "--preload")
     try:
         token = minter.token()
         hello = f"{server.url}/hello"

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from tests.support.servers import gunicorn, pool_env
+from tests.support.servers import pool_env
 
 # Every route declared with body=...: (path, needs a bearer token, which the check runs before the body).
 BODY_ROUTES = [
@@ -43,10 +43,10 @@ def post_chunked(port: int, path: str, size: bytes, token: str | None) -> tuple[
     return int(head_bytes.split()[1]), json.loads(body) if body.startswith(b"{") else {"raw": body[:200]}
 
 
-def test_a_malformed_chunk_size_is_400_on_every_body_route_under_gunicorn(pool, jwks_host, minter):
+def test_a_malformed_chunk_size_is_400_on_every_body_route_under_gunicorn(pool, jwks_host, minter, serve_gunicorn):
     limits = {f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")}
     env = pool_env(pool, COGNITO_JWKS_URL=jwks_host.url, **limits)
-    server = gunicorn(env, "-c", "deploy/gunicorn.conf.py")
+    server = serve_gunicorn(env, "-c", "deploy/gunicorn.conf.py")
     token = minter.token()
     answers = {}
     try:

@@ -11,9 +11,7 @@ import pytest
 import requests
 
 from middleware.requestlog import _Formatter, _JsonFormatter
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import PASSWORD, cognito_error
-from tests.support.servers import ServerProcess
 
 JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImR1bW15In0.eyJzdWIiOiJhbGljZSIsInRva2VuX3VzZSI6ImFjY2VzcyJ9.c2lnbmF0dXJl"
 # What a library might log with a value from the request in it: each of these would start a forged line.
@@ -44,9 +42,8 @@ def test_a_record_with_line_breaks_in_its_arguments_is_one_line_in_either_format
 
 
 @pytest.mark.subprocess
-def test_a_line_logged_with_cognitos_echo_of_the_request_is_one_line(emulator, pool):
+def test_a_line_logged_with_cognitos_echo_of_the_request_is_one_line(pool, proxy, serve):
     """Cognito's InvalidParameter message echoes the request's values; the server logs it, as one line."""
-    proxy = CognitoProxy(emulator.endpoint_url)
     proxy.answers["SignUp"] = cognito_error("InvalidParameterException", message=f"Value '{FORGED}' is invalid")
     env = {
         "COGNITO_USER_POOL_ID": pool["user_pool_id"],
@@ -55,13 +52,12 @@ def test_a_line_logged_with_cognitos_echo_of_the_request_is_one_line(emulator, p
         "AWS_ACCESS_KEY_ID": "emulator",
         "AWS_SECRET_ACCESS_KEY": "emulator",
     }
-    server = ServerProcess(env)
+    server = serve(env)
     try:
         body = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
         answer = requests.post(f"{server.url}/auth/register", json=body, timeout=10)
     finally:
         output = server.stop()
-        proxy.stop()
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_parameter"
     logged = [line for line in output.splitlines() if "refused a parameter" in line]
     assert len(logged) == 1, output[-2000:]

@@ -12,19 +12,16 @@ import requests
 from app import create_app
 from middleware.requestlog import loggable
 from tests.support.helpers import json_reply
-from tests.support.servers import ServerProcess
 
 JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImR1bW15In0.eyJzdWIiOiJhbGljZSIsInRva2VuX3VzZSI6ImFjY2VzcyJ9.c2lnbmF0dXJl"
 
 
 @pytest.fixture(scope="module")
-def server():
-    process = ServerProcess()
-    yield process
-    process.stop()
+def server(serve_module):
+    return serve_module()
 
 
-def raw(server: ServerProcess, request: bytes, *, wait: float = 5) -> bytes:
+def raw(server, request: bytes, *, wait: float = 5) -> bytes:
     """Send bytes as they are; return everything the server answers until it closes or `wait` passes."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as sock:
         sock.sendall(request)

@@ -207,3 +207,49 @@ def test_the_emulator_imports_nothing_of_the_server(path):
 
 def test_the_root_holds_only_the_entry_points_and_app_wide_definitions():
     assert {path.stem for path in ROOT.glob("*.py")} == ROOT_MODULES
+
+
+# Tests: a test module imports no other test module; what two share lives in tests/support (fixtures through
+# tests/conftest.py), so running, moving or deleting one test file never changes another.
+TESTS = ROOT / "tests"
+
+
+def imported_test_modules(source: str) -> set[str]:
+    """The test modules (`tests.test_*`, or `test_*` beside it) that `source` imports, in a function too."""
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        modules = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        elif isinstance(node, ast.ImportFrom) and node.level:  # from . import test_x
+            modules = [alias.name for alias in node.names]
+        names |= {m for m in modules if m.split(".")[-1].startswith("test_") and m.split(".")[0] in ("tests", m)}
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(str(p.relative_to(ROOT)) for p in TESTS.rglob("*.py")), ids=str)
+def test_no_test_module_imports_another(path):
+    found = imported_test_modules((ROOT / path).read_text())
+    assert not found, f"{path} imports the test module(s) {sorted(found)}: move what they share to tests/support"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from tests.test_lambda import event\n",
+        "import tests.test_alb_tokens\n",
+        "def later():\n    from tests.test_paths import AMBIGUOUS\n",
+        "from tests import test_sessions_end\n",
+        "from . import test_redirects\n",
+        "from .test_redirects import OAUTH2_PROXY_PAYLOADS\n",
+    ],
+)
+def test_the_check_catches_a_test_module_importing_another(source):
+    """The rule can fail: each way of importing a test module is caught."""
+    assert imported_test_modules(source)
+
+
+def test_the_check_allows_tests_support():
+    assert not imported_test_modules("from tests.support.lambda_events import event\nimport tests.support.alb\n")

@@ -9,7 +9,6 @@ built afresh by the test's first invocation.
 
 from __future__ import annotations
 
-import base64
 import fcntl
 import json
 import os
@@ -18,9 +17,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
-from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cfnlint.decode import decode
@@ -30,54 +27,11 @@ import lambda_function
 from cognito_emulator.emulator import last_code
 from config import Settings
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
+from tests.support.lambda_events import ALICE, ENV, Answer, event, read
 
-EVENTS = Path(__file__).parent / "events"
 SHAPES = ("rest-api-v1", "http-api-v2", "function-url", "alb")
-ENV = {spec.name: spec.metadata["env"] for spec in fields(Settings)}
-ALICE = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
 BIN = Path(sys.executable).parent
 MAKE = shutil.which("make")
-
-
-def event(shape: str, method: str = "GET", path: str = "/health", *, headers=None, body=None, encode=False) -> dict:
-    """The fixture of `shape` with the method, path, extra headers and body (JSON; base64 with `encode`) given."""
-    request = json.loads((EVENTS / f"{shape}.json").read_text())
-    headers = dict(headers or {})
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        raw = json.dumps(body).encode()
-        request["body"] = base64.b64encode(raw).decode() if encode else raw.decode()
-        request["isBase64Encoded"] = encode
-    if shape == "rest-api-v1":
-        request.update(path=path, httpMethod=method, pathParameters={"proxy": path.lstrip("/")})
-        request["requestContext"].update(path=f"/prod{path}", httpMethod=method)
-        request["headers"].update(headers)
-        request["multiValueHeaders"].update({name: [value] for name, value in headers.items()})
-    elif shape == "alb":
-        request.update(path=path, httpMethod=method)
-        request["headers"].update({name.lower(): value for name, value in headers.items()})
-    else:  # payload 2.0 (HTTP API, function URL): header names arrive in lower case
-        request["rawPath"] = path
-        request["requestContext"]["http"].update(method=method, path=path)
-        request["headers"].update({name.lower(): value for name, value in headers.items()})
-    return request
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]  # names in lower case
-    json: Any
-
-
-def read(response: dict) -> Answer:
-    """A Lambda response of any of the shapes, read back."""
-    if "multiValueHeaders" in response:
-        headers = {name.lower(): ", ".join(values) for name, values in response["multiValueHeaders"].items()}
-    else:
-        headers = {name.lower(): value for name, value in response["headers"].items()}
-    body = base64.b64decode(response["body"]) if response["isBase64Encoded"] else response["body"].encode()
-    return Answer(response["statusCode"], headers, json.loads(body) if body else None)
 
 
 @pytest.fixture

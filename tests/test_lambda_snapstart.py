@@ -19,7 +19,7 @@ from config import Settings
 from services.state.hoststore import HostStore
 from services.state.revocations import Revocations
 from tests.support.helpers import PASSWORD, Minter, bearer, cognito_error
-from tests.test_lambda import ALICE, event, read
+from tests.support.lambda_events import ALICE, event, read
 
 ENV = {spec.name: spec.metadata["env"] for spec in fields(Settings)}
 

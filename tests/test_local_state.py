@@ -8,20 +8,19 @@ import pytest
 import requests
 
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.subprocess]
 
 USER = {"username": "alice", "email": "alice@example.com", "password": PASSWORD}
 
 
-def post(server: ServerProcess, path: str, body: dict, **kwargs) -> requests.Response:
+def post(server, path: str, body: dict, **kwargs) -> requests.Response:
     return requests.post(f"{server.url}{path}", json=body, timeout=5, **kwargs)
 
 
-def test_users_ids_and_tokens_survive_a_restart_and_fresh_starts_empty(tmp_path):
+def test_users_ids_and_tokens_survive_a_restart_and_fresh_starts_empty(tmp_path, serve):
     env = {"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")}
-    first = ServerProcess(env)
+    first = serve(env)
     try:
         config = requests.get(f"{first.url}/auth/config", timeout=5).json()
         assert post(first, "/auth/register", USER).status_code == 201
@@ -32,7 +31,7 @@ def test_users_ids_and_tokens_survive_a_restart_and_fresh_starts_empty(tmp_path)
         printed = first.stop()  # SIGTERM, as Ctrl-C or a plain kill
     assert str(tmp_path / "state.json") in printed and "--fresh" in printed  # where, and how to start over
 
-    second = ServerProcess(env, port=first.port)
+    second = serve(env, port=first.port)
     try:
         assert requests.get(f"{second.url}/auth/config", timeout=5).json() == config  # same pool and client ids
         assert requests.get(f"{second.url}/hello", headers=bearer(token), timeout=5).status_code == 200
@@ -43,7 +42,7 @@ def test_users_ids_and_tokens_survive_a_restart_and_fresh_starts_empty(tmp_path)
     finally:
         second.stop()
 
-    fresh = ServerProcess(env, command=[sys.executable, "server.py", "--fresh"])
+    fresh = serve(env, command=[sys.executable, "server.py", "--fresh"])
     try:
         assert requests.get(f"{fresh.url}/auth/config", timeout=5).json()["user_pool_id"] != config["user_pool_id"]
         assert post(fresh, "/auth/login", USER).status_code == 401  # nobody there

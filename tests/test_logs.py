@@ -7,7 +7,6 @@ import logging
 import pytest
 
 from tests.support.helpers import PASSWORD
-from tests.support.servers import ServerProcess
 
 
 def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog, emulator):
@@ -54,12 +53,12 @@ def test_the_whole_lifecycle_logs_no_secret(client, users, minter, caplog, emula
 
 
 @pytest.mark.subprocess
-def test_json_logs_have_one_parseable_line_per_request():
+def test_json_logs_have_one_parseable_line_per_request(serve):
     import json
 
     import requests
 
-    server = ServerProcess({"LOG_FORMAT": "json"})
+    server = serve({"LOG_FORMAT": "json"})
     try:
         requests.get(f"{server.url}/health", timeout=5, headers={"X-Request-ID": "trace-1"})
         requests.post(f"{server.url}/auth/login", json={"username": "u", "password": PASSWORD}, timeout=5)

@@ -12,20 +12,18 @@ import boto3
 import pytest
 import requests
 
-from tests.support.servers import ServerProcess
-
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 PASSWORD = "Passw0rd!"
 
 
-def banner(server: ServerProcess, name: str) -> str:
+def banner(server, name: str) -> str:
     """A value the start-up banner prints (`user pool`, `app client`, the emulator's URL)."""
     if name == "endpoint":
         return re.search(r"emulator at (http://127\.0\.0\.1:\d+)", server.output())[1]
     return re.search(rf"{name}\s+(\S+)", server.output())[1]
 
 
-def emulator_client(server: ServerProcess):
+def emulator_client(server):
     """boto3 at the emulator the server process runs."""
     return boto3.client(
         "cognito-idp",
@@ -36,9 +34,9 @@ def emulator_client(server: ServerProcess):
     )
 
 
-def test_the_environment_s_accepted_clients_are_kept_beside_the_emulator_s(tmp_path):
+def test_the_environment_s_accepted_clients_are_kept_beside_the_emulator_s(tmp_path, serve):
     env = {"LOCAL_COGNITO_STATE": os.path.join(tmp_path, "state.json")}
-    first = ServerProcess(env)
+    first = serve(env)
     try:  # a second app client (a browser app's, say) made on the pool `make run` keeps
         pool_id = banner(first, "user pool")
         other = emulator_client(first).create_user_pool_client(
@@ -48,7 +46,7 @@ def test_the_environment_s_accepted_clients_are_kept_beside_the_emulator_s(tmp_p
         )["UserPoolClient"]["ClientId"]
     finally:
         first.stop()
-    second = ServerProcess({**env, "COGNITO_ACCEPTED_CLIENT_IDS": other})
+    second = serve({**env, "COGNITO_ACCEPTED_CLIENT_IDS": other})
     try:
         assert banner(second, "user pool") == pool_id  # the saved pool, its second client with it
         endpoint, cognito = banner(second, "endpoint"), emulator_client(second)
@@ -87,9 +85,9 @@ def test_the_environment_s_accepted_clients_are_kept_beside_the_emulator_s(tmp_p
     assert "Traceback" not in output and PASSWORD not in output
 
 
-def test_managed_login_started_at_127_0_0_1_goes_to_localhost_first():
+def test_managed_login_started_at_127_0_0_1_goes_to_localhost_first(serve):
     """The callback is at localhost (server.py's OAUTH_REDIRECT_URI): the binding cookie must be set there."""
-    server = ServerProcess()
+    server = serve()
     try:
         query = "rd=%2Fafter&login_hint=alice"
         moved = requests.get(f"{server.url}/auth/oauth/authorize?{query}", allow_redirects=False, timeout=5)
@@ -109,19 +107,16 @@ def test_managed_login_started_at_127_0_0_1_goes_to_localhost_first():
         server.stop()
 
 
-def test_login_flow_admin_signs_in_against_the_local_pool(tmp_path):
+def test_login_flow_admin_signs_in_against_the_local_pool(serve):
     """LOGIN_FLOW=ADMIN_USER_PASSWORD_AUTH: the emulator refuses a flow the app client does not allow (as Cognito
     does), so make run's pool allows the one the server is set to use."""
-    server = ServerProcess({"LOGIN_FLOW": "ADMIN_USER_PASSWORD_AUTH"})
-    try:
-        user = {"username": "dora", "email": "dora@example.com", "password": PASSWORD}
-        assert requests.post(f"{server.url}/auth/register", json=user, timeout=5).status_code == 201
-        confirm = {"username": "dora", "code": server.code("dora")}
-        assert requests.post(f"{server.url}/auth/confirm", json=confirm, timeout=5).status_code == 200
-        login = requests.post(f"{server.url}/auth/login", json={"username": "dora", "password": PASSWORD}, timeout=5)
-        assert login.status_code == 200, login.text
-        wrong_password = {"username": "dora", "password": "Wr0ng-pass"}
-        wrong = requests.post(f"{server.url}/auth/login", json=wrong_password, timeout=5)
-        assert wrong.status_code == 401, wrong.text
-    finally:
-        server.stop()
+    server = serve({"LOGIN_FLOW": "ADMIN_USER_PASSWORD_AUTH"})
+    user = {"username": "dora", "email": "dora@example.com", "password": PASSWORD}
+    assert requests.post(f"{server.url}/auth/register", json=user, timeout=5).status_code == 201
+    confirm = {"username": "dora", "code": server.code("dora")}
+    assert requests.post(f"{server.url}/auth/confirm", json=confirm, timeout=5).status_code == 200
+    login = requests.post(f"{server.url}/auth/login", json={"username": "dora", "password": PASSWORD}, timeout=5)
+    assert login.status_code == 200, login.text
+    wrong_password = {"username": "dora", "password": "Wr0ng-pass"}
+    wrong = requests.post(f"{server.url}/auth/login", json=wrong_password, timeout=5)
+    assert wrong.status_code == 401, wrong.text

@@ -20,9 +20,9 @@ from services.common import metrics
 from services.state.hoststore import HostStore
 from services.state.session_record import Session
 from services.state.session_store import Sessions
+from tests.support.alb import ARN, AlbMinter, KeyEndpoint, alb_header
 from tests.support.helpers import PASSWORD, ROOT, Minter, bearer
 from tests.support.metrics import Scrapes, label_values, metered, tampered
-from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
 
 REQUESTS, TOKENS, COGNITO = "auth_http_requests_total", "auth_token_checks_total", "auth_cognito_calls_total"
 

@@ -19,7 +19,7 @@ from config import Settings
 from tests.support.helpers import Minter, bearer
 from tests.support.metrics import Prometheus, dashboard_expressions
 from tests.support.nginx import readmes_nginx
-from tests.support.servers import gunicorn, pool_env, worker_pids
+from tests.support.servers import pool_env, worker_pids
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -54,10 +54,10 @@ def per_worker(folder: Path, pids: list[int]) -> dict[int, float]:
     return counts
 
 
-def test_prometheus_sees_every_workers_requests_and_no_user_or_token(pool, tmp_path):
+def test_prometheus_sees_every_workers_requests_and_no_user_or_token(pool, tmp_path, serve_gunicorn):
     folder = tmp_path / "metrics"
     env = pool_env(pool, METRICS_ENABLED="true", PROMETHEUS_MULTIPROC_DIR=str(folder), GUNICORN_THREADS="4")
-    server = gunicorn(env, "-c", "deploy/gunicorn.conf.py", workers=2)
+    server = serve_gunicorn(env, "-c", "deploy/gunicorn.conf.py", workers=2)
     prometheus = None
     try:
         pids = worker_pids(server)
@@ -121,9 +121,9 @@ def test_prometheus_sees_every_workers_requests_and_no_user_or_token(pool, tmp_p
 
 
 @pytest.mark.nginx
-def test_the_readmes_nginx_never_passes_metrics_on_and_the_app_refuses_its_clients(pool, tmp_path):
+def test_the_readmes_nginx_never_passes_metrics_on_and_the_app_refuses_its_clients(pool, tmp_path, serve_gunicorn):
     env = pool_env(pool, METRICS_ENABLED="true", TRUSTED_PROXIES="1")
-    server = gunicorn(env, "-c", "deploy/gunicorn.conf.py", workers=1)
+    server = serve_gunicorn(env, "-c", "deploy/gunicorn.conf.py", workers=1)
     proxy = None
     try:
         proxy = readmes_nginx(server.port, tmp_path)

@@ -15,7 +15,7 @@ import requests
 from app import create_app
 from tests.support.helpers import Minter, json_reply
 from tests.support.hosted_ui import HostedUI
-from tests.test_redirects import OAUTH2_PROXY_PAYLOADS
+from tests.support.redirect_cases import OAUTH2_PROXY_PAYLOADS
 
 REDIRECT_URI = "http://localhost/auth/oauth/callback"
 LOGOUT_URI = "http://localhost/"

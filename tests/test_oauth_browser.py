@@ -12,21 +12,20 @@ import requests
 
 from tests.support.browser import chromium_page, screenshot
 from tests.support.helpers import PASSWORD
-from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.node]
 
 
 @pytest.fixture(scope="module")
-def served():
+def served(serve_module):
     """`python server.py` as `make run` starts it (its own saved state, a free port)."""
-    server = ServerProcess()
+    server = serve_module({"LOCAL_EXAMPLE_IDP": "on"})  # one test signs in through ExampleIdP
     server.base = f"http://localhost:{server.port}"
     yield server
     server.stop()
 
 
-def register(server: ServerProcess, username: str) -> None:
+def register(server, username: str) -> None:
     user = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
     assert requests.post(f"{server.base}/auth/register", json=user, timeout=10).status_code == 201
     confirm = {"username": username, "code": server.code(username)}

@@ -22,7 +22,6 @@ from middleware.openapi import document
 from tests.support.browser import screenshot, watched_page
 from tests.support.helpers import PASSWORD, ROOT, next_totp, steady_totp
 from tests.support.qr import read, svg_modules
-from tests.support.servers import ServerProcess
 
 PAGE = Path(ROOT, "static", "page")
 ASSETS = {"/": "text/html", "/page/app.js": "text/javascript", "/page/app.css": "text/css"}
@@ -74,11 +73,9 @@ def test_the_page_is_labelled_runs_no_inline_code_and_keeps_tokens_in_memory():
 
 
 @pytest.fixture
-def served():
+def served(serve):
     """`python server.py` as `make run` starts it: the embedded emulator."""
-    server = ServerProcess()
-    yield server
-    server.stop()
+    return serve()
 
 
 @pytest.fixture

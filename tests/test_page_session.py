@@ -17,7 +17,6 @@ from app import create_app
 from controllers.files import PAGE_FILES
 from tests.support.browser import screenshot, watched_page
 from tests.support.helpers import PASSWORD, ROOT
-from tests.support.servers import ServerProcess
 
 PAGE = Path(ROOT, "static", "page")
 JWT = re.compile(r"eyJ[\w-]+\.eyJ[\w-]+")  # a JWT's header and claims, base64url-encoded JSON
@@ -40,11 +39,9 @@ def test_session_js_is_served_before_app_js_and_keeps_nothing_in_storage(pool):
 
 
 @pytest.fixture
-def served():
+def served(serve):
     """`python server.py` as `make run` starts it: the embedded emulator."""
-    server = ServerProcess()
-    yield server
-    server.stop()
+    return serve()
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from cognito_emulator.emulator import CODES_FILE
 from tests.support.browser import screenshot, watched_page
 from tests.support.conformance import wrong
 from tests.support.helpers import PASSWORD, totp
-from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
 
@@ -28,15 +27,15 @@ NEW_PASSWORD = "Passw0rd!new"
 
 
 @pytest.fixture
-def served(tmp_path):
+def served(tmp_path, serve):
     """`python server.py` as `make run` starts it: the embedded emulator, its state in a folder of the test's."""
-    server = ServerProcess({"LOCAL_COGNITO_STATE": str(tmp_path / "state.pickle")})
+    server = serve({"LOCAL_COGNITO_STATE": str(tmp_path / "state.pickle")})
     server.codes = tmp_path / CODES_FILE  # type: ignore[attr-defined]
     yield server
     server.stop()
 
 
-def delivered(served: ServerProcess, username: str, other_than: str | None = None) -> str:
+def delivered(served, username: str, other_than: str | None = None) -> str:
     """The last EMAIL code the emulator sent `username` (a new one when `other_than` is given), from its codes file."""
     path = served.codes  # type: ignore[attr-defined]
     deadline = time.monotonic() + 5

@@ -15,16 +15,15 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support.browser import CHROMIUM, QUIET, screenshot
+from tests.support.browser import CHROMIUM, QUIET, screenshot, virtual_authenticator
 from tests.support.helpers import PASSWORD
-from tests.support.servers import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
 
 
 @pytest.fixture
-def served(tmp_path):
-    server = ServerProcess({"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")})
+def served(tmp_path, serve):
+    server = serve({"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")})
     server.codes = tmp_path / "codes.json"  # the emulator's one-time codes, as it prints them
     server.base = f"http://localhost:{server.port}"  # a secure context whose origin WebAuthn takes for `localhost`
     yield server
@@ -44,17 +43,7 @@ def open_page(browser, base: str, problems: list[str]):
     page = browser.new_context().new_page()
     page.on("pageerror", lambda err: problems.append(f"script error: {err}"))
     page.on("request", lambda r: None if r.url.startswith((base, "data:")) else problems.append(r.url))
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable", {"enableUI": False})
-    options = {
-        "protocol": "ctap2",
-        "transport": "internal",
-        "hasResidentKey": True,
-        "hasUserVerification": True,
-        "isUserVerified": True,
-        "automaticPresenceSimulation": True,
-    }
-    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": options})["authenticatorId"]
+    cdp, authenticator = virtual_authenticator(page)
     page.goto(f"{base}/")
     return page, cdp, authenticator
 

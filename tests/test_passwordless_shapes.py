@@ -12,7 +12,6 @@ import json
 import pytest
 
 from app import create_app
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import Minter, Request, bearer, cognito_error, json_reply
 
 COMPLETE = "CompleteWebAuthnRegistration"
@@ -59,13 +58,6 @@ ATTESTATION = {  # navigator.credentials.create's answer, as JSON (RegistrationR
         "publicKeyAlgorithm": -7,
     },
 }
-
-
-@pytest.fixture
-def proxy(emulator):
-    cognito = CognitoProxy(emulator.endpoint_url)
-    yield cognito
-    cognito.stop()
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import bearer, cognito_error
 from tests.support.nginx import readmes_nginx
-from tests.support.servers import gunicorn
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
@@ -22,8 +20,7 @@ SLOTS = 4  # per worker; 2 workers
 SLOW_REQUEST = b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
 
 
-def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, pool, jwks_host, minter):
-    proxy = CognitoProxy(emulator.endpoint_url)
+def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(pool, proxy, jwks_host, minter, serve_gunicorn):
 
     def hang(request):
         time.sleep(8)  # beyond the budget: the server gives up first
@@ -43,7 +40,7 @@ def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, poo
         "AWS_ACCESS_KEY_ID": "emulator",
         "AWS_SECRET_ACCESS_KEY": "emulator",
     }
-    server = gunicorn(env, "-c", "deploy/gunicorn.conf.py")
+    server = serve_gunicorn(env, "-c", "deploy/gunicorn.conf.py")
     token = minter.token()
     try:
 
@@ -68,7 +65,6 @@ def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, poo
             login_results = [future.result() for future in logins]
     finally:
         output = server.stop()
-        proxy.stop()
     assert [status for status, _ in hello_results] == [200] * 20, output[-2000:]
     assert max(elapsed for _, elapsed in hello_results) < 1.0  # never behind the hung calls
     assert {status for status, _ in login_results} == {503}
@@ -79,7 +75,9 @@ def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(emulator, poo
 
 
 @pytest.mark.nginx
-def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(emulator, pool, jwks_host, minter, tmp_path):
+def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(
+    emulator, pool, jwks_host, minter, tmp_path, serve_gunicorn
+):
     """200 clients trickling their requests in: nginx (deploy/nginx.conf) holds them, gunicorn never sees them."""
     env = {
         "COGNITO_USER_POOL_ID": pool["user_pool_id"],
@@ -90,7 +88,7 @@ def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(emulator, poo
         "AWS_ACCESS_KEY_ID": "emulator",
         "AWS_SECRET_ACCESS_KEY": "emulator",
     }
-    app_server = gunicorn(env, "-c", "deploy/gunicorn.conf.py")
+    app_server = serve_gunicorn(env, "-c", "deploy/gunicorn.conf.py")
     proxy = readmes_nginx(app_server.port, tmp_path)
     port = proxy.port
     slow: list[socket.socket] = []

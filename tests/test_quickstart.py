@@ -7,16 +7,12 @@ import socket
 import pytest
 import requests
 
-from tests.support.servers import ServerProcess
-
 pytestmark = [pytest.mark.subprocess]
 
 
 @pytest.fixture
-def local_server():
-    server = ServerProcess()
-    yield server
-    server.stop()
+def local_server(serve):
+    return serve()
 
 
 def test_quickstart_walkthrough(local_server):

@@ -7,77 +7,10 @@ from urllib.parse import unquote_plus
 import pytest
 
 from services.flows.redirects import safe_redirect
+from tests.support.redirect_cases import OAUTH2_PROXY_PAYLOADS
 
 ALLOWED = ("good.example", ".trusted.example", "localhost:8080")
 
-# From oauth2-proxy's testdata/openredirects.txt (https://github.com/oauth2-proxy/oauth2-proxy, MIT License,
-# Copyright (c) 2015 Bitly, Inc. and the OAuth2 Proxy contributors), as written there: `\t` and `\152` are
-# a backslash and letters, not a tab or an octal escape.
-OAUTH2_PROXY_PAYLOADS = [
-    '";alert(0);//',
-    "%19Jav%09asc%09ript:https%20://www.whitelisteddomain.tld/%250Aconfirm%25281%2529",
-    "%68%74%74%70%3a%2f%2f%67%6f%6f%67%6c%65%2e%63%6f%6d",
-    ".localdomain.pw",
-    "/%09/example.com",
-    "/%09/example.com@google.com",
-    "/%09/javascript:alert(1)",
-    "/%2f%2f%2fbing.com%2f%3fwww.omise.co",
-    "/%2f%2fexample.com",
-    "/%2f%5c%2f%67%6f%6f%67%6c%65%2e%63%6f%6d/",
-    "/%5cexample.com",
-    "/%5cgoogle.com",
-    "/%5cjavascript:alert(1)",
-    "/%68%74%74%70%3a%2f%2f%67%6f%6f%67%6c%65%2e%63%6f%6d",
-    "//%09/example.com",
-    "//%2fxgoogle.com",
-    "//%5cexample.com",
-    "//%5cwww.whitelisteddomain.tld@localdomain.pw",
-    "///%5cexample.com",
-    "////%09/example.com@google.com",
-    "/////localdomain.pw",
-    "////\\;@example.com",
-    "////example.com/%2f..",
-    "////www.google.com/%2e%2e%2f",
-    "///\\;@example.com",
-    "///example.com/%2f%2e%2e",
-    "///www.whitelisteddomain.tld@google.com//",
-    "//;@google.com",
-    "//example.com+&@google.com#+@example.com/",
-    "//example.com@google.com/",
-    "//google%E3%80%82com",
-    "//google.com:80#@example.com/",
-    "//https:///localdomain.pw/%2e%2e",
-    "//https://google.com//",
-    "//localdomain.pw\\twww.whitelisteddomain.tld/",
-    "/\\/\\/example.com/",
-    "/http://example.com",
-    "/https://%5cexample.com",
-    "/https:///example.com/%2f%2e%2e",
-    "/https://example.com@google.com/",
-    "/https://google.com/%2f..",
-    "<>//localdomain.pw",
-    "\\152\\141\\166\\141\\163\\143\\162\\151\\160\\164\\072alert(1)",
-    "http://.localdomain.pw",
-    "http://0xd8.3856078",
-    "http://3H6k7lIAiqjfNeN@[::ffff:216.58.214.206]",
-    "http://;@localdomain.pw",
-    "http://XY>.7d8T\\205pZM@example.com@google.com/",
-    "http://example.com:80%40google.com/",
-    "http://google.com%2f%2f.example.com/",
-    "http://google.com\\texample.com/",
-    "http://www.whitelisteddomain.tld@472.314.470.462",
-    "http:0xd8.072.54990",
-    "http:example.com@[::216.58.214.206]",
-    "https://%09/example.com@google.com",
-    "https://%5clocaldomain.pw",
-    "https:///localdomain.pw/%2e%2e",
-    "https://example.com@google.com/%2e%2e%2f",
-    "https://google.com/%2f%2e%2e",
-    "https://www.whitelisteddomain.tld@google.com//",
-    "java%0ascript:alert(1)",
-    "javascript://https://www.whitelisteddomain.tld/?z=%0Aalert(1)",
-    "\u3035localdomain.pw",
-]
 
 # Ours, aimed at ALLOWED: (id, payload).
 OWN_PAYLOADS = [

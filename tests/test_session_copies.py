@@ -7,7 +7,7 @@ import pytest
 
 from services.state.hoststore import HostStore
 from services.state.session_store import SHARED_COPY_SECONDS, Sessions
-from tests.test_sessions_store import Refresher, answer
+from tests.support.refresher import Refresher, answer
 
 
 class Clock:

@@ -11,21 +11,17 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import Minter, json_reply
-from tests.support.servers import gunicorn, pool_env
+from tests.support.servers import pool_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.subprocess, pytest.mark.slow]
 
 
 @pytest.fixture
-def rotating_cognito(emulator, pool):
+def rotating_cognito(pool, proxy):
     """Sign-ins answer tokens 30 s from expiry (inside the refresh margin); each refresh answers fresh tokens and
     a new refresh token, and is counted."""
-    proxy, minter = (
-        CognitoProxy(emulator.endpoint_url),
-        Minter(f"https://cognito-idp.us-east-1.amazonaws.com/{pool['user_pool_id']}", pool["client_id"]),
-    )
+    minter = Minter(f"https://cognito-idp.us-east-1.amazonaws.com/{pool['user_pool_id']}", pool["client_id"])
     proxy.refreshes, proxy.refreshed_with = 0, []
     lock = threading.Lock()
 
@@ -50,14 +46,19 @@ def rotating_cognito(emulator, pool):
         return json_reply(200, {"AuthenticationResult": tokens(3600, f"refresh-{proxy.refreshes}")})
 
     proxy.answers.update(InitiateAuth=sign_in, GetTokensFromRefreshToken=refresh)
-    yield proxy
-    proxy.stop()
+    return proxy
 
 
-def test_fifty_requests_at_expiry_refresh_once_across_two_instances(pool, rotating_cognito, redis_server, tmp_path):
+def test_fifty_requests_at_expiry_refresh_once_across_two_instances(
+    pool, rotating_cognito, redis_server, tmp_path, serve_gunicorn
+):
     env = pool_env(pool, COGNITO_ENDPOINT_URL=rotating_cognito.url, REDIS_URL=redis_server.url)
-    instances = [gunicorn({**env, "SHARED_STATE_DIR": str(tmp_path / f"host-{n}")}, "-c", "deploy/gunicorn.conf.py",
-                          workers=1) for n in range(2)]  # fmt: skip
+    instances = [
+        serve_gunicorn(
+            {**env, "SHARED_STATE_DIR": str(tmp_path / f"host-{n}")}, "-c", "deploy/gunicorn.conf.py", workers=1
+        )
+        for n in range(2)
+    ]
     try:
         signed_in = requests.post(
             f"{instances[0].url}/auth/session", json={"username": "minted", "password": "Passw0rd!"}, timeout=10
@@ -82,9 +83,11 @@ def test_fifty_requests_at_expiry_refresh_once_across_two_instances(pool, rotati
             server.stop()
 
 
-def test_a_refused_refresh_ends_the_session_with_401_and_redis_down_is_503(pool, rotating_cognito, redis_server):
+def test_a_refused_refresh_ends_the_session_with_401_and_redis_down_is_503(
+    pool, rotating_cognito, redis_server, serve_gunicorn
+):
     env = pool_env(pool, COGNITO_ENDPOINT_URL=rotating_cognito.url, REDIS_URL=redis_server.url)
-    server = gunicorn(env, "-c", "deploy/gunicorn.conf.py", workers=1)
+    server = serve_gunicorn(env, "-c", "deploy/gunicorn.conf.py", workers=1)
     try:
         base = server.url
         signed_in = requests.post(f"{base}/auth/session", json={"username": "minted", "password": "x"}, timeout=10)

@@ -10,8 +10,8 @@ import requests
 
 from app import create_app
 from tests.support.helpers import PASSWORD
-from tests.support.servers import gunicorn, pool_env
-from tests.test_sessions_end import NEW_PASSWORD, PROTECTED, make_user, session_client, statuses
+from tests.support.servers import pool_env
+from tests.support.sessions_end import NEW_PASSWORD, PROTECTED, make_user, session_client, statuses
 
 COOKIE = "auth_session"  # plain HTTP on loopback: no __Host- prefix
 
@@ -59,9 +59,9 @@ def test_a_password_change_on_one_instance_ends_the_sessions_on_the_other(emulat
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_a_password_change_in_one_worker_ends_the_sessions_in_every_worker(emulator, pool):
+def test_a_password_change_in_one_worker_ends_the_sessions_in_every_worker(emulator, pool, serve_gunicorn):
     make_user(emulator, pool)
-    server = gunicorn(pool_env(pool), workers=2)
+    server = serve_gunicorn(pool_env(pool), workers=2)
     try:
         base = server.url
 

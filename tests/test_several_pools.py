@@ -16,8 +16,8 @@ from pool_settings import read_pools
 from services.tokens.cache import VerifiedTokens
 from services.tokens.jwks import JwksCache
 from services.tokens.verifier import Pool, TokenVerifier
+from tests.support.alb import ARN, AlbMinter, KeyEndpoint, alb_header
 from tests.support.helpers import PASSWORD, JwksHost, Minter, bearer, public_jwk
-from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
 
 OWN_ISSUER_POOL = "local_OwnIssuer1"
 OWN_CLIENT = "ownissuerclient1"

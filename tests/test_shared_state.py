@@ -10,7 +10,7 @@ import requests
 
 from cognito_emulator.emulator import last_code
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.servers import gunicorn, pool_env
+from tests.support.servers import pool_env
 
 
 @pytest.fixture
@@ -20,11 +20,11 @@ def shared_env(emulator, pool, redis_server) -> dict[str, str]:
 
 
 @pytest.fixture
-def instances(shared_env, tmp_path):
+def instances(shared_env, tmp_path, serve_gunicorn):
     """Two gunicorn instances (one worker each) of the app on the same pool and the same Redis, each with a
     host store of its own, as on two hosts: only Redis joins them."""
     servers = [
-        gunicorn(
+        serve_gunicorn(
             {**shared_env, "SHARED_STATE_DIR": str(tmp_path / f"host-{index}")},
             "-c",
             "deploy/gunicorn.conf.py",
@@ -85,11 +85,13 @@ def test_a_logout_on_one_instance_is_refused_on_the_other_within_a_second(instan
 @pytest.mark.redis
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_an_instance_started_later_refuses_tokens_revoked_before_it_started(instances, shared_env, tmp_path):
+def test_an_instance_started_later_refuses_tokens_revoked_before_it_started(
+    instances, shared_env, tmp_path, serve_gunicorn
+):
     a, _ = instances
     tokens = sign_in(a.url, "erin")
     requests.post(f"{a.url}/auth/logout", headers=bearer(tokens["access_token"]), timeout=5)
-    late = gunicorn(
+    late = serve_gunicorn(
         {**shared_env, "SHARED_STATE_DIR": str(tmp_path / "host-late")}, "-c", "deploy/gunicorn.conf.py", workers=1
     )
     try:  # its very first request

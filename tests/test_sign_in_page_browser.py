@@ -9,16 +9,15 @@ import pytest
 
 from tests.support.browser import chromium_page, screenshot
 from tests.support.helpers import PASSWORD
-from tests.support.servers import gunicorn, pool_env
-from tests.test_forward_auth_browser import behind_nginx  # noqa: F401  (a fixture)
+from tests.support.servers import pool_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess]
 
 
 @pytest.fixture
-def server(emulator, pool, users):
+def server(emulator, pool, users, serve_gunicorn):
     users.tokens("alice")
-    auth = gunicorn(pool_env(pool), workers=1)
+    auth = serve_gunicorn(pool_env(pool), workers=1)
     yield auth
     output = auth.stop()
     assert "Traceback" not in output, output[-3000:]
@@ -65,7 +64,7 @@ def test_a_plain_sign_out_link_confirms_then_signs_out(server):
 
 
 @pytest.mark.nginx
-def test_the_protected_app_s_static_sign_out_form_works_through_the_proxy(behind_nginx):  # noqa: F811
+def test_the_protected_app_s_static_sign_out_form_works_through_the_proxy(behind_nginx):
     """The app's page cannot know the session's CSRF token: its form posts without one, and gets the
     confirmation form, which carries it."""
     stack = behind_nginx

@@ -12,9 +12,8 @@ import requests
 
 from app import create_app
 from cognito_emulator.emulator import last_code
-from tests.support.cognito_proxy import CognitoProxy
 from tests.support.helpers import PASSWORD, bearer
-from tests.support.servers import ServerProcess, gunicorn, pool_env
+from tests.support.servers import pool_env
 
 WRONG = "Wr0ngPassword!"
 
@@ -31,17 +30,9 @@ def _login(base: str, username: str, password: str = PASSWORD) -> requests.Respo
 
 
 @pytest.fixture
-def proxy(emulator):
-    """Every call the server makes to Cognito passes here and is counted (`proxy.operations`)."""
-    counted = CognitoProxy(emulator.endpoint_url)
-    yield counted
-    counted.stop()
-
-
-@pytest.fixture
-def two_workers(pool, proxy):
+def two_workers(pool, proxy, serve_gunicorn):
     """The production configuration (deploy/gunicorn.conf.py) with two workers and no Redis."""
-    server = gunicorn(
+    server = serve_gunicorn(
         pool_env(pool, COGNITO_ENDPOINT_URL=proxy.url, RATE_LIMIT_LOGIN="1000/minute"),
         "-c",
         "deploy/gunicorn.conf.py",
@@ -184,9 +175,9 @@ def _iat(token: str) -> int:
 
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_make_run_keeps_its_sign_outs_across_a_restart(tmp_path):
+def test_make_run_keeps_its_sign_outs_across_a_restart(tmp_path, serve):
     env = {"LOCAL_COGNITO_STATE": str(tmp_path / "state.json")}
-    server = ServerProcess(env)
+    server = serve(env)
     try:
         _sign_up(server.url, "liam", server.code)
         tokens = _login(server.url, "liam").json()
@@ -194,7 +185,7 @@ def test_make_run_keeps_its_sign_outs_across_a_restart(tmp_path):
         assert requests.post(f"{server.url}/auth/logout", headers=access, timeout=5).status_code == 204
     finally:
         server.stop()
-    server = ServerProcess(env)  # the same emulator state, the same pool: the old token would verify
+    server = serve(env)  # the same emulator state, the same pool: the old token would verify
     try:
         assert requests.get(f"{server.url}/hello", headers=access, timeout=5).status_code == 401
         fresh = _login(server.url, "liam").json()

@@ -8,9 +8,9 @@ import socket
 import threading
 
 from errors import JwksUnavailable
+from tests.support.alb import ARN, AlbMinter, KeyEndpoint, alb_header
 from tests.support.helpers import Minter, bearer
 from tests.support.metrics import Scrapes, metered
-from tests.test_alb_tokens import ARN, AlbMinter, KeyEndpoint, alb_header
 
 TIMEOUT = 0.3  # JWKS_TIMEOUT_SECONDS in these tests: the stall outlasts it
 

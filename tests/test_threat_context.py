@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-from typing import Any
 
 import pytest
 
@@ -19,39 +18,14 @@ from app import create_app
 from cognito_emulator.emulator import last_code
 from cognito_emulator.pools import allow_flows
 from middleware.threat_request import ENCODED_DATA_HEADER, FORWARDED_HEADERS, MAX_ENCODED_DATA
-from tests.support.cognito_proxy import TARGET_PREFIX, CognitoProxy
-from tests.support.helpers import PASSWORD, Request, Users, bearer
+from tests.support.helpers import PASSWORD, Users, bearer
 from tests.support.nginx import readmes_nginx
-from tests.support.servers import gunicorn, pool_env
+from tests.support.servers import pool_env
 
 CLIENT = "198.51.100.7"  # the user, as the one trusted proxy saw them
 SPOOFED = "203.0.113.66"  # what a caller writes into X-Forwarded-For itself
 ENCODED = "eyJwYXlsb2FkIjoie1widXNlcm5hbWVcIjpcImFsaWNlXCJ9Iiwic2lnbmF0dXJlIjoiYWJjPSIsInZlcnNpb24iOiJKUzIwMTcxMTE1In0="
 NEW_PASSWORD = "N3wPassw0rd!"
-
-
-class RecordingProxy(CognitoProxy):
-    """The emulator's answers, and every call's operation and parameters, in order."""
-
-    def __init__(self, upstream: str) -> None:
-        self.received: list[tuple[str, dict[str, Any]]] = []
-        super().__init__(upstream)
-
-    def _reply(self, request: Request):
-        operation = request.headers.get("X-Amz-Target", "").removeprefix(TARGET_PREFIX)
-        self.received.append((operation, json.loads(request.body or b"{}")))
-        return super()._reply(request)
-
-    def sent(self, operation: str) -> list[dict[str, Any]]:
-        """The parameters of each call of `operation`."""
-        return [params for name, params in self.received if name == operation]
-
-
-@pytest.fixture
-def proxy(emulator):
-    recording = RecordingProxy(emulator.endpoint_url)
-    yield recording
-    recording.stop()
 
 
 @pytest.fixture
@@ -259,7 +233,7 @@ def test_the_session_cookie_sign_in_is_told_too(pool, proxy):
 
 
 def test_on_lambda_the_address_is_the_source_aws_saw(pool, proxy, monkeypatch):
-    from tests.test_lambda import ENV, event, read
+    from tests.support.lambda_events import ENV, event, read
 
     for name, value in {**pool, "endpoint_url": proxy.url}.items():
         monkeypatch.setenv(ENV[name], value)
@@ -330,10 +304,10 @@ def test_a_front_end_on_another_origin_may_send_the_device_data(client):
 @pytest.mark.nginx
 @pytest.mark.subprocess
 @pytest.mark.slow
-def test_behind_the_readmes_nginx_cognito_is_told_the_user_not_the_proxy(pool, proxy, tmp_path):
+def test_behind_the_readmes_nginx_cognito_is_told_the_user_not_the_proxy(pool, proxy, tmp_path, serve_gunicorn):
     """deploy/nginx.conf in front of gunicorn with TRUSTED_PROXIES=1: a user on 127.0.0.2 who writes their
     own X-Forwarded-For is still told as 127.0.0.2, and the device data comes through nginx."""
-    server = gunicorn(
+    server = serve_gunicorn(
         pool_env({**pool, "endpoint_url": proxy.url}, TRUSTED_PROXIES="1"), "-c", "deploy/gunicorn.conf.py"
     )
     nginx = None

@@ -35,6 +35,25 @@ def chromium_page() -> Iterator:
             browser.close()
 
 
+# Chromium's virtual authenticator (the DevTools Protocol's WebAuthn domain) as a platform passkey holder.
+PLATFORM_AUTHENTICATOR = {
+    "protocol": "ctap2",
+    "transport": "internal",
+    "hasResidentKey": True,
+    "hasUserVerification": True,
+    "isUserVerified": True,
+    "automaticPresenceSimulation": True,
+}
+
+
+def virtual_authenticator(page) -> tuple:
+    """Give `page`'s browser context a virtual platform authenticator; return (the CDP session, its id)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable", {"enableUI": False})
+    added = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": PLATFORM_AUTHENTICATOR})
+    return cdp, added["authenticatorId"]
+
+
 def screenshot(page, name: str) -> str:
     """Keep a screenshot as a test artifact (tests/artifacts/, ignored by git); return its path."""
     os.makedirs(ARTIFACTS, exist_ok=True)

@@ -6,8 +6,10 @@ faults (refused connections, stalls, 5xx, throttling); every other call is forwa
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 import requests
 
@@ -24,6 +26,7 @@ class CognitoProxy:
         self.answers: dict[str, Reply | Callable[[Request], Reply]] = {}
         self.fault: str | None = None
         self.operations: list[str] = []  # every operation asked for, in order
+        self.received: list[tuple[str, dict[str, Any]]] = []  # and its parameters, as Cognito would receive them
         self.server = ScriptedServer(self._reply)
         self.url = self.server.url
         self.port = int(self.url.rsplit(":", 1)[1])
@@ -31,6 +34,10 @@ class CognitoProxy:
     def _reply(self, request: Request) -> Reply:
         operation = request.headers.get("X-Amz-Target", "").removeprefix(TARGET_PREFIX)
         self.operations.append(operation)
+        try:
+            self.received.append((operation, json.loads(request.body or b"{}")))
+        except ValueError:  # not JSON: Cognito would refuse it; the emulator answers it below
+            self.received.append((operation, {}))
         if self.fault == "timeout":
             time.sleep(2)  # the server has given up by now; the stalled call never reaches the emulator
             return cognito_error("InternalErrorException", status=500)
@@ -42,6 +49,10 @@ class CognitoProxy:
             answer = self.answers[operation]
             return answer(request) if callable(answer) else answer
         return self.forward(request)
+
+    def sent(self, operation: str) -> list[dict[str, Any]]:
+        """The parameters of each call of `operation`, in order."""
+        return [params for name, params in self.received if name == operation]
 
     def forward(self, request: Request) -> Reply:
         """The emulator's own answer to the request."""

@@ -16,6 +16,7 @@ import pytest
 
 from tests.support.helpers import PASSWORD, totp
 
+Tokens = list[tuple[str, str]]  # (token, "id" | "access")
 AMPLIFY_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "amplify")
 POLICY = {"MinimumLength": 8, "RequireUppercase": True, "RequireLowercase": True, "RequireNumbers": True}
 POLICY |= {"RequireSymbols": False}
@@ -149,3 +150,26 @@ def refused(step: dict[str, Any], *errors: str) -> str:
     assert not step["ok"], f"accepted, expected {' or '.join(errors)}: {step.get('value')}"
     assert step["error"] in errors, f"{step['error']}: {step['message']} (expected {' or '.join(errors)})"
     return str(step["message"])
+
+
+def verify(emulator, pool_id: str, client_ids: list[str], tokens: Tokens) -> dict[str, Any]:
+    """aws-jwt-verify's verdicts on `tokens` and the JWKS URIs it asked for, from one node process."""
+    node = shutil.which("node")
+    if node is None or not os.path.isdir(os.path.join(AMPLIFY_DIR, "node_modules", "aws-jwt-verify")):
+        pytest.fail("node or tests/amplify/node_modules is missing: run `make test`, which installs them")
+    config = {
+        "userPoolId": pool_id,
+        "clientId": client_ids,
+        "jwksUrl": f"{emulator.endpoint_url}/{pool_id}/.well-known/jwks.json",
+    }
+    stdin = json.dumps([{"token": token, "tokenUse": use} for token, use in tokens])
+    result = subprocess.run(
+        [node, os.path.join(AMPLIFY_DIR, "verify.mjs"), json.dumps(config)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=AMPLIFY_DIR,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]

@@ -80,8 +80,8 @@ def srp_flow_fixture(emulator: Any, pool: dict[str, Any]) -> Srp:
     return Srp(emulator, *ids)
 
 
-@pytest.fixture(name="alice")
-def alice_fixture(emulator: Any, pool: dict[str, Any], srp_flow: Srp) -> dict[str, str]:
+@pytest.fixture(name="srp_alice")
+def srp_alice_fixture(emulator: Any, pool: dict[str, Any], srp_flow: Srp) -> dict[str, str]:
     """Alice, confirmed, with PASSWORD, on a pool whose client allows SRP: her attributes and Username."""
     return add_user(emulator, pool["user_pool_id"], "alice")
 

@@ -11,19 +11,21 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support.authenticator import Authenticator
-from tests.support.helpers import PASSWORD
+from tests.support.helpers import PASSWORD, bearer
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_emulator_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Fail the test if the emulator (serving in a thread of this process) logged an error: an HTML 500."""
+    """Fail the test if the emulator (serving in a thread of this process) logged an error: an HTML 500. A module
+    asks for it with `pytestmark = pytest.mark.usefixtures("no_emulator_errors")`."""
     caplog.set_level(logging.INFO)
     yield
     assert "Traceback" not in caplog.text
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
-# Fixtures for the test modules that import them (by these names, so a test's argument does not shadow them).
+# Fixtures for every test module (tests/conftest.py loads this module as a plugin); named apart from the
+# functions so that a test's argument does not shadow them.
 @pytest.fixture(name="steps")
 def steps_fixture(emulator: Any, pool: dict[str, Any]) -> Steps:
     """USER_AUTH and passkey steps on the test's pool."""
@@ -112,3 +114,10 @@ class Steps:
         credential = authenticator.create(options, **create)
         self.cognito.complete_web_authn_registration(AccessToken=access_token, Credential=credential)
         return options
+
+
+def signed_in(client, answer: dict) -> None:
+    """The answer carries tokens, and the server's verifier (services/tokens.py via /hello) accepts them."""
+    tokens = answer["AuthenticationResult"]
+    assert set(tokens) >= {"IdToken", "AccessToken", "RefreshToken", "ExpiresIn"}
+    assert client.get("/hello", headers=bearer(tokens["IdToken"])).status_code == 200
