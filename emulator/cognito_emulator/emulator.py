@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import socket
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,6 +63,31 @@ def _free(port: int) -> bool:
     return True
 
 
+_taught = threading.Lock()
+_TAUGHT: list[bool] = []
+
+
+def _teach_moto() -> None:
+    """Teach this process's moto what Cognito does, once: each module wraps what the ones before it installed, and
+    a second pass would wrap the wrappers again (a second emulator in one process lost its triggers that way)."""
+    with _taught:
+        if _TAUGHT:
+            return
+        additions.teach()
+        additions.parse_the_signing_key_once()
+        userauth.teach()
+        tokens.teach()  # Cognito's token claims and lifetimes (tokens.py)
+        operations.teach()
+        # After additions and userauth, whose SignUp, ConfirmSignUp and ResendConfirmationCode these wrap.
+        confirmations.teach()
+        attributes.teach()
+        mfa.teach()
+        client_rules.teach()  # the app client's rules, before every handler
+        devices.teach()  # remembered devices: their operations, and every sign-in answer (device_srp.py)
+        triggers.teach()  # Lambda triggers as Python functions (triggers.py), around all of the above
+        _TAUGHT.append(True)
+
+
 def last_code(username: str, medium: str = "EMAIL") -> str | None:
     """The last code this process's emulator sent to `username` by EMAIL or SMS (LocalCognito.last_code)."""
     for pool in _backend().user_pools.values():
@@ -89,18 +115,7 @@ class LocalCognito:
         cors_origins: Iterable[str] = (),
         port: int | None = None,
     ) -> None:
-        additions.teach()
-        additions.parse_the_signing_key_once()
-        userauth.teach()
-        tokens.teach()  # Cognito's token claims and lifetimes (tokens.py)
-        operations.teach()
-        # After additions and userauth, whose SignUp, ConfirmSignUp and ResendConfirmationCode these wrap.
-        confirmations.teach()
-        attributes.teach()
-        mfa.teach()
-        client_rules.teach()  # the app client's rules, before every handler
-        devices.teach()  # remembered devices: their operations, and every sign-in answer (device_srp.py)
-        triggers.teach()  # Lambda triggers as Python functions (triggers.py), around all of the above
+        _teach_moto()
         factors.set_delivery(self._deliver)
         # boto3 signs every request; the emulator accepts any credentials.
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
