@@ -49,6 +49,7 @@ def test_a_fuzz_run_finds_no_crash(tmp_path):
         "-print_final_stats=1",
     ]
     env = {name: value for name, value in os.environ.items() if not name.startswith(("COGNITO_", "AWS_"))}
+    env["PYTHONPATH"] = os.path.join(ROOT, "emulator")  # tests/support imports the emulator's package, as pytest does
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SECONDS + 180)
     if run.returncode != 0:
         crash = re.search(r"crashing token: .*", run.stderr)
