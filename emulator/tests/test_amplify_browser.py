@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import threading
@@ -29,6 +30,7 @@ CHROMIUM = "/usr/bin/chromium"
 # browser only, for Caddy's local certificate.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--ignore-certificate-errors"]
 PASSWORD = "Correct-Horse-9"
+PAGE = '<!doctype html><title>app</title><script src="/amplify.js"></script><script>configure(%s)</script>'
 
 
 class AppPage(ThreadingHTTPServer):
@@ -45,7 +47,7 @@ class Handler(BaseHTTPRequestHandler):
             body, kind = BUNDLE.read_bytes(), "text/javascript"
         else:
             config = json.dumps(self.server.config)
-            body = f'<!doctype html><title>app</title><script src="/amplify.js"></script><script>configure({config})</script>'.encode()
+            body = (PAGE % config).encode()
             kind = "text/html"
         self.send_response(200)
         self.send_header("Content-Type", kind)
@@ -74,9 +76,7 @@ def browser() -> Iterator:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=ARGS
-        )
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         try:
             yield launched.new_page()
         finally:
@@ -105,9 +105,11 @@ def caddy_front(cognito_emulator, tmp_path) -> Iterator[str]:
         f"    header_up Origin ^https://localhost:{port}$ http://{upstream}\n  }}\n}}\n"
     )
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
-    log = open(tmp_path / "caddy.log", "w")  # noqa: SIM115 - closed below, after the process
+    caddy = shutil.which("caddy")
+    assert caddy, "the redirect test needs Debian's caddy: `make test` installs it as root"
+    log = open(tmp_path / "caddy.log", "w")  # closed below, after the process
     process = subprocess.Popen(
-        ["caddy", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
+        [caddy, "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
@@ -213,7 +215,9 @@ def test_signin_from_an_origin_not_allowed_is_refused(cognito_emulator, app_page
     _user(cognito_emulator)
     app_page.config = _config(cognito_emulator)
     failed: list[str] = []
-    browser.on("requestfailed", lambda r: failed.append(r.url) if r.url.startswith(cognito_emulator.endpoint_url) else None)
+    browser.on(
+        "requestfailed", lambda r: failed.append(r.url) if r.url.startswith(cognito_emulator.endpoint_url) else None
+    )
     browser.goto(f"http://127.0.0.1:{port}/")  # the same page at another origin
     answer = browser.evaluate(SIGN_IN, ["alice", PASSWORD])
     assert "error" in answer and answer.get("access") is None, answer
