@@ -89,6 +89,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _listening(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 @pytest.fixture
 def caddy_front(cognito_emulator, tmp_path) -> Iterator[str]:
     """Caddy on https://localhost:PORT (`tls internal`) in front of the emulator; yields the OAuth domain.
@@ -100,7 +105,7 @@ def caddy_front(cognito_emulator, tmp_path) -> Iterator[str]:
     (tmp_path / "Caddyfile").write_text(
         "{\n  admin off\n  auto_https disable_redirects\n  skip_install_trust\n"
         f"  http_port {_free_port()}\n  storage file_system {tmp_path / 'data'}\n}}\n"
-        f"https://localhost:{port} {{\n  tls internal\n  reverse_proxy {upstream} {{\n"
+        f"https://localhost:{port} {{\n  bind 127.0.0.1\n  tls internal\n  reverse_proxy {upstream} {{\n"
         "    header_up Host {upstream_hostport}\n"
         f"    header_up Origin ^https://localhost:{port}$ http://{upstream}\n  }}\n}}\n"
     )
@@ -116,14 +121,9 @@ def caddy_front(cognito_emulator, tmp_path) -> Iterator[str]:
     )
     try:
         deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, (tmp_path / "caddy.log").read_text()
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, (tmp_path / "caddy.log").read_text()
-                time.sleep(0.1)
+        while not _listening(port):
+            assert process.poll() is None and time.monotonic() < deadline, (tmp_path / "caddy.log").read_text()
+            time.sleep(0.1)
         yield f"localhost:{port}"
     finally:
         process.terminate()
