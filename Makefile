@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 
 NODE_PEERS := tests/node/node_modules/.installed
 AMPLIFY_PEERS := tests/amplify/node_modules/.installed
+AMPLIFY_BROWSER := tests/amplify-browser/dist/amplify.js
 
 .PHONY: help example-idp-if-npm run run-fresh test test-fast lint lock bench clean system-deps package lambda-python
 
@@ -45,6 +46,12 @@ $(AMPLIFY_PEERS): tests/amplify/package.json tests/amplify/package-lock.json
 	npm ci --prefix tests/amplify --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Amplify JS v6 for a page (the CORS browser test): its own lock file, bundled by esbuild into one file.
+$(AMPLIFY_BROWSER): tests/amplify-browser/package.json tests/amplify-browser/package-lock.json tests/amplify-browser/entry.mjs
+	scripts/require.sh npm nodejs npm
+	npm ci --prefix tests/amplify-browser --no-audit --no-fund --loglevel=error
+	npm run --prefix tests/amplify-browser --silent build
+
 # ExampleIdP, the OpenID provider the emulator's managed login federates with (npm's oidc-provider, pinned by
 # emulator/cognito_emulator/idp's own lock file). `make run` installs it when npm is there (without it, the
 # sign-in page simply does not offer ExampleIdP); `make test` needs it.
@@ -77,7 +84,7 @@ PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 # themselves: that file runs alone, after the others.
 TEST_WORKERS ?= 2
 ALONE := tests/test_production.py
-test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(IDP_PEERS) system-deps lint ## Every test, after lint (installs what it needs first)
+test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(AMPLIFY_BROWSER) $(IDP_PEERS) system-deps lint ## Every test, after lint (installs what it needs first)
 	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile --ignore=$(ALONE)
 	$(PYTEST) $(ALONE)
 
@@ -145,4 +152,4 @@ lambda-python: ## Print the interpreter the Lambda package is compiled with
 	@echo $(LAMBDA_PYTHON)
 
 clean: ## Remove the environment, caches, npm installs and build/
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules tests/amplify/node_modules emulator/cognito_emulator/idp/node_modules build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules tests/amplify/node_modules tests/amplify-browser/node_modules tests/amplify-browser/dist emulator/cognito_emulator/idp/node_modules build
