@@ -1,8 +1,8 @@
 """A page in Debian's headless Chromium (through Playwright) at an origin `--cors-origin` allows: it signs in
 through the API with fetch(), and through managed login (the authorization code flow, its token exchange a
 fetch() from the page, as Amplify's signInWithRedirect makes it); the same page at an origin not allowed cannot
-read either. Plain fetch(), not Amplify: Amplify JS v6 builds `https://{domain}/oauth2/authorize`, and the
-emulator serves plain HTTP."""
+read either. The same with Amplify JS v6 itself (and its redirect sign-in behind a TLS front, since Amplify builds
+`https://{domain}/oauth2/authorize`) is test_amplify_browser.py."""
 
 from __future__ import annotations
 
