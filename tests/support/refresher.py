@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from services.session_record import Session
+from services.state.session_record import Session
 
 from tests.support.helpers import Minter
 

@@ -117,7 +117,7 @@ class Steps:
 
 
 def signed_in(client, answer: dict) -> None:
-    """The answer carries tokens, and the server's verifier (services/tokens.py via /hello) accepts them."""
+    """The answer carries tokens, and the server's verifier (services/tokens/verifier.py via /hello) accepts them."""
     tokens = answer["AuthenticationResult"]
     assert set(tokens) >= {"IdToken", "AccessToken", "RefreshToken", "ExpiresIn"}
     assert client.get("/hello", headers=bearer(tokens["IdToken"])).status_code == 200
