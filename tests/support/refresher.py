@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 from services.state.session_record import Session
-
 from tests.support.helpers import Minter
 
 MINTER = Minter("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_sessions", "sessionsclient")
