@@ -89,7 +89,7 @@ test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(AMPLIFY_BROWSER) $(IDP_
 	$(PYTEST) $(ALONE)
 
 # The inner loop: no browser, npm peer, Redis, nginx, started process or slow run (markers in pyproject.toml);
-# the Python packages only, under a minute on 2 cores. `make test` still runs everything.
+# the Python packages only, about a minute on 2 cores (66 s measured). `make test` still runs everything.
 FAST := not (browser or node or redis or nginx or subprocess or slow)
 test-fast: $(BIN)/.installed ## The inner loop: the tests without a browser, npm peer, Redis, nginx, process or slow run
 	$(PYTEST) -n auto -m "$(FAST)"
