@@ -131,33 +131,6 @@ def caddy_front(cognito_emulator, tmp_path) -> Iterator[str]:
         log.close()
 
 
-def _user(cognito_emulator, callback: str | None = None) -> None:
-    cognito, pool = cognito_emulator.client, cognito_emulator.user_pool_id
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username="alice",
-        MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": "alice@example.com"}, {"Name": "email_verified", "Value": "true"}],
-    )
-    cognito.admin_set_user_password(UserPoolId=pool, Username="alice", Password=PASSWORD, Permanent=True)
-    if callback is None:
-        return
-    client = cognito_emulator.client_id
-    current = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client)["UserPoolClient"]
-    cognito.update_user_pool_client(
-        UserPoolId=pool,
-        ClientId=client,
-        ExplicitAuthFlows=current["ExplicitAuthFlows"],
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["code"],
-        AllowedOAuthScopes=["openid", "email"],
-        CallbackURLs=[callback],
-        LogoutURLs=[callback],
-        SupportedIdentityProviders=["COGNITO"],
-    )
-    cognito.create_user_pool_domain(UserPoolId=pool, Domain="amplify-app")
-
-
 def _config(cognito_emulator, oauth: dict | None = None) -> dict:
     cognito = {
         "userPoolId": cognito_emulator.user_pool_id,
@@ -194,10 +167,10 @@ def _unreadable(page, bases: list[str]) -> None:
     assert read == [], read
 
 
-def test_signin_from_an_allowed_origin_completes_and_state_stays_unreadable(cognito_emulator, app_page, browser):
+def test_signin_from_an_allowed_origin_completes_and_state_stays_unreadable(cognito_emulator, app_page, browser, alice):
     origin = f"http://localhost:{app_page.server_address[1]}"
     cognito_emulator.server.allow_origins([origin])
-    _user(cognito_emulator)
+    alice()
     app_page.config = _config(cognito_emulator)
     browser.goto(origin + "/")
     wrong = browser.evaluate(SIGN_IN, ["alice", "Wrong-Horse-9"])  # the emulator checks the SRP proof
@@ -209,10 +182,10 @@ def test_signin_from_an_allowed_origin_completes_and_state_stays_unreadable(cogn
     _unreadable(browser, [cognito_emulator.endpoint_url])
 
 
-def test_signin_from_an_origin_not_allowed_is_refused(cognito_emulator, app_page, browser):
+def test_signin_from_an_origin_not_allowed_is_refused(cognito_emulator, app_page, browser, alice):
     port = app_page.server_address[1]
     cognito_emulator.server.allow_origins([f"http://localhost:{port}"])
-    _user(cognito_emulator)
+    alice()
     app_page.config = _config(cognito_emulator)
     failed: list[str] = []
     browser.on(
@@ -227,11 +200,11 @@ def test_signin_from_an_origin_not_allowed_is_refused(cognito_emulator, app_page
     _unreadable(browser, [cognito_emulator.endpoint_url])
 
 
-def test_sign_in_with_redirect_through_managed_login(cognito_emulator, app_page, browser, caddy_front):
+def test_sign_in_with_redirect_through_managed_login(cognito_emulator, app_page, browser, caddy_front, alice):
     origin = f"http://localhost:{app_page.server_address[1]}"
     callback = origin + "/"
     cognito_emulator.server.allow_origins([origin])
-    _user(cognito_emulator, callback)
+    alice(callback, domain="amplify-app")
     oauth = {
         "domain": caddy_front,
         "scopes": ["openid", "email"],

@@ -70,36 +70,14 @@ EXCHANGE = """async ([endpoint, clientId, redirect]) => {
 }"""
 
 
-def signed_up(cognito_emulator, callback: str) -> None:
-    cognito = cognito_emulator.client
-    pool, client = cognito_emulator.user_pool_id, cognito_emulator.client_id
-    cognito.admin_create_user(
-        UserPoolId=pool,
-        Username="alice",
-        MessageAction="SUPPRESS",
-        UserAttributes=[{"Name": "email", "Value": "alice@example.com"}],
-    )
-    cognito.admin_set_user_password(UserPoolId=pool, Username="alice", Password=PASSWORD, Permanent=True)
-    current = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client)["UserPoolClient"]
-    cognito.update_user_pool_client(
-        UserPoolId=pool,
-        ClientId=client,
-        ExplicitAuthFlows=current["ExplicitAuthFlows"],
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["code"],
-        AllowedOAuthScopes=["openid", "email"],
-        CallbackURLs=[callback],
-        SupportedIdentityProviders=["COGNITO"],
-    )
-    cognito.create_user_pool_domain(UserPoolId=pool, Domain="sample-app")
-
-
 @pytest.mark.browser
-def test_a_page_at_an_allowed_origin_signs_in_by_api_and_managed_login(cognito_emulator, app_server, browser_page):
+def test_a_page_at_an_allowed_origin_signs_in_by_api_and_managed_login(
+    cognito_emulator, app_server, browser_page, alice
+):
     origin = f"http://localhost:{app_server}"
     callback = f"{origin}/callback"
     cognito_emulator.server.allow_origins([origin])
-    signed_up(cognito_emulator, callback)
+    alice(callback)
     endpoint, client = cognito_emulator.endpoint_url, cognito_emulator.client_id
     browser_page.goto(origin + "/")
     answer = browser_page.evaluate(SIGN_IN, [endpoint, client, PASSWORD])
@@ -119,9 +97,9 @@ def test_a_page_at_an_allowed_origin_signs_in_by_api_and_managed_login(cognito_e
 
 
 @pytest.mark.browser
-def test_the_same_page_at_an_origin_not_allowed_reads_nothing(cognito_emulator, app_server, browser_page):
+def test_the_same_page_at_an_origin_not_allowed_reads_nothing(cognito_emulator, app_server, browser_page, alice):
     cognito_emulator.server.allow_origins([f"http://localhost:{app_server}"])
-    signed_up(cognito_emulator, f"http://localhost:{app_server}/callback")
+    alice(f"http://localhost:{app_server}/callback")
     browser_page.goto(f"http://127.0.0.1:{app_server}/")  # the same server, another origin
     answer = browser_page.evaluate(SIGN_IN, [cognito_emulator.endpoint_url, cognito_emulator.client_id, PASSWORD])
     assert "Failed to fetch" in answer.get("error", ""), answer
