@@ -34,6 +34,28 @@ EXPOSED = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, Date"
 MAX_AGE = "600"  # seconds a browser may keep a preflight's answer
 
 
+# The user pool API's operations a browser may call: those Cognito serves without AWS credentials (signed in by
+# a client id, a session or the user's access token). The administrative ones (Admin*, List*, Describe*, pool and
+# client changes) need IAM on AWS; moto checks no signature, so from a page they would be anyone's.
+PUBLIC_OPERATIONS = frozenset(
+    {
+        "SignUp", "ConfirmSignUp", "ResendConfirmationCode", "InitiateAuth", "RespondToAuthChallenge",
+        "ForgotPassword", "ConfirmForgotPassword", "ChangePassword", "GetUser", "UpdateUserAttributes",
+        "DeleteUser", "DeleteUserAttributes", "GetUserAttributeVerificationCode", "VerifyUserAttribute",
+        "GlobalSignOut", "RevokeToken", "GetTokensFromRefreshToken", "AssociateSoftwareToken",
+        "VerifySoftwareToken", "SetUserMFAPreference", "SetUserSettings", "ConfirmDevice", "GetDevice",
+        "ListDevices", "UpdateDeviceStatus", "ForgetDevice", "GetUserAuthFactors", "StartWebAuthnRegistration",
+        "CompleteWebAuthnRegistration", "ListWebAuthnCredentials", "DeleteWebAuthnCredential",
+    }
+)  # fmt: skip
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+
+
+def public_operation(target: str | None) -> bool:
+    """Whether `X-Amz-Target` names one of the operations a page may call (PUBLIC_OPERATIONS)."""
+    return bool(target) and target.startswith(TARGET_PREFIX) and target[len(TARGET_PREFIX) :] in PUBLIC_OPERATIONS
+
+
 def readable(path: str, method: str) -> bool:
     """Whether a page at an allowed origin may read the answer to `method path`."""
     if READABLE.match(path) is None:

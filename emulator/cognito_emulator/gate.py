@@ -60,6 +60,8 @@ class Gate:
         oauth = self.oauth is not None and serves(path)
         origin = environ.get("HTTP_ORIGIN")
         allowed = origin in self.cors_origins and cors.readable(path, method)
+        if allowed and path == "/" and method == "POST" and not cors.public_operation(environ.get("HTTP_X_AMZ_TARGET")):
+            allowed = False  # an administrative operation: on AWS it needs credentials no page holds
         if origin is not None and not oauth and not allowed:
             return _refuse(start_response, "403 Forbidden", "Forbidden", "Browsers may not call the emulator")
         if path.startswith("/moto-api"):

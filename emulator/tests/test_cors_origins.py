@@ -59,6 +59,41 @@ def test_another_origin_is_refused_with_no_cors_header(emulator):
         assert not any(name.lower().startswith("access-control-") for name in answer.headers)
 
 
+@pytest.mark.parametrize(
+    ("operation", "body"),
+    [
+        ("AdminSetUserPassword", {"Username": "alice", "Password": "Taken-over-1", "Permanent": True}),
+        ("AdminCreateUser", {"Username": "mallory", "MessageAction": "SUPPRESS"}),
+        ("ListUsers", {}),
+        ("DescribeUserPoolClient", {"ClientId": "CLIENT"}),
+        ("", {}),
+    ],
+)
+def test_an_allowed_origin_may_not_call_administrative_operations(emulator, operation, body):
+    """Cognito serves Admin*, List*, Describe* and pool changes only to AWS credentials, which no page holds; moto
+    checks no signature, so from a page they are refused outright (403, no CORS header)."""
+    emulator.client.admin_create_user(UserPoolId=emulator.user_pool_id, Username="alice", MessageAction="SUPPRESS")
+    body = {
+        "UserPoolId": emulator.user_pool_id,
+        **{k: emulator.client_id if v == "CLIENT" else v for k, v in body.items()},
+    }
+    answer = requests.post(
+        emulator.endpoint_url + "/",
+        json=body,
+        headers={
+            "Origin": PAGE,
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}" if operation else "",
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 403, answer.text
+    assert not any(name.lower().startswith("access-control-") for name in answer.headers)
+    users = emulator.client.list_users(UserPoolId=emulator.user_pool_id)["Users"]
+    assert [user["Username"] for user in users] == ["alice"]  # no mallory, and alice untouched
+    assert users[0]["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+
+
 def test_a_preflight_for_a_header_the_api_never_takes_is_refused(emulator):
     answer = preflight(emulator, PAGE, headers="content-type,x-evil")
     assert answer.status_code == 403 and "Access-Control-Allow-Origin" not in answer.headers
