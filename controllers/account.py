@@ -34,9 +34,12 @@ def reset_password(body: bodies.ResetPassword) -> Response:
     app_services = services()
     with guessing(body.username):
         app_services.auth.reset_password(body.username, body.code, body.new_password)
-    # The name given may be the username, an alias or the email: the user it was last seen to be (their sub,
-    # learnt at each sign-in, so known for every session made here) and the name itself.
-    names = {body.username, app_services.attempts.user_of(body.username)}
+    # The user Cognito reset, by username and sub (AdminGetUser): the name given may be an alias, and the names
+    # seen at sign-in could name someone else (another user's username may be this user's email). Without the
+    # permission for AdminGetUser: the name itself and the user it was last seen to be at a sign-in here.
+    names = app_services.auth.names_of(body.username)
+    if names is None:
+        names = {body.username, app_services.attempts.user_of(body.username)}
     app_services.revocations.end_sessions(names, app_services.settings.session_lifetime)
     return jsonify(username=body.username, password_reset=True)
 

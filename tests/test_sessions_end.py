@@ -107,6 +107,50 @@ def test_a_password_reset_ends_every_session(emulator, app, pool, alice):
     assert statuses(session_client(app, password=NEW_PASSWORD)[0]) == [200, 200, 200]
 
 
+def test_another_users_reset_ends_none_of_alices_sessions(emulator, app, pool, alice):
+    """In a pool where email is no alias, another user may have alice's email as their username. Their reset ends
+    their sessions, never alice's, though alice's verified email was seen as hers at her sign-in (found in review:
+    the names seen at sign-in stood for the reset user)."""
+    session, _ = session_client(app)
+    make_user(emulator, pool, "alice@example.com")  # mallory's username is alice's email
+    client = app.test_client()
+    assert client.post("/auth/forgot-password", json={"username": "alice@example.com"}).status_code == 202
+    code = delivered_code(emulator, pool, "alice@example.com")
+    body = {"username": "alice@example.com", "code": code, "new_password": NEW_PASSWORD}
+    assert client.post("/auth/reset-password", json=body).status_code == 200
+    assert statuses(session) == [200, 200, 200]
+
+
+def test_a_reset_by_a_name_never_seen_at_sign_in_ends_the_users_sessions(emulator, monkeypatch):
+    """An email-as-username pool (the stored username is a uuid): the reset names the user by email, which this
+    server never learnt (a managed-login session, or one older than the names kept). The sessions to end are the
+    user's as Cognito names them (AdminGetUser), not only the name given (found in review: they survived)."""
+    emulator.reset()
+    client = emulator.client
+    pool_id = client.create_user_pool(
+        PoolName="by-email", UsernameAttributes=["email"], AutoVerifiedAttributes=["email"]
+    )["UserPool"]["Id"]
+    flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    client_id = client.create_user_pool_client(UserPoolId=pool_id, ClientName="web", ExplicitAuthFlows=flows)[
+        "UserPoolClient"
+    ]["ClientId"]
+    email = [{"Name": "email", "Value": "carol@example.com"}, {"Name": "email_verified", "Value": "true"}]
+    client.admin_create_user(
+        UserPoolId=pool_id, Username="carol@example.com", UserAttributes=email, MessageAction="SUPPRESS"
+    )
+    client.admin_set_user_password(UserPoolId=pool_id, Username="carol@example.com", Password=PASSWORD, Permanent=True)
+    app = create_app(emulator._settings({"user_pool_id": pool_id, "client_id": client_id}))
+    session, _ = session_client(app, username="carol@example.com")
+    monkeypatch.setattr(app.extensions["cognito_auth"].attempts, "user_of", lambda name: name)  # nothing learnt
+    browser = app.test_client()
+    assert browser.post("/auth/forgot-password", json={"username": "carol@example.com"}).status_code == 202
+    code = emulator.last_code("carol@example.com")
+    body = {"username": "carol@example.com", "code": code, "new_password": NEW_PASSWORD}
+    reset = browser.post("/auth/reset-password", json=body)
+    assert reset.status_code == 200, reset.json
+    assert statuses(session) == [401, 401, 401]
+
+
 def test_a_refused_reset_ends_nothing(app, alice):
     session, _ = session_client(app)
     body = {"username": "alice", "code": "moto-confirmation-code:000000", "new_password": NEW_PASSWORD}

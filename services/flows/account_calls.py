@@ -34,6 +34,18 @@ class Account(CognitoCalls):
                 **self.secret_hash(username),
             )
 
+    def names_of(self, name: str) -> set[str] | None:
+        """The user Cognito knows by `name` (a username, an alias, or a sub): their username and sub, by
+        AdminGetUser. None when Cognito cannot say: no IAM permission for it, no such user, or no answer."""
+        try:
+            with translated("AdminGetUser"):
+                user = self.client.admin_get_user(UserPoolId=self.user_pool_id, Username=name)
+        except errors.ApiError as err:
+            log.info("AdminGetUser could not name the user whose password was reset (%s)", err.error)
+            return None
+        sub = next((item["Value"] for item in user.get("UserAttributes", []) if item["Name"] == "sub"), None)
+        return {user["Username"], *([sub] if sub else [])}
+
     def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
         """ChangePassword for the signed-in user."""
         try:
