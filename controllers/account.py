@@ -11,6 +11,7 @@ import errors
 from extensions import services
 from middleware.authentication import current_claims, current_session, current_session_id, current_token, forget_session
 from middleware.ratelimit import guessing
+from middleware.session_cookie import set_session_cookie
 from schemas import bodies
 from services.common.names import display_name
 
@@ -52,15 +53,20 @@ def change_password(body: bodies.ChangePassword) -> Response:
     with guessing(claims["sub"]):
         app_services.auth.change_password(current_token(), body.old_password, body.new_password)
     at = time.time()
-    session_id = current_session_id()
+    session_id, moved = current_session_id(), None
     try:
-        if session_id:  # begun again at `at`, before the mark: never seen ended in between
-            app_services.sessions.renew(session_id, at)
+        if session_id:  # begun again at `at` under a new id, before the mark: never seen ended in between
+            moved = app_services.sign_ins.renew_under_new_id(session_id, at)
     except errors.ApiError as err:  # the mark below ends it with the others: safe, and the password is changed
         log.warning("the session that changed the password ends too (%s)", err.error)
     finally:
         app_services.revocations.end_sessions({claims["sub"]}, app_services.settings.session_lifetime, at)
-    return jsonify(password_changed=True)
+    if moved is None:
+        return jsonify(password_changed=True)
+    new_id, session = moved
+    response = jsonify(password_changed=True, csrf_token=session.csrf_token)
+    set_session_cookie(response, new_id)
+    return response
 
 
 def refresh(body: bodies.Refresh) -> Response:

@@ -114,6 +114,8 @@ class PasswordReset(Answer):
 
 class PasswordChanged(Answer):
     password_changed: Literal[True]
+    # Changed through a session cookie: the session's new CSRF token (its id changed too, in the new cookie).
+    csrf_token: str | None = None
 
 
 class Me(Answer):

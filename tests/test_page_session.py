@@ -132,17 +132,21 @@ def test_signed_in_with_a_cookie_a_reload_keeps_the_session(served, page):
     # A change by cookie carries the CSRF token: the authenticator app's set-up, the password's change.
     page.click("#totp-start")
     expect(page.locator("#totp-qr svg")).to_be_visible()
-    with page.expect_request("**/auth/change-password") as changing:
+    with page.expect_response("**/auth/change-password") as changing:
         send(page, "change-password", old_password=PASSWORD, new_password=NEW_PASSWORD)
     expect(page.locator("#change-password-done")).to_have_text("Password changed.")
-    assert changing.value.header_value("x-csrf-token") == answer["csrf_token"]
-    assert "authorization" not in changing.value.headers
+    assert changing.value.request.header_value("x-csrf-token") == answer["csrf_token"]
+    assert "authorization" not in changing.value.request.headers
+    # The session went on under a new id and CSRF token (a copy of the old cookie is worth nothing now): the page
+    # keeps the new token, never shows it, and sends it from now on.
+    renewed_csrf = changing.value.json()["csrf_token"]
+    assert renewed_csrf != answer["csrf_token"] and renewed_csrf not in page.content()
 
     session_id = {c["name"]: c["value"] for c in page.context.cookies()}[COOKIE]
     with page.expect_response("**/auth/session") as ending:
         page.click("#logout")
     assert ending.value.request.method == "DELETE" and ending.value.status == 204
-    assert ending.value.request.header_value("x-csrf-token") == answer["csrf_token"]
+    assert ending.value.request.header_value("x-csrf-token") == renewed_csrf
     expect(page.locator("#cookie-signout-title")).to_be_focused()
     expect(page.locator("#session-view")).to_be_hidden()
     expect(page.locator("#cookie-signout-me")).to_contain_text("GET /auth/session: 401")

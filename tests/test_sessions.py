@@ -90,7 +90,9 @@ def test_a_change_by_cookie_needs_the_csrf_token_and_our_origin(client, alice):
     # A cross-origin HTML form: no header, a form body, the attacker's origin.
     form = client.post("/auth/change-password", data=change, headers={"Origin": "https://evil.example"})
     assert (form.status_code, form.json["error"]) == (403, "csrf_failed")
-    assert client.post("/auth/change-password", json=change, headers={"X-CSRF-Token": csrf}).status_code == 200
+    changed = client.post("/auth/change-password", json=change, headers={"X-CSRF-Token": csrf})
+    assert changed.status_code == 200
+    csrf = changed.json["csrf_token"]  # the session moved to a new id and CSRF token with the change
     # A form of our own may carry the token as a field.
     back = {"old_password": "N3wPassword!", "new_password": PASSWORD, "csrf_token": csrf}
     assert client.post("/auth/change-password", data=back, headers={"Origin": "http://localhost"}).status_code == 200

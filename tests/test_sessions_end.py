@@ -59,6 +59,28 @@ def test_a_password_change_ends_the_other_sessions_and_the_changing_one_goes_on(
     assert statuses(again) == [200, 200, 200]
 
 
+def test_the_changing_session_moves_to_a_new_id_so_a_copy_of_its_cookie_is_worthless(app, alice):
+    """A password is often changed because a session cookie leaked: the session that made the change goes on under
+    a new id and CSRF token (in the answer's cookie and body), and the old cookie, wherever it was copied, is 401
+    (found in review: the old id went on with fresh tokens)."""
+    changing, csrf = session_client(app)
+    stolen = app.test_client()
+    stolen.set_cookie("auth_session", changing.get_cookie("auth_session").value, domain="localhost")
+    assert statuses(stolen) == [200, 200, 200]
+    response = changing.post(
+        "/auth/change-password",
+        json={"old_password": PASSWORD, "new_password": NEW_PASSWORD},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert response.status_code == 200, response.json
+    new_csrf = response.json["csrf_token"]
+    assert new_csrf != csrf and "auth_session=" in response.headers["Set-Cookie"]
+    assert statuses(stolen) == [401, 401, 401]
+    assert statuses(changing) == [200, 200, 200]
+    assert changing.delete("/auth/session", headers={"X-CSRF-Token": csrf}).status_code == 403  # the old token
+    assert changing.delete("/auth/session", headers={"X-CSRF-Token": new_csrf}).status_code in (200, 204)
+
+
 def test_a_password_change_with_a_bearer_token_ends_every_session(app, alice):
     sessions = [session_client(app)[0] for _ in range(2)]
     tokens = app.test_client().post("/auth/login", json={"username": "alice", "password": PASSWORD}).json

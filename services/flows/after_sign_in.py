@@ -64,6 +64,18 @@ class SignIns:
             self.sessions.delete(previous)
         return self.sessions.create(answer)
 
+    def renew_under_new_id(self, session_id: str, at: float) -> tuple[str, Session] | None:
+        """After a password change made through the session `session_id`: the session begun again at `at` with
+        tokens refreshed now, under a new id and CSRF token; the old id forgotten, so a copy of the old cookie (the
+        reason to change a password, often) signs in no one. None if it is gone or cannot refresh."""
+        renewed = self.sessions.renew(session_id, at)
+        if renewed is None:
+            return None
+        tokens = {"access_token": renewed.access_token, "id_token": renewed.id_token, "username": renewed.username}
+        moved = self.sessions.create({**tokens, "refresh_token": renewed.refresh_token})
+        self.sessions.delete(session_id)
+        return moved
+
     def sign_out(self, access_token: str, claims: Mapping[str, Any], refresh_token: str | None) -> None:
         """GlobalSignOut (and RevokeToken), then the revocation list: Cognito refuses the user's tokens, but a
         JWT checked locally passes until it expires, so every worker and instance refuses them too until then."""

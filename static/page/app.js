@@ -200,7 +200,7 @@
   });
 
   onSubmit("change-password", async (form, body) => {
-    const answer = await api("POST", "auth/change-password", { body, ...auth() });
+    const answer = await sessions.changePassword(body, auth());
     if (!answer.ok) return showError(form, answer);
     form.reset();
     announce("change-password", "Password changed.");

@@ -58,5 +58,8 @@ window.PageSession = (() => {
     return answered;
   }
 
-  return { api, signIn, answer, current, end };
+  // Change the password: with a cookie, the session goes on under a new id and CSRF token, which is kept.
+  const changePassword = async (body, auth) => keep(await api("POST", "auth/change-password", { body, ...auth }));
+
+  return { api, signIn, answer, current, end, changePassword };
 })();
