@@ -1,18 +1,12 @@
 """Browser sessions: a cookie's random id stands for a sign-in's tokens, which stay on the server (issue 17).
 
-What is stored is keyed by the sha256 of the id, never the id itself: a copy of the store gives no cookie.
-With REDIS_URL every session lives in Redis only (`auth:session:<sha256>`, JSON, expiring when the session
-ends), so any instance serves it; while Redis is unreachable the calls raise `errors.ServiceUnavailable` (a
-503, never a fallback: a session kept in Redis cannot be found anywhere else). Without it, sessions live in
-the host's store (services/state/hoststore.py), which every worker of the host shares.
-
-An access token near its end is refreshed by one caller only, across threads, processes and instances: the
-caller holding a lease (services/state/session_leases.py) calls Cognito and writes
-the new tokens in one write; the others poll until they appear.
-
-A session also ends when its account changes (issue 24): a password change, reset or sign-out marks every
-session of the user begun before it as over (services/state/revocations.py `end_sessions`, checked on every use,
-copies too), and with `recheck_seconds` Cognito is asked about the user that often (services/state/session_checks.py).
+Stored by the sha256 of the id, never the id (a copy of the store gives no cookie): with REDIS_URL in Redis only
+(`auth:session:<sha256>`, JSON, expiring with the session; Redis unreachable is `errors.ServiceUnavailable`, a 503,
+never a fallback), else in the host's store (services/state/hoststore.py), shared by every worker of the host.
+An access token near its end is refreshed by one caller only, everywhere: the one holding the lease
+(services/state/session_leases.py) calls Cognito and writes the new tokens in one write; the others poll.
+A session also ends when its account changes (issue 24): services/state/revocations.py `end_sessions`, checked on
+every use, copies too; and with `recheck_seconds` Cognito is asked about the user that often (session_checks.py).
 """
 
 from __future__ import annotations
