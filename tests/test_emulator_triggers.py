@@ -14,10 +14,10 @@ from tests.support.helpers import PASSWORD
 from tests.support.triggers import refusal, user
 
 
-def sign_up(emulator, ids, username, email):
+def sign_up(emulator, ids, username, email, password=PASSWORD):
     attributes = [{"Name": "email", "Value": email}]
     return emulator.client.sign_up(
-        ClientId=ids["client_id"], Username=username, Password=PASSWORD, UserAttributes=attributes
+        ClientId=ids["client_id"], Username=username, Password=password, UserAttributes=attributes
     )
 
 
@@ -53,13 +53,7 @@ def test_a_sign_up_of_another_domain_waits_for_its_code(emulator, trigger_pool):
 
 def test_a_sign_up_of_the_blocked_domain_is_refused_with_the_triggers_message(emulator, trigger_pool):
     """The function raised: UserLambdaValidationException "PreSignUp failed with error <its message>."; no user."""
-    code, message = refusal(
-        emulator.client.sign_up,
-        ClientId=trigger_pool["client_id"],
-        Username="eve",
-        Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": "eve@blocked.example"}],
-    )
+    code, message = refusal(sign_up, emulator=emulator, ids=trigger_pool, username="eve", email="eve@blocked.example")
     assert (code, message) == (
         "UserLambdaValidationException",
         "PreSignUp failed with error Sign-ups from blocked.example are closed.",
@@ -70,11 +64,7 @@ def test_a_sign_up_of_the_blocked_domain_is_refused_with_the_triggers_message(em
 def test_moto_s_checks_come_before_the_trigger(emulator, trigger_pool):
     """A password the policy refuses is refused as before: the trigger's refusal is not what the caller sees."""
     code, _ = refusal(
-        emulator.client.sign_up,
-        ClientId=trigger_pool["client_id"],
-        Username="eve",
-        Password="short",
-        UserAttributes=[{"Name": "email", "Value": "eve@blocked.example"}],
+        sign_up, emulator=emulator, ids=trigger_pool, username="eve", email="eve@blocked.example", password="short"
     )
     assert code == "InvalidPasswordException"
 
@@ -106,13 +96,7 @@ def test_an_email_message_needs_the_developers_email_account(emulator, trigger_p
         EmailConfiguration={"EmailSendingAccount": "COGNITO_DEFAULT"},
         AutoVerifiedAttributes=["email"],
     )
-    code, _ = refusal(
-        emulator.client.sign_up,
-        ClientId=trigger_pool["client_id"],
-        Username="fay",
-        Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": "fay@example.com"}],
-    )
+    code, _ = refusal(sign_up, emulator=emulator, ids=trigger_pool, username="fay", email="fay@example.com")
     assert code == "InvalidLambdaResponseException"
 
 
@@ -122,13 +106,7 @@ def test_a_message_without_the_code_is_refused(emulator, trigger_pool):
         return event
 
     emulator.set_triggers(trigger_pool["user_pool_id"], types.SimpleNamespace(custom_message=custom_message))
-    code, message = refusal(
-        emulator.client.sign_up,
-        ClientId=trigger_pool["client_id"],
-        Username="gus",
-        Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": "gus@example.com"}],
-    )
+    code, message = refusal(sign_up, emulator=emulator, ids=trigger_pool, username="gus", email="gus@example.com")
     assert (code, message) == ("InvalidLambdaResponseException", "Unrecognizable lambda output")
 
 
@@ -204,13 +182,7 @@ def test_a_trigger_that_takes_too_long_refuses_the_operation(emulator, trigger_p
 
     emulator.set_triggers(trigger_pool["user_pool_id"], types.SimpleNamespace(pre_sign_up=pre_sign_up), timeout=0.3)
     started = time.monotonic()
-    code, message = refusal(
-        emulator.client.sign_up,
-        ClientId=trigger_pool["client_id"],
-        Username="jay",
-        Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": "jay@example.com"}],
-    )
+    code, message = refusal(sign_up, emulator=emulator, ids=trigger_pool, username="jay", email="jay@example.com")
     assert time.monotonic() - started < 1.5
     assert (code, message) == (
         "UnexpectedLambdaException",
@@ -221,13 +193,7 @@ def test_a_trigger_that_takes_too_long_refuses_the_operation(emulator, trigger_p
 def test_a_trigger_that_answers_no_event_is_refused(emulator, trigger_pool):
     """A handler that forgets `return event`: InvalidLambdaResponseException "Unrecognizable lambda output"."""
     emulator.set_triggers(trigger_pool["user_pool_id"], types.SimpleNamespace(pre_sign_up=lambda event, context: None))
-    code, message = refusal(
-        emulator.client.sign_up,
-        ClientId=trigger_pool["client_id"],
-        Username="kim",
-        Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": "kim@example.com"}],
-    )
+    code, message = refusal(sign_up, emulator=emulator, ids=trigger_pool, username="kim", email="kim@example.com")
     assert (code, message) == ("InvalidLambdaResponseException", "Unrecognizable lambda output")
 
 
@@ -235,13 +201,7 @@ def test_a_module_by_file_path_or_dotted_name(emulator, trigger_pool):
     """configure() takes a module's dotted name or file path as a config file names it."""
     for named in ("tests.support.trigger_sample", trigger_sample.__file__):
         emulator.set_triggers(trigger_pool["user_pool_id"], named)
-        code, _ = refusal(
-            emulator.client.sign_up,
-            ClientId=trigger_pool["client_id"],
-            Username="lee",
-            Password=PASSWORD,
-            UserAttributes=[{"Name": "email", "Value": "lee@blocked.example"}],
-        )
+        code, _ = refusal(sign_up, emulator=emulator, ids=trigger_pool, username="lee", email="lee@blocked.example")
         assert code == "UserLambdaValidationException"
 
 
