@@ -29,7 +29,8 @@ from pool_settings import is_url as _is_url
 
 TOKEN_USES = frozenset({"id", "access"})
 REGISTRATION_MODES = ("self", "auto_confirm", "admin")
-LOGIN_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
+LOGIN_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_SRP_AUTH")
+_LEGACY = {"ADMIN_NO_SRP_AUTH": "ADMIN_USER_PASSWORD_AUTH"}  # Cognito's legacy name, in older configurations
 # Cognito's patterns: a scope (`openid`, `<resource server>/<scope>`), an identity provider's name.
 _SCOPE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]{1,256}$")
 _PROVIDER = re.compile(r"^[^\x00-\x1f\x7f,]{1,32}$")
@@ -182,7 +183,11 @@ class Server:
         "REGISTRATION_MODE", "self", check=REGISTRATION_MODES.__contains__, must=f"be one of {REGISTRATION_MODES}"
     )
     login_flow: str = setting(
-        "LOGIN_FLOW", "USER_PASSWORD_AUTH", check=LOGIN_FLOWS.__contains__, must=f"be one of {LOGIN_FLOWS}"
+        "LOGIN_FLOW",
+        "USER_PASSWORD_AUTH",
+        lambda v: _LEGACY.get(v, v),
+        LOGIN_FLOWS.__contains__,
+        f"be one of {LOGIN_FLOWS}",
     )
     token_cache_entries: int = setting("TOKEN_CACHE_MAX_ENTRIES", 4096, int, lambda v: v >= 0, "be 0 (off) or more")
     token_cache_bytes: int = setting("TOKEN_CACHE_MAX_BYTES", 16 * 1024 * 1024, int, lambda v: v >= 0, "be 0 or more")

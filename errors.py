@@ -55,6 +55,7 @@ __all__ = [
     "CsrfFailed",
     "ExpiredCode",
     "FeatureUnavailable",
+    "FlowNotAllowed",
     "Forbidden",
     "IncorrectPassword",
     "InsufficientScope",
@@ -119,6 +120,12 @@ class InvalidParameter(ApiError):
     """Cognito refused a parameter (an auth flow not enabled on the client, an attribute it does not know)."""
 
     status_code, error, message = 400, "invalid_parameter", "Cognito refused a parameter of the request."
+
+
+class FlowNotAllowed(InvalidParameter):
+    """The app client does not allow the sign-in flow: 400, not 5xx (the server's setting; the message says which)."""
+
+    error, message = "flow_not_allowed", "The app client does not allow this sign-in flow."
 
 
 class InvalidJson(ApiError):

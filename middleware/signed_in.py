@@ -46,7 +46,7 @@ def _answer_of(body: bodies.ChallengeAnswer) -> tuple[str, dict[str, str]]:
     if isinstance(body, bodies.NewPasswordAnswer):
         return body.new_password, {}
     if isinstance(body, bodies.SelectChallengeAnswer):
-        one_step = body.answer == "PASSWORD" and body.password is not None
+        one_step = body.answer in ("PASSWORD", "PASSWORD_SRP") and body.password is not None
         return body.answer, {"PASSWORD": body.password} if one_step else {}
     if isinstance(body, bodies.PasskeyAnswer):
         return json.dumps(body.credential.as_cognito(), separators=(",", ":")), {}

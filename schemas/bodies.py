@@ -27,7 +27,8 @@ RefreshToken = text(MAX_TOKEN_CHARS)
 Redirect = text(2048)
 
 
-FirstFactor = Literal["EMAIL_OTP", "SMS_OTP", "WEB_AUTHN", "PASSWORD"]
+# PASSWORD_SRP: the same factor as PASSWORD, with `password`, proven to Cognito by SRP (services/flows/srp_sign_in.py).
+FirstFactor = Literal["EMAIL_OTP", "SMS_OTP", "WEB_AUTHN", "PASSWORD", "PASSWORD_SRP"]
 OtpCode = Annotated[str, Field(pattern=r"^[0-9]{4,10}$", description="the code Cognito sent (email or text)")]
 
 
@@ -136,7 +137,7 @@ class SelectChallengeAnswer(WithUsername):
     challenge: Literal["SELECT_CHALLENGE"]
     session: Session
     answer: FirstFactor = Field(description="one of the sign-in's `available_challenges`")
-    password: Text = Field(default=None, description="with `answer` PASSWORD: signs in in one step")
+    password: Text = Field(default=None, description="with `answer` PASSWORD or PASSWORD_SRP: signs in in one step")
 
 
 class OtpAnswer(WithUsername):

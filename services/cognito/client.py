@@ -23,6 +23,7 @@ from config import ConfigError, Settings
 from services import after_fork_in_child
 from services.cognito.bulkhead import BoundedClient, Bulkhead
 from services.cognito.error_map import translated
+from services.cognito.flow_refusal import flow_refused
 from services.cognito.threat_context import Provider, add_threat_context
 
 # Only the admin modes need IAM credentials; every other call is a public Cognito API.
@@ -88,6 +89,7 @@ class CognitoCalls:
         self.user_pool_id = user_pool_id  # for the admin calls of the admin modes
         self.registration_mode = registration_mode
         self.admin_flow = login_flow == "ADMIN_USER_PASSWORD_AUTH"
+        self.srp_flow = login_flow == "USER_SRP_AUTH"
         self._start_process()
         # gunicorn --preload forks after the app is built: each worker makes its own client and lock.
         after_fork_in_child(self, CognitoCalls._start_process)
@@ -124,6 +126,6 @@ class CognitoCalls:
             kwargs["UserPoolId"] = self.user_pool_id
             method = f"admin_{method}"
         operation = "".join(part.title() for part in method.split("_"))  # admin_initiate_auth -> AdminInitiateAuth
-        with translated(operation, overrides, keep_message=keep_message):
+        with flow_refused(kwargs.get("AuthFlow")), translated(operation, overrides, keep_message=keep_message):
             answer: Mapping[str, Any] = getattr(self.client, method)(ClientId=self.client_id, **kwargs)
             return answer

@@ -39,6 +39,8 @@ class SignIns:
         """The sign-in's first step: the password flow for a password alone, else USER_AUTH."""
         if password is not None and preferred is None:
             return self.auth.login(username, password)
+        if preferred == "PASSWORD_SRP":  # the password proven by SRP, here (services/flows/srp_sign_in.py)
+            return self.auth.srp_first_factor(username, password)
         return self.auth.start_user_auth(username, preferred, password)
 
     def signed_in(self, answer: dict[str, Any], proven_name: str | None = None) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import errors
-from services.cognito.client import CognitoCalls
 from services.cognito.error_map import translated
 from services.flows.sign_in_answers import tokens_or_challenge
+from services.flows.srp_sign_in import SrpSignIn
 from services.flows.totp import totp_secret
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class _Unsupported(Exception):
     """The endpoint does not implement the operation (an emulator, or an older Cognito-compatible server)."""
 
 
-class SignIn(CognitoCalls):
+class SignIn(SrpSignIn):
     """InitiateAuth (or AdminInitiateAuth), RespondToAuthChallenge, MFA set-up at sign-in, and refresh."""
 
     # Set once an endpoint shows it lacks GetTokensFromRefreshToken, so later refreshes skip the attempt.
@@ -50,6 +50,8 @@ class SignIn(CognitoCalls):
 
     def login(self, username: str, password: str) -> dict[str, Any]:
         """Sign in with the configured flow; returns tokens, or the challenge Cognito asks for."""
+        if self.srp_flow:  # LOGIN_FLOW=USER_SRP_AUTH (services/flows/srp_sign_in.py)
+            return self.srp_login(username, password)
         flow = "ADMIN_USER_PASSWORD_AUTH" if self.admin_flow else "USER_PASSWORD_AUTH"
         parameters = {"USERNAME": username, "PASSWORD": password, **self.secret_hash(username, "SECRET_HASH")}
         result = self.sign_in_call(
@@ -74,19 +76,23 @@ class SignIn(CognitoCalls):
     def answer_challenge(self, username: str, challenge: str, session: str, answer: str, **more: str) -> dict[str, Any]:
         """RespondToAuthChallenge: a new password, an MFA or sign-in code, the factor chosen (with `more`, e.g.
         PASSWORD, for a one-step answer) or a passkey's assertion; returns tokens or the next challenge."""
+        if challenge == "SELECT_CHALLENGE" and answer == "PASSWORD_SRP":  # services/flows/srp_sign_in.py
+            return self.srp_selected(username, session, more.get("PASSWORD"))
         responses = {"USERNAME": username, CHALLENGE_ANSWER[challenge]: answer, **more}
         return self._respond(challenge, session, responses, username)
 
-    def _respond(self, challenge: str, session: str, responses: dict[str, str], username: str) -> dict[str, Any]:
+    def _respond(self, challenge: str, session: str | None, responses: dict[str, str], username: str) -> dict[str, Any]:
         responses = {**responses, **self.secret_hash(username, "SECRET_HASH")}
+        # Cognito may answer PASSWORD_VERIFIER (USER_SRP_AUTH) without a Session; the answer then has none either.
+        session_of = {"Session": session} if session else {}
         with _ended_session():
             result = self.sign_in_call(
                 "respond_to_auth_challenge",
                 _BAD_SESSION,
                 keep_message=challenge == "NEW_PASSWORD_REQUIRED",
                 ChallengeName=challenge,
-                Session=session,
                 ChallengeResponses=responses,
+                **session_of,
             )
         return tokens_or_challenge(result)
 

@@ -44,7 +44,7 @@ def _challenge(result: Mapping[str, Any]) -> dict[str, Any]:
         "parameters": parameters,
     }
     if "AvailableChallenges" in result:
-        # PASSWORD_SRP is for clients that do SRP themselves; the page signs in with PASSWORD, through this server.
+        # PASSWORD_SRP is the PASSWORD factor proven by SRP: listed once, as PASSWORD (the API takes either).
         answer["available_challenges"] = [name for name in result["AvailableChallenges"] if name != "PASSWORD_SRP"]
     if "CODE_DELIVERY_DESTINATION" in parameters:
         answer["code_delivery"] = {
