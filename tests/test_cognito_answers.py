@@ -143,7 +143,7 @@ def test_logout_with_a_refresh_token_signs_out_although_revoke_token_revokes_the
 
 
 def test_invalid_parameter_passes_cognitos_reason_through(proxy, users, caplog):
-    reason = "USER_PASSWORD_AUTH flow not enabled for this client"
+    reason = "USERNAME should be a valid user name"
     users.register("alice")
     users.confirm("alice")
     proxy.answers["InitiateAuth"] = cognito_error("InvalidParameterException", message=reason)
@@ -152,6 +152,19 @@ def test_invalid_parameter_passes_cognitos_reason_through(proxy, users, caplog):
     assert response.status_code == 400
     assert response.json == {"error": "invalid_parameter", "message": reason}
     assert any(reason in record.getMessage() for record in caplog.records)
+
+
+def test_a_flow_not_enabled_is_named_with_the_setting_to_change(proxy, users, caplog):
+    """Cognito's "<FLOW> flow not enabled for this client": 400 flow_not_allowed, the flow and the fix named
+    (tests/test_srp_sign_in.py has it against the emulator's own refusal)."""
+    users.register("alice")
+    users.confirm("alice")
+    reason = "USER_PASSWORD_AUTH flow not enabled for this client"
+    proxy.answers["InitiateAuth"] = cognito_error("InvalidParameterException", message=reason)
+    response = users.login("alice")
+    assert (response.status_code, response.json["error"]) == (400, "flow_not_allowed")
+    assert "USER_PASSWORD_AUTH" in response.json["message"] and "ALLOW_USER_PASSWORD_AUTH" in response.json["message"]
+    assert any("ALLOW_USER_PASSWORD_AUTH" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
 
 def test_botocores_own_validation_text_never_reaches_a_client(users):

@@ -80,7 +80,7 @@ class SrpSignIn(CognitoCalls):
             # typed (an email or alias). pycognito would send the challenge's USERNAME; Amplify sends this one.
             user_id = parameters["USER_ID_FOR_SRP"]
             responses = dict(srp.process_challenge(parameters, {"USERNAME": user_id}))
-        except (KeyError, ValueError, TypeError) as err:
+        except (KeyError, IndexError, ValueError, TypeError) as err:
             log.error("Cognito's PASSWORD_VERIFIER challenge could not be answered (%s)", type(err).__name__)
             raise errors.ApiError() from err
         responses["USERNAME"] = user_id
