@@ -122,8 +122,9 @@ def test_an_email_username_signs_in_under_cognitos_own_name_for_the_user(emulato
     )
 
 
-def test_totp_after_srp_is_answered_through_the_challenge_route(emulator, pool, alice):
-    client = srp_server(emulator, pool)
+@pytest.mark.parametrize("secret", [False, True], ids=["public", "secret"])
+def test_totp_after_srp_is_answered_through_the_challenge_route(emulator, pool, alice, secret):
+    client = srp_server(emulator, pool, secret=secret)
     access = signed_in(client, login(client))["access_token"]
     secret = client.post("/auth/mfa/totp/setup", headers=bearer(access)).json["secret"]
     assert client.post("/auth/mfa/totp/verify", json={"code": totp(secret)}, headers=bearer(access)).status_code == 200
@@ -187,10 +188,17 @@ def test_admin_no_srp_auth_is_the_legacy_name_of_the_admin_flow(emulator, pool, 
     assert (login(client, password="Wr0ng!pass").status_code, login(client, "nobody").status_code) == (401, 401)
 
 
-@pytest.fixture
-def user_auth(emulator, pool, alice, proxy):
-    """The test pool's own client (it allows USER_AUTH), through the proxy, signing in with USER_PASSWORD_AUTH."""
-    return create_app({**pool, "endpoint_url": proxy.url, "rate_limit_login_username": "50/minute"}).test_client()
+@pytest.fixture(params=[False, True], ids=["public", "secret"])
+def user_auth(request, emulator, pool, alice, proxy):
+    """A client of the test pool that allows USER_AUTH (with a secret or without), through the proxy."""
+    made = emulator.client.create_user_pool_client(
+        UserPoolId=pool["user_pool_id"],
+        ClientName="choice",
+        GenerateSecret=request.param,
+        ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    settings = {**pool, "client_id": made["ClientId"], "client_secret": made.get("ClientSecret")}
+    return create_app({**settings, "endpoint_url": proxy.url, "rate_limit_login_username": "50/minute"}).test_client()
 
 
 def test_user_auth_password_srp_chosen_first(user_auth, proxy):
