@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import time
+from pathlib import Path
 
 import jwt
 import pytest
@@ -19,6 +20,7 @@ from config import ConfigError
 from extensions import assertion_signer
 from services.tokens.assertion import LIFETIME, REUSE, Identity, Signer, write_new_key
 from tests.support.helpers import DROP, bearer
+from tests.support.servers import ROOT
 
 ISSUER = "https://auth.example.com"
 HOST = {"X-Forwarded-Host": "app.example.com"}
@@ -200,3 +202,12 @@ def test_start_up_refuses_a_key_it_cannot_use(pool, key_file, tmp_path, problem)
         create_app({**pool, **settings})
     assert "ASSERTION_" in str(raised.value)
     assert "PRIVATE KEY" not in str(raised.value)
+
+
+def test_the_docs_give_the_example_app_as_it_is():
+    """docs/deployment.md's verifying app is docs/examples/verify_assertion.py, which the proxy tests run."""
+    example = (Path(ROOT) / "docs" / "examples" / "verify_assertion.py").read_text()
+    docs = (Path(ROOT) / "docs" / "deployment.md").read_text()
+    assert f"```python\n{example}```\n" in docs
+    lines = [line for line in example.splitlines() if line.strip() and not line.startswith(("import", "from"))]
+    assert len(lines) <= 16  # about ten lines, besides its imports and settings
