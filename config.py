@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from config_areas import (
+    Assertion,
     BrowserSessions,
     ManagedLogin,
     Metrics,
@@ -42,7 +43,7 @@ class ConfigError(RuntimeError):
 # The areas' fields follow in the order of their classes from the last base to the first (dataclass order):
 # the primary pool's first, /metrics' last.
 @dataclass(frozen=True)
-class Settings(Metrics, MorePools, RateLimits, SharedState, Server, ManagedLogin, BrowserSessions, Pool):
+class Settings(Metrics, Assertion, MorePools, RateLimits, SharedState, Server, ManagedLogin, BrowserSessions, Pool):
     """Every setting, by area (config_areas.py), and what depends on several of them."""
 
     @property
@@ -103,6 +104,12 @@ class Settings(Metrics, MorePools, RateLimits, SharedState, Server, ManagedLogin
         repeated = next((pool_id for pool_id in ids if ids.count(pool_id) > 1), None)
         if repeated is not None:  # even with issuers told apart (COGNITO_ISSUER): /ready and `pool` name pools by id
             raise ConfigError(f"COGNITO_ADDITIONAL_POOLS: the pool {repeated!r} is the primary pool too")
+        if self.assertion_key_file and not self.assertion_issuer:
+            raise ConfigError(
+                "ASSERTION_ISSUER (this server's public URL, the assertions' `iss`) is required with ASSERTION_KEY_FILE"
+            )
+        if self.assertion_previous_key_files and not self.assertion_key_file:
+            raise ConfigError("ASSERTION_KEY_FILE_PREVIOUS is published beside ASSERTION_KEY_FILE: set that too")
         seen: dict[str, int] = {}
         for index, pool in enumerate(self.pools):
             for issuer in pool.issuers:

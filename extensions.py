@@ -7,7 +7,7 @@ from functools import partial
 
 from flask import Flask, current_app
 
-from config import Settings
+from config import ConfigError, Settings
 from services.cognito.client import check_admin_credentials, cognito_client
 from services.cognito.threat_context import Provider
 from services.flows.after_sign_in import SignIns
@@ -20,11 +20,13 @@ from services.state.pending_sign_ins import PendingSignIns
 from services.state.revocations import Revocations
 from services.state.session_store import Sessions
 from services.tokens.alb import AlbKeys, AlbVerifier
+from services.tokens.assertion import KeyFileError, Signer, signer
 from services.tokens.cache import VerifiedTokens
 from services.tokens.jwks import JwksCache
 from services.tokens.verifier import Pool, TokenVerifier
 
 _KEY = "cognito_auth"
+_ASSERTION = "cognito_auth_assertion"  # the assertion's signer (None without ASSERTION_KEY_FILE)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,10 @@ def init_app(app: Flask, settings: Settings, threat_context: Provider | None = N
         _managed_login(settings),
         PendingSignIns(host, settings.redis_url),
     )
+    try:  # read once: a key that cannot be read stops start-up, never a request
+        app.extensions[_ASSERTION] = signer(settings.assertion_key_file, settings.assertion_previous_key_files)
+    except KeyFileError as err:
+        raise ConfigError(f"ASSERTION_KEY_FILE (or _PREVIOUS): {err}") from None
 
 
 def _jwks(settings: Settings, url: str) -> JwksCache:
@@ -121,3 +127,9 @@ def services(app: Flask | None = None) -> Services:
     """The services of `app`, or of the current app."""
     app_services: Services = (app or current_app).extensions[_KEY]
     return app_services
+
+
+def assertion_signer(app: Flask | None = None) -> Signer | None:
+    """The signer of `/auth/check`'s assertions (None: no ASSERTION_KEY_FILE)."""
+    found: Signer | None = (app or current_app).extensions[_ASSERTION]
+    return found

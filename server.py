@@ -17,6 +17,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app import create_app
 from config import ConfigError, Settings
+from services.tokens.assertion import write_new_key
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 STATE_FILE = os.path.join(ROOT, ".local-cognito", "state.json")
@@ -31,6 +32,7 @@ No COGNITO_USER_POOL_ID set: started the local Cognito emulator at {endpoint_url
   its users are kept in {state} (start empty: make run-fresh, or python server.py --fresh)
 FOR LOCAL USE ONLY: the emulator's signing key is public (anyone can mint tokens it accepts).
 Codes it sends (sign-up, reset, MFA) are printed here, kept in {codes} and shown by the page.
+/auth/check's X-Auth-Request-Assertion is signed with {assertion_key_file} (keys: /.well-known/jwks.json).
 Serving on http://localhost:{port}: open it in a browser to sign up and in (passkeys work at localhost, not
 127.0.0.1); the API is documented at /docs
 """
@@ -62,6 +64,19 @@ def _managed_login(emulator: Any, overrides: dict[str, Any]) -> dict[str, Any]:
         # As a password sign-in's tokens: /auth/me, TOTP and password changes take the access token too.
         "oauth_scopes": ("openid", "email", "profile", "aws.cognito.signin.user.admin"),
     }
+
+
+def _assertion_key(folder: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    """`/auth/check`'s assertions signed under `make run`: a key made in the state folder the first time (kept, as
+    the emulator's users are), this server as their issuer; an ASSERTION_KEY_FILE of the environment wins."""
+    if os.environ.get("ASSERTION_KEY_FILE"):
+        return {}
+    path = os.path.join(folder, "assertion-key.pem")
+    if not os.path.exists(path):
+        os.makedirs(folder, exist_ok=True)
+        write_new_key(path)
+    issuer = os.environ.get("ASSERTION_ISSUER") or f"http://localhost:{Settings.load(overrides=overrides).port}"
+    return {"assertion_key_file": path, "assertion_issuer": issuer}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -98,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
 
             allow_flows(emulator.client, overrides, "ALLOW_ADMIN_USER_PASSWORD_AUTH")
         overrides.update(_managed_login(emulator, overrides))
+        overrides.update(_assertion_key(shared, overrides))
     try:
         local_app = create_app(overrides)
     except ConfigError as err:
@@ -110,7 +126,8 @@ def main(argv: list[str] | None = None) -> None:
     if emulator is not None:
         emulator.allow_origins([f"http://localhost:{port}"])  # the page's own origin only (the emulator's CORS)
         codes = os.path.join(os.path.dirname(os.path.abspath(state_path)), "codes.json")
-        print(BANNER.format(port=port, state=state_path, codes=codes, **overrides), flush=True)
+        key = {"assertion_key_file": os.environ.get("ASSERTION_KEY_FILE", ""), **overrides}  # the environment's, if set
+        print(BANNER.format(port=port, state=state_path, codes=codes, **key), flush=True)
     else:
         print(f"Serving on http://127.0.0.1:{port}", flush=True)
     # A plain `kill` (SIGTERM) ends the server like Ctrl-C. Nothing is lost either way: the emulator wrote

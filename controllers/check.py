@@ -18,6 +18,7 @@ from flask import Response, request
 
 import errors
 from extensions import services
+from middleware.assertion import identity_assertion
 from middleware.authentication import Policy, authenticate
 from services.common.paths import REFUSAL, is_ambiguous
 from services.tokens.verifier import is_machine, username_of
@@ -54,6 +55,9 @@ def check(query: Mapping[str, str]) -> Response:
     groups = _groups_value(claims) if not is_machine(claims) else ""
     if groups:  # none: no header at all, as for every other empty value (one rule for every proxy)
         response.headers["X-Auth-Request-Groups"] = groups
+    assertion = identity_assertion(found, headers.get("X-Auth-Request-Email"))  # None without ASSERTION_KEY_FILE
+    if assertion is not None:  # the same identity, signed: the app can tell it from a header a client slipped in
+        response.headers["X-Auth-Request-Assertion"] = assertion
     # An answer about this request's credentials: never from a cache, never for another's.
     vary = "Authorization, Cookie, X-Amzn-Oidc-Data" if services().alb is not None else "Authorization, Cookie"
     response.headers.update({"Cache-Control": "no-store", "Vary": vary})

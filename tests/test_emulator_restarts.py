@@ -193,3 +193,10 @@ def test_the_emulators_folder_is_the_servers_shared_state_dir(tmp_path, monkeypa
     assert seen["user_pool_id"] == pool["user_pool_id"] and seen["demo_page"] is True
     port = os.environ.get("PORT", "5000")
     assert seen["cors_origins"] == [f"http://localhost:{port}"]  # make run's page, and no other origin
+    # make run signs /auth/check's assertions with a key it made there, kept for the next start
+    key = tmp_path / "kept" / "assertion-key.pem"
+    assert seen["assertion_key_file"] == str(key) and seen["assertion_issuer"] == f"http://localhost:{port}"
+    assert key.stat().st_mode & 0o077 == 0 and b"PRIVATE KEY" in key.read_bytes()
+    made = key.read_bytes()
+    server.main([])
+    assert key.read_bytes() == made

@@ -30,6 +30,7 @@ FORGED = {
     "X-Auth-Request-Sub": "forged-sub",
     "X-Auth-Request-Client-Id": "forged-client",
     "X-Auth-Request-Access-Token": "forged-token",
+    "X-Auth-Request-Assertion": "forged.assertion.jwt",  # no ASSERTION_KEY_FILE here: the app gets none at all
     # Names apps read as identity too: an underscore twin (CGI/FastCGI read it as the dashed name), and the
     # headers other proxies and servers use.
     "X_Auth_Request_User": "admin-underscore",
@@ -112,7 +113,7 @@ def test_a_clients_own_identity_headers_never_reach_the_app(stack):
     assert seen["x-auth-request-user"] == ["bob"]
     assert "x-auth-request-groups" not in seen  # in no group: no header (never an empty one, in either proxy)
     assert seen["x-auth-request-sub"] != ["forged-sub"]
-    for name in ("x-auth-request-client-id", "x-auth-request-access-token"):
+    for name in ("x-auth-request-client-id", "x-auth-request-access-token", "x-auth-request-assertion"):
         assert name not in seen, name  # not sent by the auth server: dropped, never the client's
     for name, value in FORGED.items():
         assert value not in stack.upstream.headers_seen(name), name

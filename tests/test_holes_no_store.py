@@ -32,6 +32,7 @@ PUBLIC = {
     "metrics_text",  # counts by route, no user (and Cache-Control: no-store of its own)
     "resend_code",  # the same Accepted sentence whether or not the account exists
     "forgot_password",
+    "jwks",  # the public keys of /auth/check's assertions
 }
 # Names of answer fields that are a user's (or a session's) data: no public route may answer any of them.
 USER_FIELDS = {

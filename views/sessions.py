@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask.typing import ResponseReturnValue
 
-from controllers import browser_session, check, files
+from controllers import browser_session, check, files, signing_keys
 from middleware.authentication import require_token
 from middleware.endpoint import endpoint
 from middleware.ratelimit import per_client
@@ -23,6 +23,16 @@ from views import SESSION, SIGN_IN, USER_DATA, bp
 )
 def check_request() -> ResponseReturnValue:
     return check.check(request.args)
+
+
+@bp.get("/.well-known/jwks.json")
+@endpoint(
+    "The public keys of /auth/check's X-Auth-Request-Assertion (404 without ASSERTION_KEY_FILE)",
+    {200: None},
+    errors=(404,),
+)
+def jwks() -> ResponseReturnValue:
+    return signing_keys.jwks()
 
 
 @bp.get("/auth/sign-in")
