@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 
 NODE_PEERS := tests/node/node_modules/.installed
 AMPLIFY_PEERS := tests/amplify/node_modules/.installed
+AXE_PEERS := tests/axe/node_modules/.installed
 AMPLIFY_BROWSER := tests/amplify-browser/dist/amplify.js
 
 .PHONY: help example-idp-if-npm run run-fresh test test-fast lint lock bench clean system-deps package lambda-python
@@ -26,7 +27,7 @@ run-fresh: $(BIN)/.installed example-idp-if-npm ## make run, the emulator's save
 	$(BIN)/python server.py --fresh
 
 # mypy is strict on these (pyproject.toml); what they import of schemas/ is read, not held to it.
-MYPY_STRICT := services middleware controllers views server.py app.py routes.py config.py config_areas.py \
+MYPY_STRICT := services middleware controllers views server.py app.py routes.py config.py config_areas.py config_portal.py \
 	pool_settings.py errors.py api_error.py token_errors.py managed_login_errors.py passkey_errors.py extensions.py \
 	lambda_function.py
 lint: $(BIN)/.installed ## ruff check, ruff format --check and mypy strict
@@ -38,6 +39,12 @@ lint: $(BIN)/.installed ## ruff check, ruff format --check and mypy strict
 $(NODE_PEERS): tests/node/package.json tests/node/package-lock.json
 	scripts/require.sh npm nodejs npm
 	npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+	touch $@
+
+# axe-core, the accessibility checker the portal's browser tests inject into each page (its own lock file).
+$(AXE_PEERS): tests/axe/package.json tests/axe/package-lock.json
+	scripts/require.sh npm nodejs npm
+	npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The client conformance suite's real clients from npm (Amplify JS v6, aws-jwt-verify), pinned by their own lock file.
@@ -84,7 +91,7 @@ PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
 # themselves: that file runs alone, after the others.
 TEST_WORKERS ?= 2
 ALONE := tests/test_production.py
-test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(AMPLIFY_BROWSER) $(IDP_PEERS) system-deps lint ## Every test, after lint (installs what it needs first)
+test: $(BIN)/.installed $(NODE_PEERS) $(AMPLIFY_PEERS) $(AMPLIFY_BROWSER) $(IDP_PEERS) $(AXE_PEERS) system-deps lint ## Every test, after lint (installs what it needs first)
 	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile --ignore=$(ALONE)
 	$(PYTEST) $(ALONE)
 
@@ -152,4 +159,4 @@ lambda-python: ## Print the interpreter the Lambda package is compiled with
 	@echo $(LAMBDA_PYTHON)
 
 clean: ## Remove the environment, caches, npm installs and build/
-	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules tests/amplify/node_modules tests/amplify-browser/node_modules tests/amplify-browser/dist emulator/cognito_emulator/idp/node_modules build
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache tests/node/node_modules tests/amplify/node_modules tests/axe/node_modules tests/amplify-browser/node_modules tests/amplify-browser/dist emulator/cognito_emulator/idp/node_modules build

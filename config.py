@@ -23,6 +23,7 @@ from config_areas import (
     Server,
     SharedState,
 )
+from config_portal import Portal
 from pool_settings import ANY_POOL_ID as _ANY_POOL_ID
 from pool_settings import CLIENT_ID as _CLIENT_ID
 from pool_settings import POOL_ID as _POOL_ID
@@ -43,7 +44,9 @@ class ConfigError(RuntimeError):
 # The areas' fields follow in the order of their classes from the last base to the first (dataclass order):
 # the primary pool's first, /metrics' last.
 @dataclass(frozen=True)
-class Settings(Metrics, Assertion, MorePools, RateLimits, SharedState, Server, ManagedLogin, BrowserSessions, Pool):
+class Settings(
+    Portal, Metrics, Assertion, MorePools, RateLimits, SharedState, Server, ManagedLogin, BrowserSessions, Pool
+):
     """Every setting, by area (config_areas.py), and what depends on several of them."""
 
     @property

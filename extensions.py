@@ -13,10 +13,11 @@ from services.cognito.threat_context import Provider
 from services.flows.after_sign_in import SignIns
 from services.flows.auth_service import AuthService
 from services.flows.managed_login import ManagedLogin
+from services.flows.portal_step import PortalStep
 from services.flows.session_refresh import refresher, user_check
 from services.state.attempts import Attempts
 from services.state.hoststore import HostStore, default_folder
-from services.state.pending_sign_ins import PendingSignIns
+from services.state.pending_sign_ins import OneTimeRecords, PendingSignIns
 from services.state.revocations import Revocations
 from services.state.session_store import Sessions
 from services.tokens.alb import AlbKeys, AlbVerifier
@@ -40,6 +41,7 @@ class Services:
     sessions: Sessions
     managed_login: ManagedLogin | None  # None: COGNITO_DOMAIN unset
     pending_sign_ins: PendingSignIns
+    portal_steps: OneTimeRecords[PortalStep]  # the portal's sign-in steps under way (controllers/portal.py)
 
     @property
     def sign_ins(self) -> SignIns:
@@ -96,6 +98,7 @@ def init_app(app: Flask, settings: Settings, threat_context: Provider | None = N
         sessions,
         _managed_login(settings),
         PendingSignIns(host, settings.redis_url),
+        OneTimeRecords("step", PortalStep.load, host, settings.redis_url),
     )
     try:  # read once: a key that cannot be read stops start-up, never a request
         app.extensions[_ASSERTION] = signer(settings.assertion_key_file, settings.assertion_previous_key_files)

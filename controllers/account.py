@@ -32,16 +32,8 @@ def forgot_password(body: bodies.Username) -> tuple[Response, int]:
 
 def reset_password(body: bodies.ResetPassword) -> Response:
     """Set a new password with the emailed reset code; every session of the user ends."""
-    app_services = services()
     with guessing(body.username):
-        app_services.auth.reset_password(body.username, body.code, body.new_password)
-    # The user Cognito reset, by username and sub (AdminGetUser): the name given may be an alias, and the names
-    # seen at sign-in could name someone else (another user's username may be this user's email). Without the
-    # permission for AdminGetUser: the name itself and the user it was last seen to be at a sign-in here.
-    names = app_services.auth.names_of(body.username)
-    if names is None:
-        names = {body.username, app_services.attempts.user_of(body.username)}
-    app_services.revocations.end_sessions(names, app_services.settings.session_lifetime)
+        services().sign_ins.reset_password(body.username, body.code, body.new_password)
     return jsonify(username=body.username, password_reset=True)
 
 

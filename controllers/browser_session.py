@@ -10,20 +10,18 @@ without it gets a confirmation page whose form carries it (templates/signed-in.h
 
 from __future__ import annotations
 
-import secrets
-
-from flask import jsonify, make_response, redirect, render_template, request
+from flask import jsonify, make_response, redirect, request
 from werkzeug.wrappers import Response
 
 import errors
 from extensions import services
 from middleware.authentication import current_session, session_of_request
 from middleware.body import FORM
+from middleware.portal_pages import SIGN_IN_PATH, portal_page, step_page
 from middleware.ratelimit import guessing
-from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret, set_cookie
+from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret
 from middleware.signed_in import (
     SIGN_IN_COOKIE,
-    SIGN_IN_POLICY,
     answered_challenge,
     live_session,
     sign_out_of,
@@ -35,26 +33,13 @@ from services.flows.redirects import safe_redirect
 from services.flows.sign_in_answers import unverified_claims
 from services.state.session_record import Session
 
-SIGN_IN_SECONDS = 600
-SIGN_IN_PATH = "/auth/sign-in"
-
 
 def sign_in_or_signed_in(rd: str | None) -> Response:
-    """The sign-in form; when the browser is signed in already, who it is and a sign-out button instead."""
+    """The portal's first page; when the browser is signed in already, who it is and a sign-out button instead."""
     session = live_session()
     if session is None:
-        return sign_in_page(rd)
+        return portal_page(rd)
     return signed_in_page(session, "Signed in", "/auth/sign-out", rd, back=SIGN_IN_PATH)
-
-
-def sign_in_page(rd: str | None, message: str = "", username: str = "", status: int = 200) -> Response:
-    """The plain sign-in form, with a fresh login-CSRF token in it and in a cookie."""
-    token = secrets.token_urlsafe(32)
-    page = render_template("sign-in.html", rd=rd or "", message=message, username=username, csrf_token=token)
-    response = make_response(page, status)
-    response.headers.update({"Cache-Control": "no-store", "Content-Security-Policy": SIGN_IN_POLICY})
-    set_cookie(response, SIGN_IN_COOKIE, token, SIGN_IN_SECONDS, samesite="Strict")
-    return response
 
 
 def start_session(body: bodies.SessionSignIn) -> Response:
@@ -64,20 +49,17 @@ def start_session(body: bodies.SessionSignIn) -> Response:
     if form:
         expected = request.cookies.get(cookie_name(SIGN_IN_COOKIE), "")
         if not expected or not same_secret(body.csrf_token, expected):
-            return sign_in_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
+            return portal_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
     try:
         with guessing(body.username):
             answer = services().sign_ins.first_factor(body.username, body.password, body.preferred)
     except errors.ApiError as err:
         if not form:
             raise
-        return sign_in_page(body.rd, err.message, body.username, err.status_code)
+        return portal_page(body.rd, err.message, body.username, err.status_code)
     services().sign_ins.signed_in(answer, proven_name=body.username if body.password is not None else None)
-    if "access_token" not in answer:  # a challenge: answered at /auth/session/challenge
-        if form:
-            message = "This account needs another step (a code or a new password): sign in through the API."
-            return sign_in_page(body.rd, message, body.username, 403)
-        return jsonify(answer)
+    if "access_token" not in answer:  # a challenge: the portal's next step, or answered at /auth/session/challenge
+        return step_page(answer, body.username, body.rd) if form else jsonify(answer)
     # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
     return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None)
 

@@ -21,9 +21,14 @@ from services.flows.redirects import safe_redirect
 from services.state.session_record import Session
 
 SIGN_IN_COOKIE = "auth_sign_in"  # the sign-in form's own CSRF token
-# The form's own style sheet, nothing else; never framed (a framed form could be clicked for the user). No
-# form-action: browsers apply it to the redirect after the form too, and `rd` may be another allowed host.
-SIGN_IN_POLICY = "default-src 'none'; style-src 'self'; img-src data:; base-uri 'none'; frame-ancestors 'none'"
+# The portal's own style sheet, logo and passkey script, nothing else: no inline script, no requests from a
+# script (the passkey step fills in its form and submits it); never framed (a framed form could be clicked for
+# the user). No form-action: browsers apply it to the redirect after the form too, and `rd` may be another
+# allowed host.
+SIGN_IN_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 
 
 def answered_challenge(body: bodies.ChallengeAnswer) -> dict[str, Any]:
@@ -86,10 +91,14 @@ def sign_out_of(session: Session) -> None:
 def signed_in_page(session: Session, title: str, action: str, rd: str | None, back: str | None) -> Response:
     """Who is signed in, and a form posting the session's CSRF token to `action` (a sign-out), with `back`
     as its `rd`; a link on to `rd` where it is safe. Never cached, never framed."""
-    hosts = services().settings.session_redirect_hosts
+    settings = services().settings
+    hosts = settings.session_redirect_hosts
     page = render_template(
         "signed-in.html",
-        title=title,
+        page_title=title,
+        title=settings.portal_title,
+        logo=bool(settings.portal_logo),
+        status=200,
         name=session.username,
         email=session.email if session.email != session.username else None,
         action=action,

@@ -29,6 +29,8 @@ PUBLIC = {
     "index",  # the demo page's static file; what it shows, it asks the API for
     "page_asset",
     "sign_in_style",
+    "portal_logo",  # the portal's logo file (PORTAL_LOGO)
+    "portal_script",  # the portal's passkey step scripts (static files)
     "metrics_text",  # counts by route, no user (and Cache-Control: no-store of its own)
     "resend_code",  # the same Accepted sentence whether or not the account exists
     "forgot_password",

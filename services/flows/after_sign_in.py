@@ -59,6 +59,18 @@ class SignIns:
             self.attempts.alias({n for n in names if isinstance(n, str)} | {id_claims["sub"]}, id_claims["sub"])
         return answer
 
+    def reset_password(self, username: str, code: str, new_password: str) -> None:
+        """ConfirmForgotPassword, then every session of the user Cognito reset ends.
+
+        That user is found by username and sub (AdminGetUser): the name given may be an alias, and the names seen
+        at sign-in could name someone else (another user's username may be this user's email). Without the
+        permission for AdminGetUser: the name itself and the user it was last seen to be at a sign-in here."""
+        self.auth.reset_password(username, code, new_password)
+        names = self.auth.names_of(username)
+        if names is None:
+            names = {username, self.attempts.user_of(username)}
+        self.revocations.end_sessions(names, self.session_lifetime)
+
     def start_session(self, answer: Mapping[str, Any], previous: str | None) -> tuple[str, Session]:
         """A new session for a sign-in's tokens: its id (for the cookie) and the session. The browser's
         `previous` session (its cookie's id) ends here: a sign-in replaces it."""

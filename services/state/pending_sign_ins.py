@@ -1,10 +1,12 @@
-"""Managed-login sign-ins under way: each kept server-side until its callback takes it, once.
+"""Sign-ins under way, each kept server-side until the browser's next step takes it, once: managed login's
+(until its callback) and the portal's (until the next step's form).
 
-The browser holds only a random binding id in a short-lived HttpOnly cookie (controllers/oauth.py); the
-sign-in (state, nonce, code verifier, rd) is stored under the sha256 of that id, in Redis with REDIS_URL
-(`auth:oauth:<sha256>`, expiring) else in the host store's sessions table (`oauth:<sha256>`, which no
-session key can equal: those are bare hex). `take` reads and deletes in one step (Redis GETDEL, one SQLite
-transaction), so a second callback with the same cookie and state finds nothing, however close behind.
+The browser holds only a random id (managed login: a short-lived HttpOnly cookie, controllers/oauth.py; the
+portal: a hidden field bound to its form's CSRF token, controllers/portal.py); the record is stored under
+the sha256 of that id, in Redis with REDIS_URL (`auth:<kind>:<sha256>`, expiring) else in the host store's
+sessions table (`<kind>:<sha256>`, which no session key can equal: those are bare hex). `take` reads and
+deletes in one step (Redis GETDEL, one SQLite transaction), so a second callback or a replayed form finds
+nothing, however close behind.
 """
 
 from __future__ import annotations
@@ -12,47 +14,60 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import errors
 from services import redis_client
 from services.flows.managed_login import PendingSignIn
 from services.state.hoststore import HostStore
 
-REDIS_PREFIX, HOST_PREFIX = "auth:oauth:", "oauth:"
 UNAVAILABLE = "The sign-in store is unavailable; try again shortly."
 
 
-class PendingSignIns:
-    """`put` when the browser is sent to the authorize endpoint, `take` (at most once) at its callback."""
+class Record(Protocol):
+    """What a one-time store keeps: a record that dumps itself to text and loads back (None if not one)."""
+
+    def dump(self) -> str: ...
+
+
+_R = TypeVar("_R", bound=Record)
+
+
+class OneTimeRecords(Generic[_R]):
+    """`put` a record under the browser's random id; `take` it (at most once) at the next step."""
 
     def __init__(
         self,
+        kind: str,
+        load: Callable[[str | bytes], _R | None],
         host: HostStore,
         redis_url: str | None = None,
         *,
         lifetime: float = 600.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        self.redis_prefix, self.host_prefix, self._load = f"auth:{kind}:", f"{kind}:", load
         self.host, self.redis_url, self.lifetime, self._clock = host, redis_url, lifetime, clock
         self._redis: Any = None
 
-    def put(self, binding: str, pending: PendingSignIn) -> None:
-        """Remember `pending` for the browser holding `binding`, for `lifetime` seconds at most."""
-        key = _key(binding)
+    def put(self, binding: str, record: _R) -> None:
+        """Remember `record` for the browser holding `binding`, for `lifetime` seconds at most."""
+        key, data = _key(binding), record.dump()
         if self.redis_url:
-            self._call(lambda client: client.set(REDIS_PREFIX + key, pending.dump(), px=round(self.lifetime * 1000)))
+            self._call(lambda client: client.set(self.redis_prefix + key, data, px=round(self.lifetime * 1000)))
         else:
-            self.host.put_session(HOST_PREFIX + key, pending.dump(), self._clock() + self.lifetime)
+            self.host.put_session(self.host_prefix + key, data, self._clock() + self.lifetime)
 
-    def take(self, binding: str) -> PendingSignIn | None:
-        """The browser's sign-in, removed as it is read; None when there is none (used, expired, unknown)."""
+    def take(self, binding: str) -> _R | None:
+        """The browser's record, removed as it is read; None when there is none (used, expired, unknown)."""
+        if not 0 < len(binding) <= 128:
+            return None
         key = _key(binding)
         if self.redis_url:
-            data = self._call(lambda client: client.getdel(REDIS_PREFIX + key))
+            data = self._call(lambda client: client.getdel(self.redis_prefix + key))
         else:
-            data = self.host.delete_session(HOST_PREFIX + key)
-        return PendingSignIn.load(data) if data else None
+            data = self.host.delete_session(self.host_prefix + key)
+        return self._load(data) if data else None
 
     def _call(self, work: Callable[[Any], Any]) -> Any:
         import redis
@@ -63,6 +78,21 @@ class PendingSignIns:
             return work(self._redis)
         except redis.RedisError as err:  # a sign-in kept in Redis is nowhere else: 503, as sessions do
             raise errors.ServiceUnavailable(UNAVAILABLE) from err
+
+
+class PendingSignIns(OneTimeRecords[PendingSignIn]):
+    """Managed-login sign-ins under way: `put` when the browser is sent to the authorize endpoint, `take` at
+    its callback."""
+
+    def __init__(
+        self,
+        host: HostStore,
+        redis_url: str | None = None,
+        *,
+        lifetime: float = 600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__("oauth", PendingSignIn.load, host, redis_url, lifetime=lifetime, clock=clock)
 
 
 def _key(binding: str) -> str:

@@ -213,5 +213,5 @@ window.PagePasskeys = (() => {
     };
   }
 
-  return { CHALLENGES, wire };
+  return { CHALLENGES, wire, get };
 })();
