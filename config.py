@@ -13,7 +13,6 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from config_areas import (
-    Assertion,
     BrowserSessions,
     ManagedLogin,
     Metrics,
@@ -23,7 +22,7 @@ from config_areas import (
     Server,
     SharedState,
 )
-from config_portal import Portal
+from config_gateway import Assertion, Portal
 from pool_settings import ANY_POOL_ID as _ANY_POOL_ID
 from pool_settings import CLIENT_ID as _CLIENT_ID
 from pool_settings import POOL_ID as _POOL_ID

@@ -241,18 +241,6 @@ class MorePools:
 
 
 @dataclass(frozen=True)
-class Assertion:
-    """The signed identity /auth/check hands the app (X-Auth-Request-Assertion): its keys and its issuer."""
-
-    assertion_key_file: str | None = setting("ASSERTION_KEY_FILE")  # an EC P-256 PEM private key: it signs
-    # Keys of a rotation: published at /.well-known/jwks.json beside the current one, never signing.
-    assertion_previous_key_files: tuple[str, ...] = setting(
-        "ASSERTION_KEY_FILE_PREVIOUS", (), lambda v: tuple(_split(v))
-    )
-    assertion_issuer: str | None = setting("ASSERTION_ISSUER", check=_is_url, must="be this server's public URL")
-
-
-@dataclass(frozen=True)
 class Metrics:
     """/metrics: whether it is served, and to whom."""
 

@@ -16,7 +16,7 @@ from flask import abort, request, send_file
 from werkzeug.wrappers import Response
 
 import errors
-from config_portal import LOGO_TYPES
+from config_gateway import LOGO_TYPES
 from extensions import services
 from middleware.endpoint import parse
 from middleware.portal_pages import SIGN_IN_PATH, page, portal_page, show_step, step_page

@@ -1,4 +1,5 @@
-"""The sign-in portal's settings (/auth/sign-in): its name and logo, the factors it offers, and sign-up."""
+"""The gateway's settings: the sign-in portal (/auth/sign-in: its name and logo, the factors it offers, sign-up)
+and the signed identity /auth/check hands the app."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 from dataclasses import dataclass
 
 from config_areas import _boolean, _split, setting
+from pool_settings import is_url as _is_url
 
 # The portal's first factors: `password` (a form), `email_code` and `sms_code` (USER_AUTH's one-time codes)
 # and `passkey` (USER_AUTH's WEB_AUTHN, the page's only script). The last three need ALLOW_USER_AUTH on the
@@ -39,3 +41,15 @@ class Portal:
     )
     # Off by default: a portal in front of internal apps rarely lets anyone sign up.
     sign_up_enabled: bool = setting("SIGN_UP_ENABLED", False, lambda v: _boolean(v))
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """The signed identity /auth/check hands the app (X-Auth-Request-Assertion): its keys and its issuer."""
+
+    assertion_key_file: str | None = setting("ASSERTION_KEY_FILE")  # an EC P-256 PEM private key: it signs
+    # Keys of a rotation: published at /.well-known/jwks.json beside the current one, never signing.
+    assertion_previous_key_files: tuple[str, ...] = setting(
+        "ASSERTION_KEY_FILE_PREVIOUS", (), lambda v: tuple(_split(v))
+    )
+    assertion_issuer: str | None = setting("ASSERTION_ISSUER", check=_is_url, must="be this server's public URL")
