@@ -7,7 +7,10 @@ middleware for); it may read the request's URL, headers and cookies where its an
 
 from __future__ import annotations
 
+import views.deletion  # noqa: F401  (DELETE /auth/me)
+
 # Importing an area's module declares its views on the blueprints (the served document sorts its keys).
 from views import account, bp, metrics_bp, oauth, page, passkeys, sessions, sign_in, site  # noqa: F401
+from views.admin import admin_bp  # the admin API: registered by app.py only with ADMIN_GROUP
 
-__all__ = ["bp", "metrics_bp", "page"]
+__all__ = ["admin_bp", "bp", "metrics_bp", "page"]
