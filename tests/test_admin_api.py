@@ -7,9 +7,12 @@ from __future__ import annotations
 import logging
 
 import pytest
+import schemathesis
 
 from app import create_app
+from middleware.openapi import document
 from tests.support.helpers import PASSWORD, bearer
+from tests.support.metrics import Scrapes, label_values, metered
 from tests.support.sessions_end import make_user, session_client, statuses
 
 GROUP = "admins"
@@ -189,3 +192,46 @@ def test_each_action_writes_one_audit_line_without_a_token(admin_app, root, capl
     token = root["Authorization"].split(" ", 1)[1]
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert token not in logged and token.split(".")[2] not in logged
+
+
+def test_each_action_is_counted_by_action_and_result_and_no_name(emulator, pool, admin_app):
+    app, client = metered(pool, admin_group=GROUP)
+    root, alice = token_of(app, "root"), token_of(app, "alice")
+    scrapes = Scrapes(client)
+    client.post("/auth/admin/users/bob/disable", headers=root)
+    client.post("/auth/admin/users/nobody/enable", headers=root)
+    client.get("/auth/admin/users", headers=alice)
+    assert scrapes.delta("auth_admin_actions_total", action="disable", result="ok") == 1
+    assert scrapes.delta("auth_admin_actions_total", action="enable", result="user_not_found") == 1
+    assert scrapes.delta("auth_admin_actions_total", action="list_users", result="forbidden") == 1
+    assert not {"bob", "nobody", "root", "alice"} & label_values(scrapes.scrape())
+
+
+def test_every_answer_is_one_the_document_allows(admin_app, root):
+    schema = schemathesis.openapi.from_dict(document(admin_app))
+    client = admin_app.test_client()
+    alice = token_of(admin_app, "alice")
+    calls = [
+        ("GET", "/auth/admin/users?limit=1", "/auth/admin/users", root),
+        ("GET", "/auth/admin/users?limit=99", "/auth/admin/users", root),
+        ("GET", "/auth/admin/users", "/auth/admin/users", alice),
+        ("GET", "/auth/admin/users", "/auth/admin/users", {}),
+        ("GET", "/auth/admin/users/alice", "/auth/admin/users/{username}", root),
+        ("GET", "/auth/admin/users/nobody", "/auth/admin/users/{username}", root),
+        ("POST", "/auth/admin/users/bob/disable", "/auth/admin/users/{username}/disable", root),
+        ("POST", "/auth/admin/users/bob/enable", "/auth/admin/users/{username}/enable", root),
+        ("POST", "/auth/admin/users/bob/sign-out", "/auth/admin/users/{username}/sign-out", root),
+        ("POST", "/auth/admin/users/bob/reset-password", "/auth/admin/users/{username}/reset-password", root),
+        ("PUT", "/auth/admin/users/bob/groups/staff", "/auth/admin/users/{username}/groups/{group}", root),
+        ("DELETE", "/auth/admin/users/bob/groups/nogroup", "/auth/admin/users/{username}/groups/{group}", root),
+    ]
+    for method, path, template, headers in calls:
+        response = client.open(path, method=method, headers=headers)
+        assert response.status_code < 500, (path, response.json)
+        schema[template][method].validate_response(response)
+    tokens = client.post("/auth/login", json={"username": "alice", "password": PASSWORD}).json
+    deleted = client.delete("/auth/me", headers=bearer(tokens["access_token"]))
+    assert deleted.status_code == 204
+    schema["/auth/me"]["DELETE"].validate_response(deleted)
+    refused = client.delete("/auth/me", headers=bearer(tokens["access_token"]))
+    schema["/auth/me"]["DELETE"].validate_response(refused)

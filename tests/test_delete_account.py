@@ -42,10 +42,10 @@ def alice(emulator, pool) -> None:
     make_user(emulator, pool, "bob")
 
 
-def test_an_old_sign_in_is_refused_and_nothing_is_deleted(app, client, emulator, pool, alice, monkeypatch):
+def test_an_old_sign_in_is_refused_and_nothing_is_deleted(client, conforms, emulator, pool, alice, monkeypatch):
     tokens = login(client)
     later(monkeypatch, admin_calls.REAUTH_SECONDS + 1)
-    response = client.delete("/auth/me", headers=bearer(tokens["access_token"]))
+    response = conforms(client.delete("/auth/me", headers=bearer(tokens["access_token"])), "/auth/me", "DELETE")
     assert response.status_code == 401
     assert response.json["error"] == "reauthentication_required"
     assert "sign in again" in response.json["message"]
