@@ -16,7 +16,7 @@ from middleware.handlers import register_error_handlers
 from middleware.metrics_hooks import add_metrics_hooks
 from middleware.requestlog import add_request_hooks, configure_logging
 from middleware.threat_request import ENCODED_DATA_HEADER, request_threat_context
-from routes import bp, metrics_bp, page
+from routes import admin_bp, bp, metrics_bp, page
 
 _CORS_PREFIXES = ("/auth", "/hello")  # of _enable_cors's resources
 
@@ -36,6 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(bp)
     if settings.demo_page:  # the sign-in page at `/`: local runs, or DEMO_PAGE=true; never by default
         app.register_blueprint(page)
+    if settings.admin_group:  # the admin API (/auth/admin/...): unset, its routes do not exist
+        app.register_blueprint(admin_bp)
     _enable_cors(app, settings)
     register_error_handlers(app)
     add_request_hooks(app)

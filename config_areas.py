@@ -34,6 +34,7 @@ _LEGACY = {"ADMIN_NO_SRP_AUTH": "ADMIN_USER_PASSWORD_AUTH"}  # Cognito's legacy 
 # Cognito's patterns: a scope (`openid`, `<resource server>/<scope>`), an identity provider's name.
 _SCOPE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]{1,256}$")
 _PROVIDER = re.compile(r"^[^\x00-\x1f\x7f,]{1,32}$")
+_GROUP = re.compile(r"^[^\s\x00-\x1f\x7f]{1,128}$")  # GroupName: letters, marks, symbols, numbers, punctuation
 _REDIRECT_HOST = re.compile(r"^\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
 
 
@@ -194,6 +195,10 @@ class Server:
     max_body_bytes: int = setting("MAX_BODY_BYTES", 16 * 1024, int, lambda v: 1024 <= v <= 1 << 20, "be 1 KiB to 1 MiB")
     log_format: str = setting("LOG_FORMAT", "text", check=("text", "json").__contains__, must="be 'text' or 'json'")
     trusted_proxies: int = setting("TRUSTED_PROXIES", 0, int, lambda v: 0 <= v <= 5, "be 0 to 5")
+    # The admin API (/auth/admin/...): for members of this Cognito group only; unset, the routes do not exist.
+    admin_group: str | None = setting(
+        "ADMIN_GROUP", check=lambda v: bool(_GROUP.match(v)), must="be a Cognito group name (1 to 128 characters)"
+    )
 
 
 @dataclass(frozen=True)

@@ -208,6 +208,18 @@ class UserNotFound(ApiError):
     status_code, error, message = 404, "user_not_found", "No such user."
 
 
+class GroupNotFound(ApiError):
+    status_code, error, message = 404, "group_not_found", "No such group in the user pool."
+
+
+class ReauthenticationRequired(ApiError):
+    """The sign-in behind the token is too old for what is asked (deleting the account): step-up, RFC 9470."""
+
+    status_code, error = 401, "reauthentication_required"
+    message = "This needs a sign-in within the last 5 minutes: sign in again, then retry."
+    headers = {"WWW-Authenticate": 'Bearer error="insufficient_user_authentication", max_age=300'}
+
+
 class IncorrectPassword(ApiError):
     status_code, error, message = 403, "not_authorized", "The old password is incorrect."
 

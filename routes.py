@@ -8,6 +8,19 @@ middleware for); it may read the request's URL, headers and cookies where its an
 from __future__ import annotations
 
 # Importing an area's module declares its views on the blueprints (the served document sorts its keys).
-from views import account, bp, metrics_bp, oauth, page, passkeys, portal, sessions, sign_in, site  # noqa: F401
+from views import (  # noqa: F401
+    account,
+    bp,
+    deletion,
+    metrics_bp,
+    oauth,
+    page,
+    passkeys,
+    portal,
+    sessions,
+    sign_in,
+    site,
+)
+from views.admin import admin_bp  # the admin API: registered by app.py only with ADMIN_GROUP
 
-__all__ = ["bp", "metrics_bp", "page"]
+__all__ = ["admin_bp", "bp", "metrics_bp", "page"]

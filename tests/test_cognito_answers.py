@@ -203,7 +203,12 @@ def test_login_without_expires_in_derives_it_from_the_token(proxy, users):
 
 @pytest.mark.parametrize(
     "settings",
-    [{"registration_mode": "auto_confirm"}, {"registration_mode": "admin"}, {"login_flow": "ADMIN_USER_PASSWORD_AUTH"}],
+    [
+        {"registration_mode": "auto_confirm"},
+        {"registration_mode": "admin"},
+        {"login_flow": "ADMIN_USER_PASSWORD_AUTH"},
+        {"admin_group": "admins"},  # the admin API
+    ],
 )
 def test_admin_modes_stop_at_start_up_without_credentials(pool, monkeypatch, tmp_path, settings):
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):

@@ -60,8 +60,8 @@ HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 @pytest.fixture
 def every_route(pool):
-    """The app with every blueprint of routes.py registered (the demo page's and /metrics too)."""
-    return create_app({**pool, "demo_page": True, "metrics_enabled": True})
+    """The app with every blueprint of routes.py registered (the demo page's, /metrics and the admin API too)."""
+    return create_app({**pool, "demo_page": True, "metrics_enabled": True, "admin_group": "admins"})
 
 
 def declared(app) -> dict[str, Any]:

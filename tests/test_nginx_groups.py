@@ -8,11 +8,18 @@ import re
 import pytest
 import requests
 
+from app import create_app
 from tests.support.nginx import readmes_nginx
 from tests.support.upstream import Upstream
 
 # A path for each converter.
-SAMPLE = {"<any(css, js):kind>": "css", "<path:name>": "swagger-ui.css", "<credential_id>": "AbC-123_x"}
+SAMPLE = {
+    "<any(css, js):kind>": "css",
+    "<path:name>": "swagger-ui.css",
+    "<credential_id>": "AbC-123_x",
+    "<username>": "alice",
+    "<group>": "staff",
+}
 
 
 def routes(app) -> list[tuple[str, str, bool]]:
@@ -26,7 +33,8 @@ def routes(app) -> list[tuple[str, str, bool]]:
 
 
 @pytest.mark.nginx
-def test_cognito_routes_reach_their_own_workers_and_token_checks_never_do(app, tmp_path):
+def test_cognito_routes_reach_their_own_workers_and_token_checks_never_do(pool, tmp_path):
+    app = create_app({**pool, "admin_group": "admins"})  # the admin API's routes too
     main, cognito = Upstream(), Upstream()
     proxy = readmes_nginx(main.port, tmp_path, cognito.port)
     try:

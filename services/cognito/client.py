@@ -56,6 +56,7 @@ def check_admin_credentials(settings: Settings) -> None:
     """Stop at start-up, not at the first sign-up, when an admin mode has no AWS credentials to call with."""
     chosen = {"REGISTRATION_MODE": settings.registration_mode, "LOGIN_FLOW": settings.login_flow}
     needing = [f"{name}={chosen[name]}" for name, modes in ADMIN_SETTINGS.items() if chosen[name] in modes]
+    needing += ["ADMIN_GROUP (the admin API)"] if settings.admin_group else []
     if not needing:
         return
     import boto3

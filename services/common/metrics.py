@@ -82,6 +82,9 @@ class _Recorder:
         )
         self.jwks = Counter(PREFIX + "jwks_fetches", "JWKS fetches by outcome", ["outcome"], registry=registry)
         self.sessions = Counter(PREFIX + "sessions", "Session events", ["event"], registry=registry)
+        self.admin = Counter(
+            PREFIX + "admin_actions", "Admin API actions by result", ["action", "result"], registry=registry
+        )
         # (metric, label values) -> its child: labels() takes a lock and builds a key on every call, the hot
         # path does one dict lookup instead. The keys are bounded as the label values are.
         self._children: dict[tuple[Any, tuple[str, ...]], Any] = {}
@@ -221,3 +224,9 @@ def exposition(gauges: Callable[[], dict[str, tuple[str, float]]]) -> tuple[byte
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     registry.register(Collected())
     return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def admin_action(action: str, result: str) -> None:
+    """One admin API action (a fixed name) and its result: `ok`, or the API error's code (a fixed set)."""
+    if _recorder is not None:
+        _recorder.child(_recorder.admin, action, result).inc()

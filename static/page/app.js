@@ -28,8 +28,8 @@
   const auth = () => (session.cookie ? { cookie: true } : { token: session.access_token });
   const answerChallenge = (body) => (viaCookie ? sessions.answer(body) : api("POST", "auth/challenge", { body }));
 
-  // Passwordless sign-in and passkeys (passkeys.js), given what it needs of this page.
-  const flows = window.PagePasskeys.wire({ api, sessions, auth: () => session && auth(), answerChallenge,
+  // Passwordless sign-in and passkeys (passkeys.js), given what it needs of this page; admin.js asks `auth` too.
+  const flows = window.PagePasskeys.wire({ api, sessions, auth: (window.PageAuth = () => session && auth()), answerChallenge,
     signedIn: (data, username) => signedIn(data, username), byCookie: (on) => (viaCookie = on) }); // prettier-ignore
   // One request at a time per form or button: pressing it again while its request is under way does nothing.
   function on(id, type, handler) {
