@@ -15,9 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 import errors
-from services import redis_client
 from services.flows.managed_login import PendingSignIn
 from services.state.hoststore import HostStore
+from services.state.redis_connect import Where, connect
 
 REDIS_PREFIX, HOST_PREFIX = "auth:oauth:", "oauth:"
 UNAVAILABLE = "The sign-in store is unavailable; try again shortly."
@@ -29,7 +29,7 @@ class PendingSignIns:
     def __init__(
         self,
         host: HostStore,
-        redis_url: str | None = None,
+        redis_url: Where | None = None,
         *,
         lifetime: float = 600.0,
         clock: Callable[[], float] = time.time,
@@ -57,11 +57,11 @@ class PendingSignIns:
     def _call(self, work: Callable[[Any], Any]) -> Any:
         import redis
 
-        if self._redis is None:
-            self._redis = redis_client(str(self.redis_url))
         try:
+            if self._redis is None:  # a cluster's client reads the slot map as it is made: it may fail too
+                self._redis = connect(self.redis_url)
             return work(self._redis)
-        except redis.RedisError as err:  # a sign-in kept in Redis is nowhere else: 503, as sessions do
+        except (redis.RedisError, redis.exceptions.RedisClusterException) as err:  # kept nowhere else: 503
             raise errors.ServiceUnavailable(UNAVAILABLE) from err
 
 
