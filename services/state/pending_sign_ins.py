@@ -59,6 +59,7 @@ class PendingSignIns:
 
         try:
             if self._redis is None:  # a cluster's client reads the slot map as it is made: it may fail too
+                assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
                 self._redis = connect(self.redis_url)
             return work(self._redis)
         except (redis.RedisError, redis.exceptions.RedisClusterException) as err:  # kept nowhere else: 503

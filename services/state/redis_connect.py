@@ -75,8 +75,8 @@ def connect(where: Where) -> Any:
 
         primary = _sentinel_kwargs(target.url)
         tls = {name: value for name, value in primary.items() if name == "ssl" or name.startswith("ssl_")}
-        sentinel = Sentinel(list(target.sentinels), sentinel_kwargs={**options, **tls}, **options)
-        return sentinel.master_for(target.sentinel_master, **primary)
+        sentinel = Sentinel(list(target.sentinels), sentinel_kwargs={**options, **tls}, **options)  # type: ignore[no-untyped-call]
+        return sentinel.master_for(target.sentinel_master, **primary)  # type: ignore[no-untyped-call]
     return redis.Redis.from_url(target.url, **options)
 
 
@@ -84,7 +84,7 @@ def _sentinel_kwargs(url: str) -> dict[str, Any]:
     """The URL's credentials, database and TLS options for the primary (its host and port come from Sentinel)."""
     from redis.connection import SSLConnection, parse_url
 
-    kwargs = parse_url(url)
+    kwargs: dict[str, Any] = parse_url(url)  # type: ignore[no-untyped-call]
     kwargs.pop("host", None), kwargs.pop("port", None)
     if kwargs.pop("connection_class", None) is SSLConnection:
         kwargs["ssl"] = True  # SentinelConnectionPool picks its TLS connection class from this flag
