@@ -19,7 +19,6 @@ from services.state.session_record import session_key
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.redis_cluster import RedisClusterNodes
 from tests.support.sessions_end import make_user, session_client
-from tests.test_session_refresh import rotating_cognito  # noqa: F401 (a fixture: scripted Cognito, rotation on)
 
 pytestmark = [pytest.mark.redis, pytest.mark.subprocess, pytest.mark.slow]
 COOKIE = "auth_session"
@@ -120,7 +119,7 @@ def test_a_session_lives_and_ends_on_both_through_a_moved_slot(emulator, pool, c
 
 
 @pytest.mark.parametrize("moving", [False, True], ids=["steady", "slot-moving"])
-def test_fifty_requests_at_expiry_refresh_once(pool, rotating_cognito, cluster, target, tmp_path, moving):  # noqa: F811
+def test_fifty_requests_at_expiry_refresh_once(pool, rotating_cognito, cluster, target, tmp_path, moving):
     settings = {**pool, "endpoint_url": rotating_cognito.url}
     a, b = two_apps(settings, target, tmp_path, "a", "b")
     client = a.test_client()
