@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from config_areas import (
     BrowserSessions,
@@ -102,6 +103,7 @@ class Settings(
             raise ConfigError("COGNITO_CLIENT_ID must be an app client id")
         if not is_fetchable(self.jwks_url):
             raise ConfigError("COGNITO_JWKS_URL must be https (plain http only on loopback, for the emulator)")
+        self._check_redis()
         ids = [pool.pool_id for pool in self.pools]
         repeated = next((pool_id for pool_id in ids if ids.count(pool_id) > 1), None)
         if repeated is not None:  # even with issuers told apart (COGNITO_ISSUER): /ready and `pool` name pools by id
@@ -118,6 +120,19 @@ class Settings(
                 if seen.setdefault(issuer, index) != index:
                     names = f"{self.pools[seen[issuer]].pool_id!r} and {pool.pool_id!r}"
                     raise ConfigError(f"COGNITO_ADDITIONAL_POOLS: pools {names} share an issuer")
+
+    def _check_redis(self) -> None:
+        """Cluster or Sentinel: each with REDIS_URL (TLS, credentials), never both (docs/deployment.md)."""
+        url = urlsplit(self.redis_url or "")
+        if self.redis_cluster and self.redis_sentinels:
+            raise ConfigError("REDIS_CLUSTER and REDIS_SENTINELS exclude each other: a cluster has no Sentinel")
+        if bool(self.redis_sentinels) != bool(self.redis_sentinel_master):
+            raise ConfigError("REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together (the sentinels and the name)")
+        if (self.redis_cluster or self.redis_sentinels) and url.scheme not in ("redis", "rediss"):
+            which = "REDIS_CLUSTER" if self.redis_cluster else "REDIS_SENTINELS"
+            raise ConfigError(f"{which} needs REDIS_URL, redis:// or rediss:// (its TLS and credentials)")
+        if self.redis_cluster and url.path.strip("/") not in ("", "0"):
+            raise ConfigError("REDIS_URL: a Redis Cluster has database 0 only (REDIS_CLUSTER is set)")
 
 
 def _check_pool(values: dict[str, Any]) -> None:

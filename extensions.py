@@ -18,6 +18,7 @@ from services.flows.session_refresh import refresher, user_check
 from services.state.attempts import Attempts
 from services.state.hoststore import HostStore, default_folder
 from services.state.pending_sign_ins import OneTimeRecords, PendingSignIns
+from services.state.redis_connect import RedisTarget
 from services.state.revocations import Revocations
 from services.state.session_store import Sessions
 from services.tokens.alb import AlbKeys, AlbVerifier
@@ -77,10 +78,11 @@ def init_app(app: Flask, settings: Settings, threat_context: Provider | None = N
         login_flow=settings.login_flow,
     )
     host = HostStore(settings.shared_state_dir or default_folder())
-    revocations, attempts = Revocations(host, settings.redis_url), Attempts(host, settings.redis_url)
+    redis = _redis(settings)
+    revocations, attempts = Revocations(host, redis), Attempts(host, redis)
     sessions = Sessions(
         host,
-        settings.redis_url,
+        redis,
         lifetime=settings.session_lifetime,
         refresh_budget=settings.cognito_budget,
         ends=revocations,
@@ -97,13 +99,27 @@ def init_app(app: Flask, settings: Settings, threat_context: Provider | None = N
         attempts,
         sessions,
         _managed_login(settings),
-        PendingSignIns(host, settings.redis_url),
-        OneTimeRecords("step", PortalStep.load, host, settings.redis_url),
+        PendingSignIns(host, redis),
+        OneTimeRecords("step", PortalStep.load, host, redis),
     )
     try:  # read once: a key that cannot be read stops start-up, never a request
         app.extensions[_ASSERTION] = signer(settings.assertion_key_file, settings.assertion_previous_key_files)
     except KeyFileError as err:
         raise ConfigError(f"ASSERTION_KEY_FILE (or _PREVIOUS): {err}") from None
+
+
+def _redis(settings: Settings) -> RedisTarget | None:
+    """REDIS_URL and how to reach it (one Redis, a cluster, Sentinel); None without REDIS_URL."""
+    if not settings.redis_url:
+        return None
+    return RedisTarget(
+        settings.redis_url,
+        cluster=settings.redis_cluster,
+        sentinels=settings.redis_sentinels,
+        sentinel_master=settings.redis_sentinel_master,
+        wait_ms=settings.redis_wait_ms,
+        min_replicas=settings.redis_min_replicas,
+    )
 
 
 def _jwks(settings: Settings, url: str) -> JwksCache:

@@ -37,11 +37,11 @@ def restart_process() -> None:
         hook()
 
 
-def redis_client(url: str) -> Any:
-    """A client for REDIS_URL with the short timeouts every shared-state call uses (redis is imported only then)."""
-    import redis
+def redis_client(where: Any) -> Any:
+    """A client for REDIS_URL (a URL, or services/state/redis_connect.py's RedisTarget): that module's `connect`."""
+    from services.state.redis_connect import connect
 
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    return connect(where)
 
 
 def redis_answers(client: Callable[[], Any]) -> bool:

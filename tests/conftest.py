@@ -22,6 +22,7 @@ from tests.support.redis_server import RedisServer
 pytest_plugins = [
     "tests.support.example_idp",
     "tests.support.forward_auth",
+    "tests.support.rotating_cognito",
     "tests.support.serving",
     "tests.support.srp_steps",
     "tests.support.triggers",

@@ -19,8 +19,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from services import after_fork_in_child, redis_client
+from services import after_fork_in_child
 from services.state.hoststore import HostStore
+from services.state.redis_connect import Where, connect
 
 log = logging.getLogger(__name__)
 PREFIX = "auth:attempts:"
@@ -42,7 +43,7 @@ return {1, '0'}
 class Attempts:
     """`take(key, limit, window)` before an attempt, `give_back(ticket)` to uncount it."""
 
-    def __init__(self, host: HostStore, redis_url: str | None = None, *, clock: Callable[[], float] = time.time):
+    def __init__(self, host: HostStore, redis_url: Where | None = None, *, clock: Callable[[], float] = time.time):
         self.host, self.redis_url = host, redis_url
         self._clock = clock
         self._start_process()
@@ -113,7 +114,7 @@ class Attempts:
     def _client(self) -> Any:
         if self._redis is None:
             assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
-            self._redis = redis_client(self.redis_url)
+            self._redis = connect(self.redis_url)
         return self._redis
 
 

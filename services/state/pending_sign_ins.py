@@ -17,9 +17,9 @@ from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
 import errors
-from services import redis_client
 from services.flows.managed_login import PendingSignIn
 from services.state.hoststore import HostStore
+from services.state.redis_connect import Where, connect
 
 UNAVAILABLE = "The sign-in store is unavailable; try again shortly."
 
@@ -41,19 +41,19 @@ class OneTimeRecords(Generic[_R]):
         kind: str,
         load: Callable[[str | bytes], _R | None],
         host: HostStore,
-        redis_url: str | None = None,
+        redis: Where | None = None,
         *,
         lifetime: float = 600.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.redis_prefix, self.host_prefix, self._load = f"auth:{kind}:", f"{kind}:", load
-        self.host, self.redis_url, self.lifetime, self._clock = host, redis_url, lifetime, clock
+        self.host, self.redis, self.lifetime, self._clock = host, redis, lifetime, clock
         self._redis: Any = None
 
     def put(self, binding: str, record: _R) -> None:
         """Remember `record` for the browser holding `binding`, for `lifetime` seconds at most."""
         key, data = _key(binding), record.dump()
-        if self.redis_url:
+        if self.redis:
             self._call(lambda client: client.set(self.redis_prefix + key, data, px=round(self.lifetime * 1000)))
         else:
             self.host.put_session(self.host_prefix + key, data, self._clock() + self.lifetime)
@@ -63,7 +63,7 @@ class OneTimeRecords(Generic[_R]):
         if not 0 < len(binding) <= 128:
             return None
         key = _key(binding)
-        if self.redis_url:
+        if self.redis:
             data = self._call(lambda client: client.getdel(self.redis_prefix + key))
         else:
             data = self.host.delete_session(self.host_prefix + key)
@@ -72,11 +72,12 @@ class OneTimeRecords(Generic[_R]):
     def _call(self, work: Callable[[Any], Any]) -> Any:
         import redis
 
-        if self._redis is None:
-            self._redis = redis_client(str(self.redis_url))
         try:
+            if self._redis is None:  # a cluster's client reads the slot map as it is made: it may fail too
+                assert self.redis is not None  # callers ask for a client only with REDIS_URL set
+                self._redis = connect(self.redis)
             return work(self._redis)
-        except redis.RedisError as err:  # a sign-in kept in Redis is nowhere else: 503, as sessions do
+        except (redis.RedisError, redis.exceptions.RedisClusterException) as err:  # kept nowhere else: 503
             raise errors.ServiceUnavailable(UNAVAILABLE) from err
 
 
@@ -87,12 +88,12 @@ class PendingSignIns(OneTimeRecords[PendingSignIn]):
     def __init__(
         self,
         host: HostStore,
-        redis_url: str | None = None,
+        redis: Where | None = None,
         *,
         lifetime: float = 600.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__("oauth", PendingSignIn.load, host, redis_url, lifetime=lifetime, clock=clock)
+        super().__init__("oauth", PendingSignIn.load, host, redis, lifetime=lifetime, clock=clock)
 
 
 def _key(binding: str) -> str:

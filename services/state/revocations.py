@@ -27,8 +27,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from services import after_fork_in_child, redis_answers, redis_client
+from services import after_fork_in_child, redis_answers
 from services.state.hoststore import HostStore
+from services.state.redis_connect import Where, connect, replicated_set, target_of
 
 log = logging.getLogger(__name__)
 CHANNEL = "auth:revocations"
@@ -49,7 +50,7 @@ def _sessions_key(name: str) -> str:
 class Revocations:
     """`revoke_user`, `revoke_family` and `admit` record; `revoked(claims)` answers, on every request."""
 
-    def __init__(self, host: HostStore, redis_url: str | None = None, *, clock: Callable[[], float] = time.time):
+    def __init__(self, host: HostStore, redis_url: Where | None = None, *, clock: Callable[[], float] = time.time):
         self.host, self.redis_url = host, redis_url
         self._clock = clock
         self._generation = -1
@@ -139,8 +140,11 @@ class Revocations:
         if not self.redis_url:
             return
         try:
-            client = self._client()
-            client.set(KEY_PREFIX + key, repr(now), ex=max(1, int(lifetime) + 1))
+            client, target = self._client(), target_of(self.redis_url)
+            if not replicated_set(client, target, KEY_PREFIX + key, repr(now), max(1, int(lifetime) + 1)):
+                # Still in force: every instance hears it below and holds it; each writes back what a failover
+                # lost when it reconnects (`_restore`). Only an outage of every instance as well could lose it.
+                log.warning("revocation not confirmed by %d replica(s) in %d ms", target.min_replicas, target.wait_ms)
             client.publish(CHANNEL, f"{key} {now!r} {now + lifetime!r}")
         except Exception as err:  # the store is down: this host holds it; the others learn on reload
             log.warning("revocation not shared (%s); it holds on this host", type(err).__name__)
@@ -171,7 +175,7 @@ class Revocations:
     def _client(self) -> Any:
         if self._redis is None:
             assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
-            self._redis = redis_client(self.redis_url)
+            self._redis = connect(self.redis_url)
         return self._redis
 
     def _listen(self) -> None:
@@ -194,6 +198,7 @@ class Revocations:
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)  # before loading: nothing published in between is missed
                 self._load()
+                self._restore(client)
                 # Until the connections are replaced (a restored snapshot's are dead, and silent): then again.
                 while self._redis is client:
                     message = pubsub.get_message(timeout=1.0)
@@ -204,6 +209,16 @@ class Revocations:
             except Exception as err:  # Redis down or restarted: keep what is known, retry shortly
                 log.warning("revocation store unreachable (%s); retrying", type(err).__name__)
                 time.sleep(RECONNECT_SECONDS)
+
+    def _restore(self, client: Any) -> None:
+        """Write back each live entry this process holds that the store lacks: a failover to a replica that had
+        not received a sign-out loses it there, never in the instances that heard it."""
+        now = self._clock()
+        with client.pipeline(transaction=False) as pipe:
+            for key, (at, until) in self._entries.items():
+                if until - now >= 1:
+                    pipe.set(KEY_PREFIX + key, repr(at), ex=int(until - now), nx=True)
+            pipe.execute()
 
     def _load(self) -> None:
         client = self._client()

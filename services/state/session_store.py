@@ -19,9 +19,10 @@ from dataclasses import replace
 from typing import Any
 
 import errors
-from services import after_fork_in_child, redis_answers, redis_client
+from services import after_fork_in_child, redis_answers
 from services.common import metrics
 from services.state.hoststore import HostStore
+from services.state.redis_connect import Where, connect
 from services.state.revocations import Revocations
 from services.state.session_checks import Check, Rechecks
 from services.state.session_copies import HOST_COPY_SECONDS, SHARED_COPY_SECONDS, Copies
@@ -46,7 +47,7 @@ class Sessions:
     def __init__(
         self,
         host: HostStore,
-        redis_url: str | None = None,
+        redis_url: Where | None = None,
         *,
         lifetime: float = 30 * 86400,
         refresh_margin: float = 60.0,
@@ -244,5 +245,5 @@ class Sessions:
     def _client(self) -> Any:
         if self._redis is None:
             assert self.redis_url is not None  # callers ask for a client only with REDIS_URL set
-            self._redis = redis_client(self.redis_url)
+            self._redis = connect(self.redis_url)
         return self._redis
