@@ -132,7 +132,7 @@ def test_mfa_set_up_at_sign_in_shows_the_key_and_takes_the_app_s_code(client, em
 def test_forgot_password_resets_with_the_code_then_signs_in(client, users, emulator):
     users.tokens("fred")
     page = client.get("/auth/sign-in/forgot", query_string={"rd": RD}).get_data(as_text=True)
-    sent = post(client, page, "/auth/sign-in/forgot", username="fred")
+    sent = post(client, page, "/auth/sign-in/forgot/code", username="fred")
     assert sent.status_code == 200
     html = sent.get_data(as_text=True)
     wrong = post(client, html, "/auth/sign-in/reset", code="000000", new_password="N3w-Passw0rd!")
@@ -152,7 +152,7 @@ def test_sign_up_registers_confirms_then_signs_in(pool, emulator):
     client = create_app({**pool, "sign_up_enabled": True}).test_client()
     assert "Create an account" in first_page(client)
     page = client.get("/auth/sign-in/sign-up", query_string={"rd": RD}).get_data(as_text=True)
-    asked = post(client, page, "/auth/sign-in/sign-up", email="sam@example.com", username="sam", password=PASSWORD)
+    asked = post(client, page, "/auth/sign-in/register", email="sam@example.com", username="sam", password=PASSWORD)
     assert asked.status_code == 200, asked.get_data(as_text=True)[:1500]
     html = asked.get_data(as_text=True)
     done = post(client, html, "/auth/sign-in/confirm", code=emulator.last_code("sam"))

@@ -32,7 +32,7 @@ def portal_forgot() -> ResponseReturnValue:
     return portal.forgot_page(request.args.get("rd"))
 
 
-@bp.post("/auth/sign-in/forgot")
+@bp.post("/auth/sign-in/forgot/code")
 @per_client("rate_limit_confirm")
 @endpoint("The portal: send a reset code, then ask for it", {200: None}, body=ForgotForm, **SIGN_IN)
 def portal_send_reset_code(body: ForgotForm) -> ResponseReturnValue:
@@ -52,7 +52,7 @@ def portal_sign_up_page() -> ResponseReturnValue:
     return portal.sign_up_page(request.args.get("rd"))
 
 
-@bp.post("/auth/sign-in/sign-up")
+@bp.post("/auth/sign-in/register")
 @per_client("rate_limit_register")
 @endpoint("The portal: register, then ask for the code", {200: None}, body=SignUpForm, **GATED)
 def portal_sign_up(body: SignUpForm) -> ResponseReturnValue:
