@@ -19,11 +19,10 @@ from config_areas import (
     Metrics,
     MorePools,
     Pool,
-    RateLimits,
     Server,
-    SharedState,
 )
 from config_gateway import Assertion, Portal
+from config_state import RateLimits, SharedState
 from pool_settings import ANY_POOL_ID as _ANY_POOL_ID
 from pool_settings import CLIENT_ID as _CLIENT_ID
 from pool_settings import POOL_ID as _POOL_ID
