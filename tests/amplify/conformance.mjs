@@ -211,6 +211,21 @@ const scenarios = {
     await step("fetchDevices at the end", () => fetchDevices());
   },
 
+  // Side by side with this server on one user (tests/test_amplify_side_by_side.py): what Amplify reads of what
+  // the server wrote, and what it writes for the server to read.
+  async "side-read"() {
+    await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
+    await step("fetchUserAttributes", () => fetchUserAttributes());
+    await step("fetchDevices", () => fetchDevices());
+  },
+
+  async "side-write"() {
+    await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
+    await step("updateUserAttributes", () => updateUserAttributes({ userAttributes: config.attributes ?? {} }));
+    await step("rememberDevice", () => rememberDevice());
+    await step("fetchDevices", () => fetchDevices());
+  },
+
   async "global-sign-out"() {
     await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
     await step("tokens", tokens);
