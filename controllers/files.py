@@ -31,6 +31,7 @@ PAGE_FILES = {
     "oauth.js": ("page", "oauth.js"),
     "passkeys.js": ("page", "passkeys.js"),
     "reset.js": ("page", "reset.js"),
+    "profile.js": ("page", "profile.js"),
     "app.css": ("page", "app.css"),
     "qrcode.js": ("page/vendor", "qrcode-generator-2.0.4.js"),
     "docs.html": ("", "docs.html"),

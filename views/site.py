@@ -62,6 +62,7 @@ def index() -> ResponseReturnValue:
 
 
 PAGE_ASSETS = "'app.js', 'show.js', 'session.js', 'oauth.js', 'passkeys.js', 'reset.js', 'app.css', 'qrcode.js'"
+PAGE_ASSETS += ", 'profile.js'"  # the profile and MFA sections
 
 
 @page.get(f"/page/<any({PAGE_ASSETS}):name>")
