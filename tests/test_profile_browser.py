@@ -11,12 +11,22 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from cognito_emulator.emulator import CODES_FILE
 from tests.support.browser import screenshot, watched_page
 from tests.support.conformance import wrong
 from tests.support.helpers import PASSWORD, totp
-from tests.test_page_walk_browser import delivered, served, shown  # noqa: F401 (served: the fixture)
+from tests.support.page_codes import delivered, shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
+
+
+@pytest.fixture
+def served(tmp_path, serve):
+    """`python server.py` as `make run` starts it: the embedded emulator, its state (and codes file) in the test's."""
+    server = serve({"LOCAL_COGNITO_STATE": str(tmp_path / "state.pickle")})
+    server.codes = tmp_path / CODES_FILE  # type: ignore[attr-defined]
+    yield server
+    server.stop()
 
 
 def _sign_in(page, url: str) -> None:
@@ -27,7 +37,7 @@ def _sign_in(page, url: str) -> None:
     login.get_by_role("button", name="Sign in", exact=True).click()
 
 
-def test_profile_and_mfa_sections_by_labels(served):  # noqa: F811 (the fixture)
+def test_profile_and_mfa_sections_by_labels(served):
     body = {"username": "erin", "email": "erin@example.com", "password": PASSWORD}
     assert requests.post(f"{served.url}/auth/register", json=body, timeout=10).status_code == 201
     sign_up_code = delivered(served, "erin")
