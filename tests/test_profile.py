@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.support.helpers import bearer
+from tests.support.helpers import PASSWORD, bearer
 
 
 def _me(client, token: str) -> dict[str, str]:
@@ -147,3 +147,21 @@ def test_wrong_verification_codes_count_as_guesses_at_the_user(emulator, pool, u
     right = client.post("/auth/me/verify", json={"attribute": "email", "code": code}, headers=bearer(token))
     assert right.status_code == 429
     assert users.login("alice").status_code == 429  # one bucket per user: the sign-in waits too
+
+
+def test_a_change_by_session_cookie_needs_the_csrf_token(client, users):
+    users.tokens("alice")
+    session = client.post("/auth/session", json={"username": "alice", "password": PASSWORD})
+    assert session.status_code == 200, session.json
+    csrf = session.json["csrf_token"]
+    change = {"attributes": {"given_name": "Alice"}}
+    for method, path, body in (
+        ("patch", "/auth/me", change),
+        ("put", "/auth/mfa", {"enabled": []}),
+        ("delete", "/auth/me/attributes/given_name", None),
+    ):
+        refused = getattr(client, method)(path, json=body)
+        assert (refused.status_code, refused.json["error"]) == (403, "csrf_failed"), path
+    changed = client.patch("/auth/me", json=change, headers={"X-CSRF-Token": csrf})
+    assert changed.status_code == 200, changed.json
+    assert client.get("/auth/mfa").json["enabled"] == []  # a read needs no token
