@@ -1,8 +1,8 @@
 """The API's errors: one hierarchy, each error knowing its status, code, message and headers; import them from here.
 
 No framework here: services raise these, and `handlers.py` (with the app) renders them as JSON. The root,
-`ApiError`, is in api_error.py; three families have modules of their own (token_errors.py,
-managed_login_errors.py, passkey_errors.py); the rest (requests, sign-in, limits, Cognito) are here.
+`ApiError`, is in api_error.py; four families have modules of their own (token_errors.py,
+managed_login_errors.py, passkey_errors.py, profile_errors.py); the rest (requests, sign-in, limits, Cognito) are here.
 """
 
 from __future__ import annotations
@@ -30,6 +30,15 @@ from passkey_errors import (
     WebAuthnOriginNotAllowed,
     WebAuthnRelyingPartyMismatch,
 )
+from profile_errors import (
+    AttributeNotWritable,
+    MfaEmailUnverified,
+    MfaFactorUnavailable,
+    MfaPhoneUnverified,
+    MfaPreferredNotEnabled,
+    MfaRequired,
+    TotpNotSetUp,
+)
 from token_errors import (
     InvalidToken,
     RevokedToken,
@@ -49,6 +58,7 @@ from token_errors import (
 
 __all__ = [
     "ApiError",
+    "AttributeNotWritable",
     "AuthorizationDenied",
     "CodeMismatch",
     "CognitoBusy",
@@ -73,6 +83,11 @@ __all__ = [
     "ManagedLoginFailed",
     "ManagedLoginOff",
     "MetricsForbidden",
+    "MfaEmailUnverified",
+    "MfaFactorUnavailable",
+    "MfaPhoneUnverified",
+    "MfaPreferredNotEnabled",
+    "MfaRequired",
     "NotAuthorized",
     "OtherPool",
     "PasskeyNotFound",
@@ -97,6 +112,7 @@ __all__ = [
     "TokenUseRefused",
     "TooManyGuesses",
     "TooManyRequests",
+    "TotpNotSetUp",
     "UnsupportedMediaType",
     "UserNotConfirmed",
     "UserNotFound",

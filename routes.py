@@ -17,6 +17,7 @@ from views import (  # noqa: F401
     page,
     passkeys,
     portal,
+    profile,
     sessions,
     sign_in,
     site,

@@ -33,6 +33,7 @@ PAGE_FILES = {
     "portal-passkey.js": ("page", "portal-passkey.js"),
     "reset.js": ("page", "reset.js"),
     "admin.js": ("page", "admin.js"),
+    "profile.js": ("page", "profile.js"),
     "app.css": ("page", "app.css"),
     "qrcode.js": ("page/vendor", "qrcode-generator-2.0.4.js"),
     "docs.html": ("", "docs.html"),

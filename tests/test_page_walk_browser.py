@@ -9,8 +9,6 @@ as a newcomer without a terminal reads it; the test also checks it is the code t
 
 from __future__ import annotations
 
-import json
-import re
 import time
 
 import pytest
@@ -20,6 +18,7 @@ from cognito_emulator.emulator import CODES_FILE
 from tests.support.browser import screenshot, watched_page
 from tests.support.conformance import wrong
 from tests.support.helpers import PASSWORD, totp
+from tests.support.page_codes import delivered, shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.subprocess, pytest.mark.slow]
 
@@ -33,30 +32,6 @@ def served(tmp_path, serve):
     server.codes = tmp_path / CODES_FILE  # type: ignore[attr-defined]
     yield server
     server.stop()
-
-
-def delivered(served, username: str, other_than: str | None = None) -> str:
-    """The last EMAIL code the emulator sent `username` (a new one when `other_than` is given), from its codes file."""
-    path = served.codes  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            with open(path) as file:
-                code = json.load(file).get(username, {}).get("EMAIL")
-        except (FileNotFoundError, json.JSONDecodeError):  # not written yet, or being replaced
-            code = None
-        if code and code != other_than:
-            return str(code)
-        time.sleep(0.1)
-    raise AssertionError(f"no code for {username} in {path}: the emulator never delivered it")
-
-
-def shown(page, hint: str) -> str:
-    """The code the page shows in its hint `hint` (an element id), once it is there."""
-    expect(page.locator(f"#{hint}")).to_contain_text("The local emulator sent the code")
-    found = re.search(r"\b(\d{6})\b", page.locator(f"#{hint}").inner_text())
-    assert found, page.locator(f"#{hint}").inner_text()
-    return found.group(1)
 
 
 def test_a_newcomers_first_session_by_labels(served):

@@ -63,6 +63,7 @@ def index() -> ResponseReturnValue:
 
 PAGE_ASSETS = "'app.js', 'show.js', 'session.js', 'oauth.js', 'passkeys.js', 'reset.js', 'app.css', 'qrcode.js'"
 PAGE_ASSETS += ", 'admin.js'"  # the account's deletion and the admin view (issue 28)
+PAGE_ASSETS += ", 'profile.js'"  # the profile and MFA sections
 
 
 @page.get(f"/page/<any({PAGE_ASSETS}):name>")

@@ -19,12 +19,14 @@ import boto3
 
 from cognito_emulator import (
     additions,
+    attribute_rules,
     attributes,
     client_rules,
     confirmations,
     devices,
     factors,
     mfa,
+    mfa_email,
     operations,
     tokens,
     triggers,
@@ -81,7 +83,9 @@ def _teach_moto() -> None:
         # After additions and userauth, whose SignUp, ConfirmSignUp and ResendConfirmationCode these wrap.
         confirmations.teach()
         attributes.teach()
+        attribute_rules.teach()  # which attributes a client may write or delete; DeleteUserAttributes
         mfa.teach()
+        mfa_email.teach()  # email MFA (after mfa.py, whose sign-in answers it wraps)
         client_rules.teach()  # the app client's rules, before every handler
         devices.teach()  # remembered devices: their operations, and every sign-in answer (device_srp.py)
         triggers.teach()  # Lambda triggers as Python functions (triggers.py), around all of the above

@@ -5,12 +5,13 @@ from __future__ import annotations
 from services.flows.account_calls import Account
 from services.flows.passkey_calls import Passkeys
 from services.flows.passwordless import Passwordless
+from services.flows.profile_calls import Profile
 from services.flows.sign_in import CHALLENGE_ANSWER, SignIn
 from services.flows.sign_up import SignUp
 
 __all__ = ["CHALLENGE_ANSWER", "AuthService"]
 
 
-class AuthService(SignUp, SignIn, Passwordless, Account, Passkeys):
+class AuthService(SignUp, SignIn, Passwordless, Account, Passkeys, Profile):
     """Sign-up, sign-in (password or choice-based) and the signed-in account and its passkeys, against one
     user pool app client."""

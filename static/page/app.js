@@ -31,6 +31,7 @@
   // Passwordless sign-in and passkeys (passkeys.js), given what it needs of this page; admin.js asks `auth` too.
   const flows = window.PagePasskeys.wire({ api, sessions, auth: (window.PageAuth = () => session && auth()), answerChallenge,
     signedIn: (data, username) => signedIn(data, username), byCookie: (on) => (viaCookie = on) }); // prettier-ignore
+  const profile = window.PageProfile.wire({ api, auth, username: () => session && session.username }); // profile.js
   // One request at a time per form or button: pressing it again while its request is under way does nothing.
   function on(id, type, handler) {
     const element = $(id);
@@ -93,6 +94,7 @@
     render();
     $("session-title").focus();
     await flows.list();
+    await profile.load();
   }
 
   async function startChallenge(data, username) {
@@ -196,6 +198,7 @@
     $("totp-setup").hidden = true;
     $("totp-qr").replaceChildren(); // the secret leaves the page
     announce("totp", "TOTP is on: the next sign-in asks for a code from the app.");
+    await profile.load(); // the MFA section shows it on
     $("totp-start").focus();
   });
 
