@@ -19,6 +19,7 @@ SAMPLE = {
     "<credential_id>": "AbC-123_x",
     "<username>": "alice",
     "<group>": "staff",
+    "<name>": "given_name",
     "<any('passkeys.js', 'portal-passkey.js'):name>": "passkeys.js",
 }
 

@@ -82,19 +82,16 @@
 
   async function signedIn(data, username) {
     if (data.challenge) return startChallenge(data, username);
-    pending = null;
-    oldAccess = null;
+    pending = oldAccess = null;
     clearErrors(document.body); // what the previous session said is no longer news
-    $("challenge-view").hidden = true;
-    $("challenge-qr").replaceChildren();
+    $("challenge-view").hidden = true; $("challenge-qr").replaceChildren(); // prettier-ignore
     $("signout-report").hidden = $("cookie-signout-report").hidden = true;
     const name = data.username || username;
     session = viaCookie ? { username: name, expires_at: data.expires_at, cookie: true } : { ...data, username: name };
     $("change-password-username").defaultValue = session.username; // kept by the form's reset
     render();
     $("session-title").focus();
-    await flows.list();
-    await profile.load();
+    await Promise.all([flows.list(), profile.load()]);
   }
 
   async function startChallenge(data, username) {
