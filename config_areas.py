@@ -189,6 +189,8 @@ class Server:
     max_body_bytes: int = setting("MAX_BODY_BYTES", 16 * 1024, int, lambda v: 1024 <= v <= 1 << 20, "be 1 KiB to 1 MiB")
     log_format: str = setting("LOG_FORMAT", "text", check=("text", "json").__contains__, must="be 'text' or 'json'")
     trusted_proxies: int = setting("TRUSTED_PROXIES", 0, int, lambda v: 0 <= v <= 5, "be 0 to 5")
+    # The per-route policy file of /auth/check (YAML; read and checked by middleware/route_policy.py at start-up).
+    policy_file: str | None = setting("POLICY_FILE")
 
 
 @dataclass(frozen=True)

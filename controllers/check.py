@@ -18,6 +18,7 @@ from flask import Response, request
 
 import errors
 from extensions import services
+from middleware import route_policy
 from middleware.authentication import Policy, authenticate
 from services.common.paths import REFUSAL, is_ambiguous
 from services.tokens.verifier import is_machine, username_of
@@ -34,9 +35,11 @@ def check(query: Mapping[str, str]) -> Response:
     """200 with the identity headers, 400 (an ambiguous path or policy), 401 (no valid token), or 403."""
     _refuse_ambiguous_path()
     policy = _policy(query)
-    found = authenticate(session_token=policy.token_use, alb=True)  # another type of token: 403 by the policy
+    # another type of token: 403 by the policy; with POLICY_FILE, its rules too (middleware/route_policy.py)
+    found = route_policy.authorized(policy, lambda: authenticate(session_token=policy.token_use, alb=True))
+    if found is None:  # anonymous access the policy file allows: no identity to pass on
+        return Response(status=200, mimetype="text/plain", headers={"Cache-Control": "no-store", "Vary": "Cookie"})
     claims = found.claims
-    policy.check(claims)
     response = Response(status=200, mimetype="text/plain")
     headers = {"X-Auth-Request-Sub": claims["sub"]}
     if is_machine(claims):
