@@ -49,8 +49,8 @@ def parse_policy(text: str, path: str = "<policy>") -> PolicyFile:
         raise PolicyError([f"{path}{line}: not YAML: {problem}"]) from None
     reader = _Reader(path)
     policy = reader.policy(root)
-    if reader.messages:
-        raise PolicyError(reader.messages)
+    if reader.messages:  # in the file's order
+        raise PolicyError([message for _, message in sorted(reader.messages, key=lambda item: item[0])])
     return policy
 
 
@@ -59,12 +59,13 @@ class _Reader:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.messages: list[str] = []
+        self.messages: list[tuple[int, str]] = []  # (line, message)
         self._scalars = yaml.SafeLoader("")  # only its constructor: a scalar node's value (int, bool, str)
 
     def fail(self, node: yaml.Node | None, message: str) -> None:
-        line = f":{node.start_mark.line + 1}" if node is not None else ""
-        self.messages.append(f"{self.path}{line}: {message}")
+        number = node.start_mark.line + 1 if node is not None else 0
+        line = f":{number}" if node is not None else ""
+        self.messages.append((number, f"{self.path}{line}: {message}"))
 
     def policy(self, root: yaml.Node | None) -> PolicyFile:
         if root is None:
