@@ -2,8 +2,9 @@
 both started as shipped in front of one echoing upstream and one gunicorn auth server on the emulator's pool.
 
 Paths an app might read otherwise than the proxy are a 400 before any rule (never at the app), the /admin
-rule (deploy/policy.yaml, the auth server's POLICY_FILE) still holds in any case, group names reach the app percent-encoded, no forged identity header of the
-names apps read gets through, and both proxies hand the app the same identity headers.
+rule (deploy/policy.yaml, the auth server's POLICY_FILE) still holds in any case, group names reach the app
+percent-encoded, no forged identity header of the names apps read gets through, and both proxies hand the app
+the same identity headers.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from tests.support.upstream import Upstream, headers_of
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.nginx]
 
-# The findings against the examples' old /admin regex, now deploy/policy.yaml's rule (servlet containers serve the `;` forms as /admin/; the others pass
-# an app that reads a backslash as `/`, decodes twice, or stops at NUL), and their kin from tests/test_paths.py.
+# The findings against the examples' old /admin regex, now deploy/policy.yaml's rule (servlet containers serve the
+# `;` forms as /admin/; the others pass an app that reads a backslash as `/`, decodes twice, or stops at NUL), and
+# their kin from tests/test_paths.py.
 FINDINGS = [
     "/;/admin/",
     "/x/..;/admin/",
