@@ -38,7 +38,8 @@ def check(query: Mapping[str, str]) -> Response:
     # another type of token: 403 by the policy; with POLICY_FILE, its rules too (middleware/route_policy.py)
     found = route_policy.authorized(policy, lambda: authenticate(session_token=policy.token_use, alb=True))
     if found is None:  # anonymous access the policy file allows: no identity to pass on
-        return Response(status=200, mimetype="text/plain", headers={"Cache-Control": "no-store", "Vary": "Cookie"})
+        vary = "Authorization, Cookie, X-Amzn-Oidc-Data" if services().alb is not None else "Authorization, Cookie"
+        return Response(status=200, mimetype="text/plain", headers={"Cache-Control": "no-store", "Vary": vary})
     claims = found.claims
     response = Response(status=200, mimetype="text/plain")
     headers = {"X-Auth-Request-Sub": claims["sub"]}

@@ -59,15 +59,21 @@ def authorized(query: Policy, authenticate: Callable[[], Authenticated]) -> Auth
         found = authenticate()
     except errors.InvalidToken as err:  # no valid token: what the rule says of an anonymous request decides
         refusal = err
-    if found is not None:
-        query.check(found.claims)
     identity = identity_of(found.claims, found.session) if found is not None else None
     decision = decide(policy, target, identity, time.time())
-    log.info("policy %s %s%s: %s by %s (%s)", target.method, target.host, target.path[:200], decision.outcome,
-             decision.source(), decision.reason)  # fmt: skip
+    log.debug("policy %s %s%s: %s by %s (%s)", target.method, target.host, target.path[:200], decision.outcome,
+              decision.source(), decision.reason)  # fmt: skip
     if decision.outcome == "allow":
-        if found is None and (query.groups or query.scopes):
-            raise refusal or errors.InvalidToken()  # the proxy's own policy needs a user
+        if found is None:
+            if query.groups or query.scopes:
+                raise refusal or errors.InvalidToken()  # the proxy's own policy needs a user
+            return None
+        try:
+            query.check(found.claims)  # the proxy's own policy, on top
+        except errors.ApiError:
+            if (decision.rule.allow if decision.rule is not None else policy.default) != "anonymous":
+                raise
+            return None  # open to anyone: a token the proxy's policy refuses is only not passed on
         return found
     if decision.outcome == "sign_in":
         raise refusal or errors.InvalidToken()

@@ -178,6 +178,11 @@ def test_anonymous_access_passes_no_identity_and_a_bad_token_is_ignored(policy_c
         assert not any(name in answer.headers for name in IDENTITY)
     signed_in = policy_client.get("/auth/check", headers={**nginx("GET", "/public/"), **bearer(mint.token())})
     assert signed_in.headers["X-Auth-Request-User"] == "minted"
+    # A machine's token, which the query string's default policy refuses (403 elsewhere), is only not passed on.
+    machine = bearer(mint.token(username=DROP, sub=mint.client_id))
+    assert policy_client.get("/auth/check", headers={**nginx("GET", "/app"), **machine}).status_code == 403
+    opened = policy_client.get("/auth/check", headers={**nginx("GET", "/public/"), **machine})
+    assert opened.status_code == 200 and not any(name in opened.headers for name in IDENTITY)
 
 
 @pytest.mark.parametrize(
