@@ -3,9 +3,10 @@ Traefik ForwardAuth), with the user's identity in oauth2-proxy's header names fo
 
 No Cognito call and no body read: the token (bearer, or the session cookie's, or with ALB_ARNS set the load
 balancer's `x-amzn-oidc-data`) is verified locally, revocation list included, against a policy the proxy's
-configuration sets in the query string. The original request's path (nginx's `X-Original-URI`, Caddy's and
-Traefik's `X-Forwarded-Uri`) is refused first when an app might read it otherwise than the proxy did
-(services/common/paths.py), so no path rule of the proxy can be walked around.
+configuration sets in the query string and, with POLICY_FILE, the file's rules (middleware/route_policy.py).
+The original request's path (nginx's `X-Original-URI`, Caddy's and Traefik's `X-Forwarded-Uri`) is refused
+first when an app might read it otherwise than the proxy did (services/common/paths.py), so no path rule of the
+proxy can be walked around.
 """
 
 from __future__ import annotations
