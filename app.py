@@ -15,8 +15,10 @@ from config import Settings
 from middleware.handlers import register_error_handlers
 from middleware.metrics_hooks import add_metrics_hooks
 from middleware.requestlog import add_request_hooks, configure_logging
+from middleware.route_policy import install as install_policy
 from middleware.threat_request import ENCODED_DATA_HEADER, request_threat_context
 from routes import admin_bp, bp, metrics_bp, page
+from services.policy.cli import policy_commands
 
 _CORS_PREFIXES = ("/auth", "/hello")  # of _enable_cors's resources
 
@@ -40,6 +42,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.register_blueprint(admin_bp)
     _enable_cors(app, settings)
     register_error_handlers(app)
+    install_policy(app, settings.policy_file)  # POLICY_FILE, checked now: a mistake stops the start
+    app.cli.add_command(policy_commands)  # `flask --app server policy check|lint` (services/policy/cli.py)
     add_request_hooks(app)
     if settings.metrics_enabled:  # /metrics and the counting of every request: off unless METRICS_ENABLED
         app.register_blueprint(metrics_bp)

@@ -1,5 +1,5 @@
-"""The gateway's settings: the sign-in portal (/auth/sign-in: its name and logo, the factors it offers, sign-up)
-and the signed identity /auth/check hands the app."""
+"""The gateway's settings: the sign-in portal (/auth/sign-in: its name and logo, the factors it offers, sign-up),
+the per-route policy file /auth/check applies, and the signed identity it hands the app."""
 
 from __future__ import annotations
 
@@ -53,3 +53,11 @@ class Assertion:
         "ASSERTION_KEY_FILE_PREVIOUS", (), lambda v: tuple(_split(v))
     )
     assertion_issuer: str | None = setting("ASSERTION_ISSUER", check=_is_url, must="be this server's public URL")
+
+
+@dataclass(frozen=True)
+class RoutePolicy:
+    """/auth/check's per-route policy file."""
+
+    # YAML; read and checked by middleware/route_policy.py at start-up (a mistake stops it, naming the line).
+    policy_file: str | None = setting("POLICY_FILE")

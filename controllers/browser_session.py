@@ -31,6 +31,7 @@ from middleware.signed_in import (
 from schemas import bodies
 from services.flows.redirects import safe_redirect
 from services.flows.sign_in_answers import unverified_claims
+from services.policy.step_up import MFA_CHALLENGES, needs_fresh_sign_in
 from services.state.session_record import Session
 
 
@@ -39,6 +40,9 @@ def sign_in_or_signed_in(rd: str | None) -> Response:
     session = live_session()
     if session is None:
         return portal_page(rd)
+    # A step-up (/auth/check's `max_age`, or `prompt=login`): the form again, though a session is live.
+    if needs_fresh_sign_in(session, request.args.get("prompt"), request.args.get("max_age")):
+        return portal_page(rd, "This page needs a recent sign-in: please sign in again.", session.username)
     return signed_in_page(session, "Signed in", "/auth/sign-out", rd, back=SIGN_IN_PATH)
 
 
@@ -70,7 +74,8 @@ def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
     answer = answered_challenge(body)
     if "access_token" not in answer:
         return jsonify(answer)
-    return started_session(answer, None)
+    # What the policy file's `mfa: true` reads: the session began with a second factor.
+    return started_session({**answer, "mfa": body.challenge in MFA_CHALLENGES}, None)
 
 
 def describe_session() -> Response:

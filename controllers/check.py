@@ -3,9 +3,10 @@ Traefik ForwardAuth), with the user's identity in oauth2-proxy's header names fo
 
 No Cognito call and no body read: the token (bearer, or the session cookie's, or with ALB_ARNS set the load
 balancer's `x-amzn-oidc-data`) is verified locally, revocation list included, against a policy the proxy's
-configuration sets in the query string. The original request's path (nginx's `X-Original-URI`, Caddy's and
-Traefik's `X-Forwarded-Uri`) is refused first when an app might read it otherwise than the proxy did
-(services/common/paths.py), so no path rule of the proxy can be walked around.
+configuration sets in the query string and, with POLICY_FILE, the file's rules (middleware/route_policy.py).
+The original request's path (nginx's `X-Original-URI`, Caddy's and Traefik's `X-Forwarded-Uri`) is refused
+first when an app might read it otherwise than the proxy did (services/common/paths.py), so no path rule of the
+proxy can be walked around.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import Response, request
 
 import errors
 from extensions import services
+from middleware import route_policy
 from middleware.assertion import identity_assertion
 from middleware.authentication import Policy, authenticate
 from services.common.paths import REFUSAL, is_ambiguous
@@ -35,9 +37,12 @@ def check(query: Mapping[str, str]) -> Response:
     """200 with the identity headers, 400 (an ambiguous path or policy), 401 (no valid token), or 403."""
     _refuse_ambiguous_path()
     policy = _policy(query)
-    found = authenticate(session_token=policy.token_use, alb=True)  # another type of token: 403 by the policy
+    # another type of token: 403 by the policy; with POLICY_FILE, its rules too (middleware/route_policy.py)
+    found = route_policy.authorized(policy, lambda: authenticate(session_token=policy.token_use, alb=True))
+    if found is None:  # anonymous access the policy file allows: no identity to pass on
+        vary = "Authorization, Cookie, X-Amzn-Oidc-Data" if services().alb is not None else "Authorization, Cookie"
+        return Response(status=200, mimetype="text/plain", headers={"Cache-Control": "no-store", "Vary": vary})
     claims = found.claims
-    policy.check(claims)
     response = Response(status=200, mimetype="text/plain")
     headers = {"X-Auth-Request-Sub": claims["sub"]}
     if is_machine(claims):

@@ -26,6 +26,7 @@ from middleware.signed_in import SIGN_IN_COOKIE, answered_challenge, started_ses
 from schemas import bodies
 from schemas.portal_forms import ConfirmForm, ForgotForm, PortalForm, ResetForm, SignUpForm, StepForm
 from services.flows.portal_step import PortalStep
+from services.policy.step_up import MFA_CHALLENGES
 
 EXPIRED = "The sign-in form expired; please try again."
 # Refusals that leave Cognito's session for the step usable: the same step is shown again, with the reason.
@@ -48,8 +49,8 @@ def answer_step(form: StepForm) -> Response:
         return show_step(step, err.message, err.status_code)
     except errors.ApiError as err:
         return portal_page(step.rd, err.message, step.username, err.status_code)
-    if "access_token" in answer:
-        return started_session(answer, step.rd or SIGN_IN_PATH)
+    if "access_token" in answer:  # a second factor answered last: a policy's `mfa: true` is met
+        return started_session({**answer, "mfa": step.challenge in MFA_CHALLENGES}, step.rd or SIGN_IN_PATH)
     return step_page(answer, step.username, step.rd)
 
 

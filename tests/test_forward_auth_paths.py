@@ -2,8 +2,9 @@
 both started as shipped in front of one echoing upstream and one gunicorn auth server on the emulator's pool.
 
 Paths an app might read otherwise than the proxy are a 400 before any rule (never at the app), the /admin
-rule still holds in any case, group names reach the app percent-encoded, no forged identity header of the
-names apps read gets through, and both proxies hand the app the same identity headers.
+rule (deploy/policy.yaml, the auth server's POLICY_FILE) still holds in any case, group names reach the app
+percent-encoded, no forged identity header of the names apps read gets through, and both proxies hand the app
+the same identity headers.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.support.forward_auth import API, PROXIES, Stack
+from tests.support.forward_auth import API, POLICY, PROXIES, Stack
 from tests.support.helpers import bearer
 from tests.support.path_cases import AMBIGUOUS
 from tests.support.servers import free_port, pool_env
@@ -24,8 +25,9 @@ from tests.support.upstream import Upstream, headers_of
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.nginx]
 
-# The findings against the /admin rule (servlet containers serve the `;` forms as /admin/; the others pass
-# an app that reads a backslash as `/`, decodes twice, or stops at NUL), and their kin from tests/test_paths.py.
+# The findings against the examples' old /admin regex, now deploy/policy.yaml's rule (servlet containers serve the
+# `;` forms as /admin/; the others pass an app that reads a backslash as `/`, decodes twice, or stops at NUL), and
+# their kin from tests/test_paths.py.
 FINDINGS = [
     "/;/admin/",
     "/x/..;/admin/",
@@ -76,7 +78,13 @@ def started_stacks(emulator, tmp_path_factory, serve_gunicorn_module) -> Iterato
     upstream = Upstream()
     hosts = ",".join(f"127.0.0.1:{port}" for port in ports.values())
     shared = str(tmp_path_factory.mktemp("shared-state"))
-    settings = {"SESSION_REDIRECT_HOSTS": hosts, "TRUSTED_PROXIES": "1", "SHARED_STATE_DIR": shared, **UNLIMITED}
+    settings = {
+        "SESSION_REDIRECT_HOSTS": hosts,
+        "TRUSTED_PROXIES": "1",
+        "SHARED_STATE_DIR": shared,
+        **UNLIMITED,
+        **POLICY,
+    }
     auth = serve_gunicorn_module(pool_env(pool, **settings), "-c", "deploy/gunicorn.conf.py", workers=1)
     started: dict[str, Stack] = {}
     try:

@@ -3,7 +3,8 @@ replaced) in front of tests/support/upstream.py's app, asking a real gunicorn au
 
 What a proxy must get right: no token is a 401 to an API call and a redirect to the sign-in page for a
 browser; a valid token (bearer or session cookie) reaches the app with the auth server's identity headers,
-and never with the client's own; a location's policy is the proxy's, not the client's query string.
+and never with the client's own; the policy (deploy/policy.yaml, the auth server's POLICY_FILE) is the
+server's, not the client's query string.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.support.forward_auth import API, PROXIES, Stack
+from tests.support.forward_auth import API, POLICY, PROXIES, Stack
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.servers import free_port, pool_env
 from tests.support.upstream import Upstream
@@ -52,7 +53,12 @@ def started_stack(request, emulator, tmp_path_factory, serve_gunicorn_module) ->
     port = free_port()
     upstream = Upstream()
     shared = str(tmp_path_factory.mktemp("shared-state"))
-    settings = {"SESSION_REDIRECT_HOSTS": f"127.0.0.1:{port}", "TRUSTED_PROXIES": "1", "SHARED_STATE_DIR": shared}
+    settings = {
+        "SESSION_REDIRECT_HOSTS": f"127.0.0.1:{port}",
+        "TRUSTED_PROXIES": "1",
+        "SHARED_STATE_DIR": shared,
+        **POLICY,
+    }
     auth = serve_gunicorn_module(pool_env(pool, **settings, **UNLIMITED), "-c", "deploy/gunicorn.conf.py", workers=1)
     try:
         proxy = PROXIES[request.param](tmp_path_factory.mktemp(request.param), port, auth.port, upstream.port)

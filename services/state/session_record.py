@@ -33,6 +33,9 @@ class Session:
     # When the session began again after a password change it made (services/state/revocations.py end_sessions):
     # a session ends when its user's sessions begun before a time are ended, and this one began at that time.
     renewed_at: float = 0.0
+    # Signed in with a second factor (a TOTP or SMS code answered at sign-in): what `mfa: true` in the policy
+    # file reads (services/policy/identity.py), since Cognito's user-pool tokens carry no `amr`.
+    mfa: bool = False
 
     @property
     def begun_at(self) -> float:
@@ -92,6 +95,7 @@ def new_session(tokens: Mapping[str, Any], now: float) -> tuple[str, Session]:
         expires_at=now,
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
+        mfa=tokens.get("mfa") is True,
     )
     return session_id, with_tokens(blank, tokens, now)
 

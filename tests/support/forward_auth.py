@@ -16,6 +16,8 @@ from tests.support.servers import ROOT, ServerProcess, free_port, gunicorn, pool
 from tests.support.upstream import Upstream, headers_of
 
 API = {"Accept": "application/json"}
+# The shipped examples' policy (deploy/policy.yaml: /admin for the group `admin`), as the auth server reads it.
+POLICY = {"POLICY_FILE": str(Path(ROOT) / "deploy" / "policy.yaml")}
 
 
 def start_nginx(tmp_path: Path, port: int, auth_port: int, app_port: int) -> ServerProcess:
@@ -58,9 +60,9 @@ class Stack:
     def get(self, path: str, headers: dict[str, str] | None = None, **options: Any) -> requests.Response:
         return requests.get(f"{self.url}{path}", headers=headers, allow_redirects=False, timeout=10, **options)
 
-    def tokens(self, username: str, groups: tuple[str, ...] = ()) -> dict[str, Any]:
+    def tokens(self, username: str, groups: tuple[str, ...] = (), email: str | None = None) -> dict[str, Any]:
         """Register, confirm (and add to `groups`) and log in, all through the proxy's /auth/."""
-        body = {"username": username, "email": f"{username}@example.com", "password": PASSWORD}
+        body = {"username": username, "email": email or f"{username}@example.com", "password": PASSWORD}
         answer = requests.post(f"{self.url}/auth/register", json=body, timeout=10)
         assert answer.status_code == 201, answer.text
         answer = requests.post(
@@ -90,7 +92,7 @@ def behind_nginx(emulator, pool, tmp_path):
     port = free_port()
     upstream = Upstream()
     auth = gunicorn(
-        pool_env(pool, SESSION_REDIRECT_HOSTS=f"127.0.0.1:{port}", TRUSTED_PROXIES="1"),
+        pool_env(pool, SESSION_REDIRECT_HOSTS=f"127.0.0.1:{port}", TRUSTED_PROXIES="1", **POLICY),
         "-c",
         "deploy/gunicorn.conf.py",
         workers=1,
