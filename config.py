@@ -21,7 +21,7 @@ from config_areas import (
     Pool,
     Server,
 )
-from config_gateway import Assertion, Portal
+from config_gateway import Assertion, Portal, RoutePolicy
 from config_state import RateLimits, SharedState
 from pool_settings import ANY_POOL_ID as _ANY_POOL_ID
 from pool_settings import CLIENT_ID as _CLIENT_ID
@@ -44,7 +44,17 @@ class ConfigError(RuntimeError):
 # the primary pool's first, /metrics' last.
 @dataclass(frozen=True)
 class Settings(
-    Portal, Metrics, Assertion, MorePools, RateLimits, SharedState, Server, ManagedLogin, BrowserSessions, Pool
+    RoutePolicy,
+    Portal,
+    Metrics,
+    Assertion,
+    MorePools,
+    RateLimits,
+    SharedState,
+    Server,
+    ManagedLogin,
+    BrowserSessions,
+    Pool,
 ):
     """Every setting, by area (config_areas.py), and what depends on several of them."""
 
