@@ -25,6 +25,7 @@ from cognito_emulator import (
     devices,
     factors,
     mfa,
+    mfa_setup,
     operations,
     tokens,
     triggers,
@@ -81,6 +82,7 @@ def _teach_moto() -> None:
         # After additions and userauth, whose SignUp, ConfirmSignUp and ResendConfirmationCode these wrap.
         confirmations.teach()
         attributes.teach()
+        mfa_setup.teach()  # required MFA after a password; under mfa.py's, which sends an SMS_MFA's code
         mfa.teach()
         client_rules.teach()  # the app client's rules, before every handler
         devices.teach()  # remembered devices: their operations, and every sign-in answer (device_srp.py)
