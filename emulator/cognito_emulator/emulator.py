@@ -27,6 +27,7 @@ from cognito_emulator import (
     factors,
     mfa,
     mfa_email,
+    mfa_setup,
     operations,
     tokens,
     triggers,
@@ -84,6 +85,7 @@ def _teach_moto() -> None:
         confirmations.teach()
         attributes.teach()
         attribute_rules.teach()  # which attributes a client may write or delete; DeleteUserAttributes
+        mfa_setup.teach()  # required MFA after a password; under mfa.py's, which sends an SMS_MFA's code
         mfa.teach()
         mfa_email.teach()  # email MFA (after mfa.py, whose sign-in answers it wraps)
         client_rules.teach()  # the app client's rules, before every handler
