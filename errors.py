@@ -53,6 +53,9 @@ __all__ = [
     "CodeMismatch",
     "CognitoBusy",
     "CsrfFailed",
+    "DeviceNotFound",
+    "DeviceRefused",
+    "DeviceRequired",
     "ExpiredCode",
     "FeatureUnavailable",
     "Forbidden",
@@ -199,6 +202,18 @@ class PasswordResetRequired(ApiError):
 
 class UserNotFound(ApiError):
     status_code, error, message = 404, "user_not_found", "No such user."
+
+
+class DeviceNotFound(ApiError):
+    status_code, error, message = 404, "device_not_found", "The signed-in user has no device with this key."
+
+
+class DeviceRequired(ApiError):  # the sign-in began with a remembered device: its answer needs the device too
+    status_code, error, message = 400, "device_required", "This sign-in needs its remembered device: send `device`."
+
+
+class DeviceRefused(ApiError):  # the device's secret no longer matches (confirmed again elsewhere, say)
+    status_code, error, message = 401, "device_refused", "The remembered device was refused; sign in without it."
 
 
 class IncorrectPassword(ApiError):

@@ -8,6 +8,6 @@ middleware for); it may read the request's URL, headers and cookies where its an
 from __future__ import annotations
 
 # Importing an area's module declares its views on the blueprints (the served document sorts its keys).
-from views import account, bp, metrics_bp, oauth, page, passkeys, sessions, sign_in, site  # noqa: F401
+from views import account, bp, devices, metrics_bp, oauth, page, passkeys, sessions, sign_in, site  # noqa: F401
 
 __all__ = ["bp", "metrics_bp", "page"]

@@ -20,6 +20,7 @@ from extensions import services
 from middleware.authentication import current_session, session_of_request
 from middleware.body import FORM
 from middleware.ratelimit import guessing
+from middleware.remembered_device import cookie_device, signing_in, with_new_device
 from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret, set_cookie
 from middleware.signed_in import (
     SIGN_IN_COOKIE,
@@ -65,8 +66,8 @@ def start_session(body: bodies.SessionSignIn) -> Response:
         expected = request.cookies.get(cookie_name(SIGN_IN_COOKIE), "")
         if not expected or not same_secret(body.csrf_token, expected):
             return sign_in_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
-    try:
-        with guessing(body.username):
+    try:  # the browser's remembered device, from its cookie (set or cleared by the response, whatever it is)
+        with guessing(body.username), signing_in(cookie_device(), cookie=True) as device:
             answer = services().sign_ins.first_factor(body.username, body.password, body.preferred)
     except errors.ApiError as err:
         if not form:
@@ -79,16 +80,18 @@ def start_session(body: bodies.SessionSignIn) -> Response:
             return sign_in_page(body.rd, message, body.username, 403)
         return jsonify(answer)
     # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
-    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None)
+    shown = with_new_device({}, device, secret=False)  # the new device's key; its secret goes in its cookie
+    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None, shown)
 
 
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
     """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens."""
     check_origin()
-    answer = answered_challenge(body)
+    with signing_in(cookie_device(), cookie=True) as device:
+        answer = answered_challenge(body)
     if "access_token" not in answer:
         return jsonify(answer)
-    return started_session(answer, None)
+    return started_session(answer, None, with_new_device({}, device, secret=False))
 
 
 def describe_session() -> Response:
