@@ -30,6 +30,7 @@ PAGE_FILES = {
     "session.js": ("page", "session.js"),
     "oauth.js": ("page", "oauth.js"),
     "passkeys.js": ("page", "passkeys.js"),
+    "devices.js": ("page", "devices.js"),
     "reset.js": ("page", "reset.js"),
     "app.css": ("page", "app.css"),
     "qrcode.js": ("page/vendor", "qrcode-generator-2.0.4.js"),

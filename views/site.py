@@ -61,7 +61,9 @@ def index() -> ResponseReturnValue:
     return files.page_file("index.html")
 
 
-PAGE_ASSETS = "'app.js', 'show.js', 'session.js', 'oauth.js', 'passkeys.js', 'reset.js', 'app.css', 'qrcode.js'"
+PAGE_ASSETS = (
+    "'app.js', 'show.js', 'session.js', 'oauth.js', 'passkeys.js', 'devices.js', 'reset.js', 'app.css', 'qrcode.js'"
+)
 
 
 @page.get(f"/page/<any({PAGE_ASSETS}):name>")

@@ -31,6 +31,7 @@
   // Passwordless sign-in and passkeys (passkeys.js), given what it needs of this page.
   const flows = window.PagePasskeys.wire({ api, sessions, auth: () => session && auth(), answerChallenge,
     signedIn: (data, username) => signedIn(data, username), byCookie: (on) => (viaCookie = on) }); // prettier-ignore
+  const devices = window.PageDevices.wire({ api, auth: () => session && auth() }); // devices.js
   // One request at a time per form or button: pressing it again while its request is under way does nothing.
   function on(id, type, handler) {
     const element = $(id);
@@ -93,6 +94,7 @@
     render();
     $("session-title").focus();
     await flows.list();
+    await devices.list();
   }
 
   async function startChallenge(data, username) {
