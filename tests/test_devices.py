@@ -5,6 +5,7 @@ the browser's device in its own cookie through /auth/session; list, remember, fo
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -201,3 +202,23 @@ def test_a_stale_device_cookie_is_cleared(alice, app, client):
     assert _cookie(client).value == kept  # the browser still has it
     asked = client.post("/auth/session", json=body)  # Cognito no longer knows it: signed in without it
     assert asked.json["challenge"] == "SOFTWARE_TOKEN_MFA" and _cookie(client) is None
+
+
+def test_the_sign_in_form_signs_in_by_the_browsers_device(alice, client):
+    body = {"username": "alice", "password": PASSWORD}
+    asked = client.post("/auth/session", json=body).json
+    answer = {"username": "alice", "challenge": "SOFTWARE_TOKEN_MFA", "session": asked["session"], "code": alice.code()}
+    assert client.post("/auth/session/challenge", json=answer).status_code == 200
+    client.delete("/auth/session", headers={"X-CSRF-Token": client.get("/auth/session").json["csrf_token"]})
+    assert client.get_cookie("auth_device") is not None  # signing out keeps the device
+
+    def form() -> dict:
+        html = client.get("/auth/sign-in").get_data(as_text=True)
+        return {**body, "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html)[1]}
+
+    signed_in = client.post("/auth/session", data=form())  # the device cookie: no code, which a form cannot ask
+    assert signed_in.status_code == 303 and client.get("/auth/session").json["username"] == "alice"
+    client.delete("/auth/session", headers={"X-CSRF-Token": client.get("/auth/session").json["csrf_token"]})
+    client.delete_cookie("auth_device")
+    refused = client.post("/auth/session", data=form())  # no device: the form says it needs another step
+    assert refused.status_code == 403 and "another step" in refused.get_data(as_text=True)
