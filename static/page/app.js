@@ -31,7 +31,6 @@
   // Passwordless sign-in and passkeys (passkeys.js), given what it needs of this page.
   const flows = window.PagePasskeys.wire({ api, sessions, auth: () => session && auth(), answerChallenge,
     signedIn: (data, username) => signedIn(data, username), byCookie: (on) => (viaCookie = on) }); // prettier-ignore
-  const devices = window.PageDevices.wire({ api, auth: () => session && auth() }); // devices.js
   // One request at a time per form or button: pressing it again while its request is under way does nothing.
   function on(id, type, handler) {
     const element = $(id);
@@ -93,8 +92,7 @@
     $("change-password-username").defaultValue = session.username; // kept by the form's reset
     render();
     $("session-title").focus();
-    await flows.list();
-    await devices.list();
+    await Promise.all([flows.list(), window.PageDevices.list({ api, auth })]); // passkeys.js, devices.js
   }
 
   async function startChallenge(data, username) {

@@ -1,21 +1,21 @@
 // Remembered devices on the sign-in page: the signed-in user's devices (GET /auth/devices), each with a
 // "Forget" button (DELETE /auth/devices/<key>). Signed in with a cookie, this browser's own device lives in its
 // HttpOnly device cookie (the server sets it; no script reads it): the list marks it, and forgetting it clears it.
-// Loaded before app.js, which takes `wire` from `window.PageDevices`.
+// Loaded before app.js, which calls `window.PageDevices.list(page)` once signed in.
 "use strict";
 
 window.PageDevices = (() => {
   const $ = (id) => document.getElementById(id);
 
-  // `page`: app.js's requests (`api`) and how a request proves the user (`auth()`, null when signed out).
-  function wire(page) {
+  // The list drawn; `page`: app.js's requests (`api`) and how a request proves the signed-in user (`auth()`).
+  function list(page) {
     const { describe, announce } = window.PageShow;
     const failed = (text) => ($("device-error").textContent = text);
     const clear = () => ($("device-error").textContent = $("device-done").textContent = "");
 
     function draw(devices) {
-      const list = $("device-list");
-      list.replaceChildren();
+      const shown = $("device-list");
+      shown.replaceChildren();
       for (const device of devices) {
         const item = document.createElement("li");
         const name = device.name || "Unnamed device";
@@ -28,13 +28,12 @@ window.PageDevices = (() => {
         button.setAttribute("aria-label", `Forget the device ${name}${device.current ? " (this browser)" : ""}`);
         button.addEventListener("click", () => forget(device.key, button));
         item.append(button);
-        list.append(item);
+        shown.append(item);
       }
-      if (!devices.length) list.textContent = "No device remembered.";
+      if (!devices.length) shown.textContent = "No device remembered.";
     }
 
-    async function list() {
-      if (!page.auth()) return;
+    async function refresh() {
       const answer = await page.api("GET", "auth/devices", page.auth());
       return answer.ok ? draw(answer.data.devices) : failed(describe(answer));
     }
@@ -48,11 +47,12 @@ window.PageDevices = (() => {
         return failed(describe(answer));
       }
       announce("device", "Device forgotten: its next sign-in asks for the MFA code again.");
-      await list();
+      await refresh();
     }
 
-    return { list };
+    clear();
+    return refresh();
   }
 
-  return { wire };
+  return { list };
 })();
