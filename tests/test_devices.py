@@ -5,6 +5,8 @@ the browser's device in its own cookie through /auth/session; list, remember, fo
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import time
 
@@ -222,3 +224,20 @@ def test_the_sign_in_form_signs_in_by_the_browsers_device(alice, client):
     client.delete_cookie("auth_device")
     refused = client.post("/auth/session", data=form())  # no device: the form says it needs another step
     assert refused.status_code == 403 and "another step" in refused.get_data(as_text=True)
+
+
+def test_a_device_cookie_with_a_wrong_secret_is_refused_and_cleared(alice, client, caplog):
+    body = {"username": "alice", "password": PASSWORD}
+    asked = client.post("/auth/session", json=body).json
+    answer = {"username": "alice", "challenge": "SOFTWARE_TOKEN_MFA", "session": asked["session"], "code": alice.code()}
+    assert client.post("/auth/session/challenge", json=answer).status_code == 200
+    value = client.get_cookie("auth_device").value
+    fields = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    forged = json.dumps({**fields, "password": "not-the-device-secret"}).encode()
+    client.set_cookie("auth_device", base64.urlsafe_b64encode(forged).decode().rstrip("="))
+    refused = client.post("/auth/session", json=body)
+    assert (refused.status_code, refused.json["error"]) == (401, "device_refused")
+    assert client.get_cookie("auth_device") is None  # cleared: the next sign-in is a new device's
+    assert client.post("/auth/session", json=body).json["challenge"] == "SOFTWARE_TOKEN_MFA"
+    assert fields["password"] not in caplog.text and value not in caplog.text  # no device secret logged
+    assert fields["password"] not in caplog.text and value not in caplog.text  # no device secret logged
