@@ -240,4 +240,3 @@ def test_a_device_cookie_with_a_wrong_secret_is_refused_and_cleared(alice, clien
     assert client.get_cookie("auth_device") is None  # cleared: the next sign-in is a new device's
     assert client.post("/auth/session", json=body).json["challenge"] == "SOFTWARE_TOKEN_MFA"
     assert fields["password"] not in caplog.text and value not in caplog.text  # no device secret logged
-    assert fields["password"] not in caplog.text and value not in caplog.text  # no device secret logged
