@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 import time
 
@@ -227,6 +228,7 @@ def test_the_sign_in_form_signs_in_by_the_browsers_device(alice, client):
 
 
 def test_a_device_cookie_with_a_wrong_secret_is_refused_and_cleared(alice, client, caplog):
+    caplog.set_level(logging.DEBUG)  # every record, the request log's too
     body = {"username": "alice", "password": PASSWORD}
     asked = client.post("/auth/session", json=body).json
     answer = {"username": "alice", "challenge": "SOFTWARE_TOKEN_MFA", "session": asked["session"], "code": alice.code()}
