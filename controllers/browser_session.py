@@ -19,6 +19,7 @@ from middleware.authentication import current_session, session_of_request
 from middleware.body import FORM
 from middleware.portal_pages import SIGN_IN_PATH, portal_page, step_page
 from middleware.ratelimit import guessing
+from middleware.remembered_device import cookie_device, signing_in, with_new_device
 from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret
 from middleware.signed_in import (
     SIGN_IN_COOKIE,
@@ -54,8 +55,8 @@ def start_session(body: bodies.SessionSignIn) -> Response:
         expected = request.cookies.get(cookie_name(SIGN_IN_COOKIE), "")
         if not expected or not same_secret(body.csrf_token, expected):
             return portal_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
-    try:
-        with guessing(body.username):
+    try:  # the browser's remembered device, from its cookie (set or cleared by the response, whatever it is)
+        with guessing(body.username), signing_in(cookie_device(), cookie=True) as device:
             answer = services().sign_ins.first_factor(body.username, body.password, body.preferred)
     except errors.ApiError as err:
         if not form:
@@ -65,17 +66,21 @@ def start_session(body: bodies.SessionSignIn) -> Response:
     if "access_token" not in answer:  # a challenge: the portal's next step, or answered at /auth/session/challenge
         return step_page(answer, body.username, body.rd) if form else jsonify(answer)
     # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
-    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None)
+    shown = with_new_device({}, device, secret=False)  # the new device's key; its secret goes in its cookie
+    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None, shown)
 
 
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
     """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens."""
     check_origin()
-    answer = answered_challenge(body)
+    with signing_in(cookie_device(), cookie=True) as device:
+        answer = answered_challenge(body)
     if "access_token" not in answer:
         return jsonify(answer)
     # What the policy file's `mfa: true` reads: the session began with a second factor.
-    return started_session({**answer, "mfa": body.challenge in MFA_CHALLENGES}, None)
+    return started_session(
+        {**answer, "mfa": body.challenge in MFA_CHALLENGES}, None, with_new_device({}, device, secret=False)
+    )
 
 
 def describe_session() -> Response:

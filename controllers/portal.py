@@ -21,6 +21,7 @@ from extensions import services
 from middleware.endpoint import parse
 from middleware.portal_pages import SIGN_IN_PATH, page, portal_page, show_step, step_page
 from middleware.ratelimit import guessing
+from middleware.remembered_device import cookie_device, signing_in
 from middleware.session_cookie import check_origin, cookie_name, same_secret
 from middleware.signed_in import SIGN_IN_COOKIE, answered_challenge, started_session
 from schemas import bodies
@@ -42,9 +43,10 @@ def answer_step(form: StepForm) -> Response:
         return portal_page(form.rd, "This sign-in step has expired or was already used: please start again.", "", 400)
     if not _same_page(form) or not step.answered_by(form.csrf_token):
         return portal_page(step.rd, EXPIRED, step.username, 403)
-    try:
+    try:  # the browser's remembered device (its cookie), as at the first step: confirmed when new
         body = parse(bodies.Challenge, _challenge_fields(step, form))
-        answer = answered_challenge(body)
+        with signing_in(cookie_device(), cookie=True):
+            answer = answered_challenge(body)
     except RETRY_STEP as err:
         return show_step(step, err.message, err.status_code)
     except errors.ApiError as err:
