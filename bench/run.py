@@ -10,7 +10,7 @@ import os
 import platform
 import sys
 
-from bench import forward_auth, http, lambda_bench, production, verify
+from bench import fast_command, forward_auth, http, lambda_bench, production, verify
 from cognito_emulator.emulator import LocalCognito
 
 # (label, figure, how it reads, target check (None: a figure reported, with no target), target text)
@@ -85,6 +85,7 @@ TARGETS = [
     ("6. unzipped size", lambda r: r["lambda"]["unzipped_mib"], "{:.1f} MiB", lambda v: v <= 250, "<= 250 MiB"),
     *production.TARGETS,
     *forward_auth.TARGETS,
+    *fast_command.TARGETS,
 ]
 
 
@@ -103,8 +104,9 @@ SECTIONS = {
         for part in production.PARTS
     },
     "forward_auth": lambda emulator: ("forward_auth", forward_auth.run(emulator.create_pool("bench-forward-auth"))),
+    "fast_command": lambda emulator: ("fast_command", fast_command.run(emulator.create_pool("bench-fast-command"))),
 }
-ALL = ("verify", "http", "lambda", "production", "forward_auth")
+ALL = ("verify", "http", "lambda", "production", "forward_auth", "fast_command")
 
 
 def main(argv: list[str] | None = None) -> int:

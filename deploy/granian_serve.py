@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-APP = "server:app"
+APP = "server:app"  # APP_MODULE names another (the benchmarks serve a bare Flask app beside this one)
 # Seconds between two looks for workers that have ended (their live gauges leave the sums, counters stay).
 SWEEP_SECONDS = 5.0
 
@@ -121,7 +121,13 @@ def serve(argv: Sequence[str]) -> int:
     try:
         # granian's own exit code (1 when a worker failed and was not respawned) is this command's.
         return (
-            cli.main(args=[*argv, APP], prog_name="granian", standalone_mode=False, auto_envvar_prefix="GRANIAN") or 0
+            cli.main(
+                args=[*argv, os.environ.get("APP_MODULE", APP)],
+                prog_name="granian",
+                standalone_mode=False,
+                auto_envvar_prefix="GRANIAN",
+            )
+            or 0
         )
     finally:
         stop.set()

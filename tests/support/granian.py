@@ -26,7 +26,8 @@ def documented_command() -> list[str]:
 
 def granian(env: dict[str, str], *options: str, workers: int = 2, port: int | None = None) -> ServerProcess:
     """The documented command (this interpreter for `python`) with `workers` workers on a free loopback port,
-    waited for until every worker is up; `options` are granian's, added after the documented ones."""
+    waited for until every worker is up; `options` are granian's, added after the documented ones. `env` may
+    name another app in APP_MODULE (module:attribute)."""
     port = port or free_port()
     command = [sys.executable, *documented_command()[1:], *options, "--workers", str(workers)]
     settings = {"GRANIAN_HOST": "127.0.0.1", **env}
