@@ -97,6 +97,7 @@ def test_the_hostile_input_catalogue_is_refused_over_http(catalogue_server, mint
             assert response.json()["error"] == "invalid_token", name
     good = session.get(f"{server.url}/auth/check", headers=bearer(minter.token()), timeout=10)
     assert good.status_code == 200, good.text
+    session.close()  # an idle keep-alive connection would hold a worker until --workers-kill-timeout
     output = server.stop()
     assert "Traceback" not in output and " 500 " not in output, output[-3000:]
 

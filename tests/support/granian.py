@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -24,11 +26,43 @@ def documented_command() -> list[str]:
     return command
 
 
-def granian(env: dict[str, str], *options: str, workers: int = 2, port: int | None = None) -> ServerProcess:
+class GranianProcess(ServerProcess):
+    """A granian command: stopped as ServerProcess stops a server, and then no worker left behind. (A worker
+    holding an idle keep-alive connection stops only at --workers-kill-timeout, 20 s, the moment
+    ServerProcess gives up and kills the main process: its workers would outlive it.)"""
+
+    def stop(self) -> str:
+        """Stop granian (if running) and any worker still there; return everything it printed."""
+        workers = descendants(self.process.pid) if self.process.poll() is None else []
+        output = super().stop()
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:  # it stopped with its main process, as it should
+                pass
+        return output
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children of any of its threads, and theirs)."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            pids = [int(child) for child in children.read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+        for child in pids:
+            found += [child, *descendants(child)]
+    return found
+
+
+def granian(env: dict[str, str], *options: str, workers: int = 2, port: int | None = None) -> GranianProcess:
     """The documented command (this interpreter for `python`) with `workers` workers on a free loopback port,
     waited for until every worker is up; `options` are granian's, added after the documented ones. `env` may
     name another app in APP_MODULE (module:attribute)."""
     port = port or free_port()
     command = [sys.executable, *documented_command()[1:], *options, "--workers", str(workers)]
     settings = {"GRANIAN_HOST": "127.0.0.1", **env}
-    return ServerProcess(settings, command=command, port=port, ready=lambda server: len(worker_pids(server)) >= workers)
+    return GranianProcess(
+        settings, command=command, port=port, ready=lambda server: len(worker_pids(server)) >= workers
+    )
