@@ -51,3 +51,25 @@ def test_what_the_server_writes_amplify_reads_and_back(emulator):
     ok(wrote["updateUserAttributes"])
     me = client.get("/auth/me", headers=bearer(access))
     assert me.status_code == 200 and me.json["attributes"]["given_name"] == "Alicia"
+
+
+def test_a_device_remembered_by_one_is_listed_by_the_other(emulator):
+    pool, client = side_by_side(emulator, DeviceConfiguration=DEVICES)
+    signed_in = server_login(client)
+    key, access = signed_in["device"]["key"], signed_in["access_token"]  # the server confirmed its device
+    remembered = client.put(f"/auth/devices/{key}", json={"remembered": True}, headers=bearer(access))
+    assert remembered.status_code == 200, remembered.json
+
+    read = run_amplify(emulator, pool, "side-read", username="alice")
+    listed = {d["id"]: d["attributes"]["dev:device_remembered_status"] for d in ok(read["fetchDevices"])}
+    assert listed[key] == "remembered"  # beside Amplify's own new device, not remembered
+    assert sorted(listed.values()) == ["not_remembered", "remembered"]
+
+    wrote = run_amplify(emulator, pool, "side-write", username="alice")
+    ok(wrote["rememberDevice"])
+    amplify_keys = {d["id"] for d in ok(wrote["fetchDevices"])} - set(listed)
+    assert len(amplify_keys) == 1  # the device this run's Amplify confirmed, and remembered
+    devices = client.get("/auth/devices", headers=bearer(access))
+    assert devices.status_code == 200, devices.json
+    by_key = {d["key"]: d["remembered"] for d in devices.json["devices"]}
+    assert by_key[amplify_keys.pop()] is True and by_key[key] is True
