@@ -1,0 +1,51 @@
+"""Holes found by a security review of the portal, the admin API and the assertion, each held here: the input
+or the token that got through before, refused now."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import pytest
+
+from app import create_app
+from pool_settings import read_pools
+from tests.support.helpers import PASSWORD, bearer
+from tests.support.portal import form
+from tests.support.sessions_end import make_user
+
+GROUP = "admins"
+
+
+def test_an_admin_group_member_of_another_pool_is_not_an_admin(emulator, pool):
+    """COGNITO_ADDITIONAL_POOLS: another pool's `admins` group says nothing about the primary pool's users."""
+    make_user(emulator, pool, "alice")
+    emulator.client.create_group(UserPoolId=pool["user_pool_id"], GroupName=GROUP)
+    second = emulator.create_pool("second")
+    emulator.client.create_group(UserPoolId=second["user_pool_id"], GroupName=GROUP)
+    other_pool = json.dumps(
+        [
+            {
+                "pool_id": second["user_pool_id"],
+                "region": second["region"],
+                "client_ids": [second["client_id"]],
+                "jwks_url": second["jwks_url"],
+            }
+        ]
+    )
+    app = create_app({**pool, "admin_group": GROUP, "additional_pools": read_pools(other_pool)})
+    second_pool = second["user_pool_id"]
+    make_user(emulator, second, "mallory")
+    emulator.client.admin_add_user_to_group(UserPoolId=second_pool, Username="mallory", GroupName=GROUP)
+    tokens = emulator.client.initiate_auth(
+        ClientId=second["client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "mallory", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    client = app.test_client()
+    for kind in ("AccessToken", "IdToken"):
+        assert client.get("/hello", headers=bearer(tokens[kind])).status_code == 200  # a valid token here
+        for method, path in (("GET", "/auth/admin/users"), ("POST", "/auth/admin/users/alice/disable")):
+            answer = client.open(path, method=method, headers=bearer(tokens[kind]))
+            assert answer.status_code == 403, (kind, path, answer.status_code, answer.json)
+    assert emulator.client.admin_get_user(UserPoolId=pool["user_pool_id"], Username="alice")["Enabled"] is True
