@@ -49,3 +49,21 @@ def test_an_admin_group_member_of_another_pool_is_not_an_admin(emulator, pool):
             answer = client.open(path, method=method, headers=bearer(tokens[kind]))
             assert answer.status_code == 403, (kind, path, answer.status_code, answer.json)
     assert emulator.client.admin_get_user(UserPoolId=pool["user_pool_id"], Username="alice")["Enabled"] is True
+
+
+@pytest.fixture
+def portal_app(pool):
+    return create_app({**pool, "portal_factors": ("password", "email_code", "passkey")})
+
+
+def test_a_passkey_answer_nested_too_deep_is_the_step_again_not_a_500(portal_app, users):
+    users.tokens("erin")
+    client = portal_app.test_client()
+    page = client.get("/auth/sign-in").get_data(as_text=True)
+    fields = {**form(page, "/auth/session", index=1), "username": "erin", "preferred": "EMAIL_OTP"}
+    step = form(client.post("/auth/session", data=fields).get_data(as_text=True), "/auth/sign-in/step")
+    step.pop("code")
+    # `[` needs no percent-encoding in a form: 15000 of them fit the body limit and nest past Python's recursion.
+    body = urlencode(step).encode() + b"&credential=" + b"[" * 15000
+    answer = client.post("/auth/sign-in/step", data=body, content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 400 and "passkey answer could not be read" in answer.get_data(as_text=True)
