@@ -4,12 +4,15 @@ or the token that got through before, refused now."""
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import urlencode
 
+import jwt
 import pytest
 
 from app import create_app
 from pool_settings import read_pools
+from services.flows import admin_calls
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.portal import form
 from tests.support.sessions_end import make_user
@@ -67,3 +70,17 @@ def test_a_passkey_answer_nested_too_deep_is_the_step_again_not_a_500(portal_app
     body = urlencode(step).encode() + b"&credential=" + b"[" * 15000
     answer = client.post("/auth/sign-in/step", data=body, content_type="application/x-www-form-urlencoded")
     assert answer.status_code == 400 and "passkey answer could not be read" in answer.get_data(as_text=True)
+
+
+def test_a_refreshed_token_does_not_make_an_old_sign_in_look_recent(client, emulator, pool, monkeypatch):
+    """Held, not a hole found: DELETE /auth/me reads `auth_time`, which a refresh keeps (Cognito's rule), not `iat`."""
+    make_user(emulator, pool, "alice")
+    tokens = client.post("/auth/login", json={"username": "alice", "password": PASSWORD}).json
+    signed_in = jwt.decode(tokens["access_token"], options={"verify_signature": False})["auth_time"]
+    time.sleep(2.1)  # the refreshed token's iat is later than the sign-in
+    refreshed = client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).json["access_token"]
+    assert jwt.decode(refreshed, options={"verify_signature": False})["iat"] > signed_in
+    # The sign-in itself is just past the window; the refresh (2 s later) would still be inside it.
+    monkeypatch.setattr(admin_calls, "clock", lambda: signed_in + admin_calls.REAUTH_SECONDS + 1)
+    answer = client.delete("/auth/me", headers=bearer(refreshed))
+    assert answer.status_code == 401 and answer.json["error"] == "reauthentication_required"
