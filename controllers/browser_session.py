@@ -71,8 +71,12 @@ def start_session(body: bodies.SessionSignIn) -> Response:
 
 
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
-    """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens."""
+    """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens. JSON only:
+    no form of this server posts here (the portal's steps go to /auth/sign-in/step, each with its own token), and
+    a form from another site could otherwise sign a browser that sends no `Origin` in as someone else."""
     check_origin()
+    if request.mimetype == FORM:
+        raise errors.UnsupportedMediaType("Send the challenge's answer as JSON (the portal's forms post elsewhere).")
     with signing_in(cookie_device(), cookie=True) as device:
         answer = answered_challenge(body)
     if "access_token" not in answer:

@@ -83,7 +83,11 @@ def send_reset_code(form: ForgotForm) -> Response:
     check_origin()
     if not _same_page(form):
         return page("portal-forgot.html", 403, rd=form.rd or "", username=form.username, message=EXPIRED, sent=False)[0]
-    services().auth.forgot_password(form.username)
+    try:
+        services().auth.forgot_password(form.username)
+    except errors.ApiError as err:  # too many requests, Cognito unavailable: the page says so, not raw JSON
+        context = {"rd": form.rd or "", "username": form.username, "message": err.message, "sent": False}
+        return page("portal-forgot.html", err.status_code, **context)[0]
     message = "If the account exists, a reset code is on its way."
     return page("portal-forgot.html", rd=form.rd or "", username=form.username, message=message, sent=True)[0]
 

@@ -84,3 +84,30 @@ def test_a_refreshed_token_does_not_make_an_old_sign_in_look_recent(client, emul
     monkeypatch.setattr(admin_calls, "clock", lambda: signed_in + admin_calls.REAUTH_SECONDS + 1)
     answer = client.delete("/auth/me", headers=bearer(refreshed))
     assert answer.status_code == 401 and answer.json["error"] == "reauthentication_required"
+
+
+def test_a_challenge_answered_into_a_session_takes_json_only(client, users):
+    """No form of this server posts to /auth/session/challenge: a form there (another site's, in a browser that
+    sends no Origin) is refused before Cognito is asked."""
+    users.tokens("alice")
+    fields = {"username": "alice", "challenge": "SOFTWARE_TOKEN_MFA", "session": "s" * 40, "code": "123456"}
+    answer = client.post("/auth/session/challenge", data=fields)
+    assert answer.status_code == 415 and answer.json["error"] == "unsupported_media_type"
+    assert "auth_session" not in {cookie.key for cookie in client._cookies.values()}
+
+
+def test_the_forgot_password_form_shows_a_refusal_as_its_page(pool, monkeypatch):
+    """A refusal of ForgotPassword other than an unknown user (too many requests) is the form again, not JSON."""
+    import errors
+
+    app = create_app(pool)
+    client = app.test_client()
+    page = client.get("/auth/sign-in/forgot").get_data(as_text=True)
+
+    def refuse(username: str) -> None:
+        raise errors.TooManyRequests("Too many reset codes asked for; try again later.")
+
+    monkeypatch.setattr(app.extensions["cognito_auth"].auth, "forgot_password", refuse)
+    answer = client.post("/auth/sign-in/forgot/code", data={**form(page, "/auth/sign-in/forgot/code"), "username": "a"})
+    assert answer.status_code == 429 and answer.mimetype == "text/html"
+    assert "Too many reset codes" in answer.get_data(as_text=True)
