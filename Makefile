@@ -29,7 +29,7 @@ run-fresh: $(BIN)/.installed example-idp-if-npm ## make run, the emulator's save
 # mypy is strict on these (pyproject.toml); what they import of schemas/ is read, not held to it.
 MYPY_STRICT := services middleware controllers views server.py app.py routes.py config.py config_areas.py config_gateway.py config_state.py \
 	pool_settings.py errors.py api_error.py token_errors.py managed_login_errors.py passkey_errors.py extensions.py \
-	lambda_function.py profile_errors.py
+	lambda_function.py account_errors.py request_errors.py
 lint: $(BIN)/.installed ## ruff check, ruff format --check and mypy strict
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-from urllib.parse import unquote
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
-from flask import Flask, request
+from flask import Flask, Response
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import extensions
 from config import Settings
+from middleware.cors_cache import remembering
 from middleware.handlers import register_error_handlers
 from middleware.metrics_hooks import add_metrics_hooks
 from middleware.requestlog import add_request_hooks, configure_logging
@@ -63,6 +63,6 @@ def _enable_cors(app: Flask, settings: Settings) -> None:
     )
     # flask-cors's after-request hook checks every answer (a header lookup, the path unquoted and matched against
     # each resource); only a path starting with one of these can match, so every other answer (/health's, say)
-    # skips it.
-    cors = app.after_request_funcs[None].pop()
-    app.after_request(lambda response: cors(response) if unquote(request.path).startswith(_CORS_PREFIXES) else response)
+    # skips it; one without an Origin gets the headers flask-cors gave the last such one (middleware/cors_cache.py).
+    cors = app.after_request_funcs[None].pop()  # flask-cors's hook: synchronous, Response in and out
+    app.after_request(remembering(cast("Callable[[Response], Response]", cors), _CORS_PREFIXES))

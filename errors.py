@@ -2,11 +2,27 @@
 
 No framework here: services raise these, and `handlers.py` (with the app) renders them as JSON. The root,
 `ApiError`, is in api_error.py; four families have modules of their own (token_errors.py,
-managed_login_errors.py, passkey_errors.py, profile_errors.py); the rest (requests, sign-in, limits, Cognito) are here.
+managed_login_errors.py, passkey_errors.py, account_errors.py, request_errors.py); the rest (sign-in, limits, Cognito)
+are here.
 """
 
 from __future__ import annotations
 
+from account_errors import (
+    AttributeNotWritable,
+    DeviceNotFound,
+    DeviceRefused,
+    DeviceRequired,
+    GroupNotFound,
+    MfaEmailUnverified,
+    MfaFactorUnavailable,
+    MfaPhoneUnverified,
+    MfaPreferredNotEnabled,
+    MfaRequired,
+    ReauthenticationRequired,
+    TotpNotSetUp,
+    UserNotFound,
+)
 from api_error import ApiError
 from managed_login_errors import (
     AuthorizationDenied,
@@ -30,14 +46,14 @@ from passkey_errors import (
     WebAuthnOriginNotAllowed,
     WebAuthnRelyingPartyMismatch,
 )
-from profile_errors import (
-    AttributeNotWritable,
-    MfaEmailUnverified,
-    MfaFactorUnavailable,
-    MfaPhoneUnverified,
-    MfaPreferredNotEnabled,
-    MfaRequired,
-    TotpNotSetUp,
+from request_errors import (
+    FlowNotAllowed,
+    InvalidForm,
+    InvalidJson,
+    InvalidParameter,
+    InvalidRequest,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
 )
 from token_errors import (
     InvalidToken,
@@ -63,10 +79,14 @@ __all__ = [
     "CodeMismatch",
     "CognitoBusy",
     "CsrfFailed",
+    "DeviceNotFound",
+    "DeviceRefused",
+    "DeviceRequired",
     "ExpiredCode",
     "FeatureUnavailable",
     "FlowNotAllowed",
     "Forbidden",
+    "GroupNotFound",
     "IncorrectPassword",
     "InsufficientScope",
     "InvalidForm",
@@ -92,6 +112,7 @@ __all__ = [
     "OtherPool",
     "PasskeyNotFound",
     "PasswordResetRequired",
+    "ReauthenticationRequired",
     "RefreshTokenInvalid",
     "RequestEntityTooLarge",
     "RevokedToken",
@@ -125,42 +146,6 @@ __all__ = [
     "WebAuthnOriginNotAllowed",
     "WebAuthnRelyingPartyMismatch",
 ]
-
-
-class InvalidRequest(ApiError):
-    status_code, error = 400, "invalid_request"
-    message = "The request is missing a field or has one of the wrong type."
-
-
-class InvalidParameter(ApiError):
-    """Cognito refused a parameter (an auth flow not enabled on the client, an attribute it does not know)."""
-
-    status_code, error, message = 400, "invalid_parameter", "Cognito refused a parameter of the request."
-
-
-class FlowNotAllowed(InvalidParameter):
-    """The app client does not allow the sign-in flow: 400, not 5xx (the server's setting; the message says which)."""
-
-    error, message = "flow_not_allowed", "The app client does not allow this sign-in flow."
-
-
-class InvalidJson(ApiError):
-    status_code, error, message = 400, "invalid_json", "The request body is not valid JSON."
-
-
-class InvalidForm(ApiError):
-    status_code, error = 400, "invalid_form"
-    message = "The request body is not a valid form (UTF-8 application/x-www-form-urlencoded, each field once)."
-
-
-class RequestEntityTooLarge(ApiError):
-    status_code, error, message = 413, "request_entity_too_large", "The request body is too large."
-    headers = {"Connection": "close"}
-
-
-class UnsupportedMediaType(ApiError):
-    status_code, error = 415, "unsupported_media_type"
-    message = "The request body must be JSON (application/json) or a form (application/x-www-form-urlencoded)."
 
 
 class InvalidPassword(ApiError):
@@ -218,22 +203,6 @@ class MetricsForbidden(ApiError):
 
 class PasswordResetRequired(ApiError):
     status_code, error, message = 403, "password_reset_required", "The password must be reset before signing in."
-
-
-class UserNotFound(ApiError):
-    status_code, error, message = 404, "user_not_found", "No such user."
-
-
-class GroupNotFound(ApiError):
-    status_code, error, message = 404, "group_not_found", "No such group in the user pool."
-
-
-class ReauthenticationRequired(ApiError):
-    """The sign-in behind the token is too old for what is asked (deleting the account): step-up, RFC 9470."""
-
-    status_code, error = 401, "reauthentication_required"
-    message = "This needs a sign-in within the last 5 minutes: sign in again, then retry."
-    headers = {"WWW-Authenticate": 'Bearer error="insufficient_user_authentication", max_age=300'}
 
 
 class IncorrectPassword(ApiError):

@@ -12,6 +12,7 @@ from views import (  # noqa: F401
     account,
     bp,
     deletion,
+    devices,
     metrics_bp,
     oauth,
     page,

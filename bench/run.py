@@ -10,7 +10,7 @@ import os
 import platform
 import sys
 
-from bench import forward_auth, forward_auth_assertion, http, lambda_bench, production, verify
+from bench import fast_command, forward_auth, forward_auth_assertion, http, lambda_bench, production, verify
 from cognito_emulator.emulator import LocalCognito
 
 # (label, figure, how it reads, target check (None: a figure reported, with no target), target text)
@@ -86,6 +86,7 @@ TARGETS = [
     *production.TARGETS,
     *forward_auth.TARGETS,
     *forward_auth_assertion.TARGETS,
+    *fast_command.TARGETS,
 ]
 
 
@@ -108,8 +109,9 @@ SECTIONS = {
         "assertion",
         forward_auth_assertion.run(emulator.create_pool("bench-assertion"), emulator.last_code),
     ),
+    "fast_command": lambda emulator: ("fast_command", fast_command.run(emulator.create_pool("bench-fast-command"))),
 }
-ALL = ("verify", "http", "lambda", "production", "forward_auth", "assertion")
+ALL = ("verify", "http", "lambda", "production", "forward_auth", "assertion", "fast_command")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from flask import Response, jsonify
 
 import errors
 from extensions import services
-from middleware.authentication import current_claims
+from middleware.authentication import current_claims, current_token
 from services.common import metrics
 from services.flows.admin_calls import AdminCalls, checked_filter, checked_next
 
@@ -34,6 +34,9 @@ def _audited(action: str, target: str) -> Iterator[None]:
     claims = current_claims()
     result = "error"
     try:
+        # The group is the primary pool's (whose users these calls change): another pool's (COGNITO_ADDITIONAL_POOLS)
+        # group of the same name is someone else's to grant. current_token() refuses that token (403).
+        current_token()
         group = services().settings.admin_group
         if not group or group not in claims.get("cognito:groups", ()):
             raise errors.Forbidden("This route is for members of the admin group only.")

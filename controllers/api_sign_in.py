@@ -8,6 +8,7 @@ import errors
 from extensions import services
 from middleware.authentication import bearer_token, verified_claims
 from middleware.ratelimit import guessing, learn_names
+from middleware.remembered_device import sent_device, signing_in, with_new_device
 from middleware.signed_in import answered_challenge
 from schemas import bodies
 from services.tokens.verifier import username_of
@@ -33,16 +34,20 @@ def confirm(body: bodies.Confirm) -> Response:
 
 def login(body: bodies.Login) -> Response:
     """Sign in: with a password, tokens (never cached) or a challenge; without one (or with `preferred`),
-    choice-based sign-in: the factors to choose from, or the challenge of the preferred one."""
+    choice-based sign-in: the factors to choose from, or the challenge of the preferred one. With `device` (a
+    remembered one), signed in by it; tokens for a new device carry it, confirmed, as `device`."""
     sign_ins = services().sign_ins
-    with guessing(body.username):
+    with guessing(body.username), signing_in(sent_device(body.device)) as device:
         answer = sign_ins.first_factor(body.username, body.password, body.preferred)
-    return jsonify(sign_ins.signed_in(answer, proven_name=body.username if body.password is not None else None))
+    proven = body.username if body.password is not None else None
+    return jsonify(with_new_device(sign_ins.signed_in(answer, proven_name=proven), device))
 
 
 def challenge(body: bodies.ChallengeAnswer) -> Response:
-    """Answer the challenge a sign-in returned: a new password, or an MFA code."""
-    return jsonify(answered_challenge(body))
+    """Answer the challenge a sign-in returned: a new password, or an MFA code (with the sign-in's `device`)."""
+    with signing_in(sent_device(getattr(body, "device", None))) as device:
+        answer = answered_challenge(body)
+    return jsonify(with_new_device(answer, device))
 
 
 def validate(body: bodies.Validate) -> Response:

@@ -19,6 +19,7 @@ from middleware.authentication import current_session, session_of_request
 from middleware.body import FORM
 from middleware.portal_pages import SIGN_IN_PATH, portal_page, step_page
 from middleware.ratelimit import guessing
+from middleware.remembered_device import cookie_device, signing_in, with_new_device
 from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret
 from middleware.signed_in import (
     SIGN_IN_COOKIE,
@@ -54,8 +55,8 @@ def start_session(body: bodies.SessionSignIn) -> Response:
         expected = request.cookies.get(cookie_name(SIGN_IN_COOKIE), "")
         if not expected or not same_secret(body.csrf_token, expected):
             return portal_page(body.rd, "The sign-in form expired; please try again.", body.username, 403)
-    try:
-        with guessing(body.username):
+    try:  # the browser's remembered device, from its cookie (set or cleared by the response, whatever it is)
+        with guessing(body.username), signing_in(cookie_device(), cookie=True) as device:
             answer = services().sign_ins.first_factor(body.username, body.password, body.preferred)
     except errors.ApiError as err:
         if not form:
@@ -68,18 +69,25 @@ def start_session(body: bodies.SessionSignIn) -> Response:
         gave_password = body.password is not None and body.preferred in (None, "PASSWORD", "PASSWORD_SRP")
         return step_page(answer, body.username, body.rd, after_password=gave_password)
     # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
-    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None)
+    shown = with_new_device({}, device, secret=False)  # the new device's key; its secret goes in its cookie
+    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None, shown)
 
 
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
-    """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens."""
+    """A sign-in challenge answered as /auth/challenge does, the result a session rather than tokens. JSON only:
+    no form of this server posts here (the portal's steps go to /auth/sign-in/step, each with its own token), and
+    a form from another site could otherwise sign a browser that sends no `Origin` in as someone else."""
     check_origin()
-    answer = answered_challenge(body)
+    if request.mimetype == FORM:
+        raise errors.UnsupportedMediaType("Send the challenge's answer as JSON (the portal's forms post elsewhere).")
+    with signing_in(cookie_device(), cookie=True) as device:
+        answer = answered_challenge(body)
     if "access_token" not in answer:
         return jsonify(answer)
     # What the policy file's `mfa: true` reads: the session began with a second factor (an EMAIL_OTP never
     # counts here: without the portal's steps, nothing says it came after a password; step_up.py).
-    return started_session({**answer, "mfa": second_factor(body.challenge, after_password=False)}, None)
+    mfa = second_factor(body.challenge, after_password=False)
+    return started_session({**answer, "mfa": mfa}, None, with_new_device({}, device, secret=False))
 
 
 def describe_session() -> Response:

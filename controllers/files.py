@@ -31,6 +31,7 @@ PAGE_FILES = {
     "oauth.js": ("page", "oauth.js"),
     "passkeys.js": ("page", "passkeys.js"),
     "portal-passkey.js": ("page", "portal-passkey.js"),
+    "devices.js": ("page", "devices.js"),
     "reset.js": ("page", "reset.js"),
     "admin.js": ("page", "admin.js"),
     "profile.js": ("page", "profile.js"),

@@ -9,7 +9,6 @@ session or a refused sign-in goes back to the first page, with the reason, `rd` 
 
 from __future__ import annotations
 
-import json
 import os
 
 from flask import abort, request, send_file
@@ -21,10 +20,12 @@ from extensions import services
 from middleware.endpoint import parse
 from middleware.portal_pages import SIGN_IN_PATH, page, portal_page, show_step, step_page
 from middleware.ratelimit import guessing
+from middleware.remembered_device import cookie_device, signing_in
 from middleware.session_cookie import check_origin, cookie_name, same_secret
 from middleware.signed_in import SIGN_IN_COOKIE, answered_challenge, started_session
 from schemas import bodies
 from schemas.portal_forms import ConfirmForm, ForgotForm, PortalForm, ResetForm, SignUpForm, StepForm
+from services.common import strictjson
 from services.flows.portal_step import PortalStep
 from services.policy.step_up import second_factor
 
@@ -42,9 +43,10 @@ def answer_step(form: StepForm) -> Response:
         return portal_page(form.rd, "This sign-in step has expired or was already used: please start again.", "", 400)
     if not _same_page(form) or not step.answered_by(form.csrf_token):
         return portal_page(step.rd, EXPIRED, step.username, 403)
-    try:
+    try:  # the browser's remembered device (its cookie), as at the first step: confirmed when new
         body = parse(bodies.Challenge, _challenge_fields(step, form))
-        answer = answered_challenge(body)
+        with signing_in(cookie_device(), cookie=True):
+            answer = answered_challenge(body)
     except RETRY_STEP as err:
         return show_step(step, err.message, err.status_code)
     except errors.ApiError as err:
@@ -73,8 +75,9 @@ def _challenge_fields(step: PortalStep, form: StepForm) -> dict[str, object]:
             fields[name] = value
     if form.credential is not None:
         try:
-            fields["credential"] = json.loads(form.credential)
-        except ValueError:
+            # As the API's JSON bodies are read (middleware/body.py): nested past the stack is a wrong answer too.
+            fields["credential"] = strictjson.loads(form.credential)
+        except (ValueError, RecursionError):
             raise errors.InvalidRequest("The browser's passkey answer could not be read.") from None
     return fields
 
@@ -89,7 +92,11 @@ def send_reset_code(form: ForgotForm) -> Response:
     check_origin()
     if not _same_page(form):
         return page("portal-forgot.html", 403, rd=form.rd or "", username=form.username, message=EXPIRED, sent=False)[0]
-    services().auth.forgot_password(form.username)
+    try:
+        services().auth.forgot_password(form.username)
+    except errors.ApiError as err:  # too many requests, Cognito unavailable: the page says so, not raw JSON
+        context = {"rd": form.rd or "", "username": form.username, "message": err.message, "sent": False}
+        return page("portal-forgot.html", err.status_code, **context)[0]
     message = "If the account exists, a reset code is on its way."
     return page("portal-forgot.html", rd=form.rd or "", username=form.username, message=message, sent=True)[0]
 

@@ -62,15 +62,16 @@ def _answer_of(body: bodies.ChallengeAnswer) -> tuple[str, dict[str, str]]:
     return body.code, {}
 
 
-def started_session(answer: dict[str, Any], rd: str | None) -> Response:
+def started_session(answer: dict[str, Any], rd: str | None, extra: dict[str, Any] | None = None) -> Response:
     """A new session for a sign-in's tokens, its cookie set (the browser's previous session ends): a 303 to
-    `rd` when one is given (where safe, else `/`), else the session as JSON."""
+    `rd` when one is given (where safe, else `/`), else the session as JSON (with `extra`'s fields)."""
     app_services = services()
     session_id, session = app_services.sign_ins.start_session(answer, request.cookies.get(cookie_name(COOKIE)))
     if rd is not None:
         response = redirect(safe_redirect(rd, app_services.settings.session_redirect_hosts) or "/", 303)
     else:
-        response = jsonify(username=session.username, expires_at=session.expires_at, csrf_token=session.csrf_token)
+        started = {"username": session.username, "expires_at": session.expires_at, "csrf_token": session.csrf_token}
+        response = jsonify({**(extra or {}), **started})
     set_session_cookie(response, session_id)
     clear_cookie(response, SIGN_IN_COOKIE)
     return response

@@ -40,6 +40,13 @@ class Confirmed(Answer):
     confirmed: Literal[True]
 
 
+class NewDevice(Answer):
+    key: str
+    group_key: str = Field(default=None, description="absent with a session cookie (the cookie keeps the device)")
+    password: str = Field(default=None, description="the device's secret; absent with a session cookie")
+    remembered: bool = Field(description="false where the pool remembers only on the user's choice: PUT /auth/devices")
+
+
 class Tokens(Answer):
     access_token: str
     id_token: str
@@ -47,6 +54,7 @@ class Tokens(Answer):
     expires_in: int
     token_type: Literal["Bearer"]
     username: str | None = Field(description="the stored `cognito:username` (a uuid in email-as-username pools)")
+    device: NewDevice = Field(default=None, description="a new device, confirmed: send it as `device` at sign-in")
 
 
 class SentCode(Answer):
@@ -181,6 +189,7 @@ class SessionStarted(Answer):
     username: str
     expires_at: float = Field(description="when the session's access token expires (it is refreshed before)")
     csrf_token: str = Field(description="send as X-CSRF-Token on every request that changes something")
+    device: NewDevice = Field(default=None, description="a new device, its secret in its own HttpOnly cookie")
 
 
 class SessionInfo(SessionStarted):

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, RootModel
 
+from schemas.devices import DeviceCredentials
 from schemas.fields import (
     MAX_SESSION_CHARS,
     MAX_TOKEN_CHARS,
@@ -50,6 +51,7 @@ class Login(WithUsername):
     username: UsernameText = Field(description="the email in email-as-username pools")
     password: Text = Field(default=None, description="absent: choice-based sign-in (USER_AUTH)")
     preferred: FirstFactor = Field(default=None, description="USER_AUTH: go straight to this first factor")
+    device: DeviceCredentials = Field(default=None, description="a remembered device, as an earlier sign-in gave it")
 
 
 class SessionSignIn(WithUsername):
@@ -117,6 +119,7 @@ class TotpAnswer(WithUsername):
     challenge: Literal["SOFTWARE_TOKEN_MFA"]
     session: Session
     code: TotpCode
+    device: DeviceCredentials = Field(default=None, description="the device the sign-in began with")
 
 
 class SmsAnswer(WithUsername):
@@ -124,6 +127,7 @@ class SmsAnswer(WithUsername):
     challenge: Literal["SMS_MFA"]
     session: Session
     code: Text
+    device: DeviceCredentials = Field(default=None, description="the device the sign-in began with")
 
 
 class MfaSetupAnswer(WithUsername):

@@ -12,7 +12,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # errors.py gathers the error classes of api_error.py (their root) and of each family's module.
-ERRORS = {"errors", "api_error", "token_errors", "managed_login_errors", "passkey_errors", "profile_errors"}
+ERRORS = {
+    "errors",
+    "api_error",
+    "token_errors",
+    "managed_login_errors",
+    "passkey_errors",
+    "account_errors",
+    "request_errors",
+}
 ROOT_MODULES = {
     "server",
     "app",
@@ -45,7 +53,8 @@ FORBIDDEN = {
     "token_errors": LAYERS | ROOT_MODULES - {"token_errors", "api_error"},
     "managed_login_errors": LAYERS | ROOT_MODULES - {"managed_login_errors", "api_error"},
     "passkey_errors": LAYERS | ROOT_MODULES - {"passkey_errors", "api_error"},
-    "profile_errors": LAYERS | ROOT_MODULES - {"profile_errors", "api_error"},
+    "account_errors": LAYERS | ROOT_MODULES - {"account_errors", "api_error"},
+    "request_errors": LAYERS | ROOT_MODULES - {"request_errors", "api_error"},
     "config": LAYERS
     | ROOT_MODULES - {"config", "config_areas", "config_gateway", "config_state", "pool_settings", "errors"},
     "config_gateway": LAYERS | ROOT_MODULES - {"config_gateway", "config_areas", "pool_settings", "errors"},

@@ -20,6 +20,7 @@ SAMPLE = {
     "<username>": "alice",
     "<group>": "staff",
     "<name>": "given_name",
+    "<device_key>": "us-east-1_0a1b2c3d-0000-4000-8000-000000000000",
     "<any('passkeys.js', 'portal-passkey.js'):name>": "passkeys.js",
 }
 

@@ -64,6 +64,7 @@ def index() -> ResponseReturnValue:
 PAGE_ASSETS = "'app.js', 'show.js', 'session.js', 'oauth.js', 'passkeys.js', 'reset.js', 'app.css', 'qrcode.js'"
 PAGE_ASSETS += ", 'admin.js'"  # the account's deletion and the admin view (issue 28)
 PAGE_ASSETS += ", 'profile.js'"  # the profile and MFA sections
+PAGE_ASSETS += ", 'devices.js'"  # the remembered devices section
 
 
 @page.get(f"/page/<any({PAGE_ASSETS}):name>")

@@ -192,6 +192,11 @@ class LocalCognito:
         accepted = frozenset(settings.get("accepted_client_ids") or ())
         return {"accepted_client_ids": accepted | {machine["machine_client_id"]}}
 
+    def server_settings(self, ids: dict[str, str]) -> dict[str, Any]:
+        """The settings overrides that point a server at the pool and client `ids` (made with this emulator's
+        client by other means than create_pool)."""
+        return self._settings(ids)
+
     def _settings(self, ids: dict[str, str]) -> dict[str, Any]:
         return {
             **ids,

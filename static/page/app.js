@@ -91,7 +91,7 @@
     $("change-password-username").defaultValue = session.username; // kept by the form's reset
     render();
     $("session-title").focus();
-    await Promise.all([flows.list(), profile.load()]);
+    await Promise.all([flows.list(), profile.load(), window.PageDevices.list({ api, auth })]); // devices.js
   }
 
   async function startChallenge(data, username) {
