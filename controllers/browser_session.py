@@ -32,7 +32,7 @@ from middleware.signed_in import (
 from schemas import bodies
 from services.flows.redirects import safe_redirect
 from services.flows.sign_in_answers import unverified_claims
-from services.policy.step_up import MFA_CHALLENGES, needs_fresh_sign_in
+from services.policy.step_up import needs_fresh_sign_in, second_factor
 from services.state.session_record import Session
 
 
@@ -64,7 +64,10 @@ def start_session(body: bodies.SessionSignIn) -> Response:
         return portal_page(body.rd, err.message, body.username, err.status_code)
     services().sign_ins.signed_in(answer, proven_name=body.username if body.password is not None else None)
     if "access_token" not in answer:  # a challenge: the portal's next step, or answered at /auth/session/challenge
-        return step_page(answer, body.username, body.rd) if form else jsonify(answer)
+        if not form:
+            return jsonify(answer)
+        gave_password = body.password is not None and body.preferred in (None, "PASSWORD", "PASSWORD_SRP")
+        return step_page(answer, body.username, body.rd, after_password=gave_password)
     # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
     shown = with_new_device({}, device, secret=False)  # the new device's key; its secret goes in its cookie
     return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None, shown)
@@ -81,10 +84,10 @@ def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
         answer = answered_challenge(body)
     if "access_token" not in answer:
         return jsonify(answer)
-    # What the policy file's `mfa: true` reads: the session began with a second factor.
-    return started_session(
-        {**answer, "mfa": body.challenge in MFA_CHALLENGES}, None, with_new_device({}, device, secret=False)
-    )
+    # What the policy file's `mfa: true` reads: the session began with a second factor (an EMAIL_OTP never
+    # counts here: without the portal's steps, nothing says it came after a password; step_up.py).
+    mfa = second_factor(body.challenge, after_password=False)
+    return started_session({**answer, "mfa": mfa}, None, with_new_device({}, device, secret=False))
 
 
 def describe_session() -> Response:

@@ -27,7 +27,7 @@ from schemas import bodies
 from schemas.portal_forms import ConfirmForm, ForgotForm, PortalForm, ResetForm, SignUpForm, StepForm
 from services.common import strictjson
 from services.flows.portal_step import PortalStep
-from services.policy.step_up import MFA_CHALLENGES
+from services.policy.step_up import second_factor
 
 EXPIRED = "The sign-in form expired; please try again."
 # Refusals that leave Cognito's session for the step usable: the same step is shown again, with the reason.
@@ -52,8 +52,17 @@ def answer_step(form: StepForm) -> Response:
     except errors.ApiError as err:
         return portal_page(step.rd, err.message, step.username, err.status_code)
     if "access_token" in answer:  # a second factor answered last: a policy's `mfa: true` is met
-        return started_session({**answer, "mfa": step.challenge in MFA_CHALLENGES}, step.rd or SIGN_IN_PATH)
-    return step_page(answer, step.username, step.rd)
+        mfa = second_factor(step.challenge, step.after_password)
+        return started_session({**answer, "mfa": mfa}, step.rd or SIGN_IN_PATH)
+    return step_page(answer, step.username, step.rd, after_password=_gave_password(step, form))
+
+
+def _gave_password(step: PortalStep, form: StepForm) -> bool:
+    """Whether this step's answer was a password (or SELECT_MFA_TYPE's choice, which only follows one): what
+    Cognito asks next is then never a passwordless first factor."""
+    if step.challenge in ("PASSWORD", "NEW_PASSWORD_REQUIRED", "SELECT_MFA_TYPE"):
+        return True
+    return step.challenge == "SELECT_CHALLENGE" and form.answer in ("PASSWORD", "PASSWORD_SRP") and bool(form.password)
 
 
 def _challenge_fields(step: PortalStep, form: StepForm) -> dict[str, object]:

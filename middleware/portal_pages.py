@@ -66,8 +66,16 @@ def portal_page(rd: str | None, message: str = "", username: str = "", status: i
     return response
 
 
-def step_page(answer: dict[str, Any], username: str, rd: str | None, message: str = "", status: int = 200) -> Response:
-    """The page for the challenge Cognito asked next (`answer`, in the API's words), its step stored."""
+def step_page(
+    answer: dict[str, Any],
+    username: str,
+    rd: str | None,
+    message: str = "",
+    status: int = 200,
+    after_password: bool = False,
+) -> Response:
+    """The page for the challenge Cognito asked next (`answer`, in the API's words), its step stored;
+    `after_password`: it came right after a password the user gave (services/policy/step_up.py)."""
     if answer["challenge"] == "MFA_SETUP" and "secret" not in (answer.get("parameters") or {}):
         # MFA_SETUP's first half: a TOTP secret for the sign-in's session, shown for the app to add.
         issuer = services().settings.totp_issuer
@@ -84,7 +92,8 @@ def step_page(answer: dict[str, Any], username: str, rd: str | None, message: st
         rd=rd,
         csrf_digest="",
         parameters=parameters,
-        available=list(answer.get("available_challenges") or []),
+        available=list(answer.get("available_challenges") or answer.get("available_mfa_types") or []),
+        after_password=after_password,
     )
     return show_step(step, message, status)
 

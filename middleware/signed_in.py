@@ -57,6 +57,8 @@ def _answer_of(body: bodies.ChallengeAnswer) -> tuple[str, dict[str, str]]:
         return json.dumps(body.credential.as_cognito(), separators=(",", ":")), {}
     if isinstance(body, bodies.PasswordAnswer):
         return body.password, {}
+    if isinstance(body, bodies.SelectMfaTypeAnswer):
+        return body.answer, {}
     return body.code, {}
 
 

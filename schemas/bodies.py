@@ -30,6 +30,7 @@ Redirect = text(2048)
 
 # PASSWORD_SRP: the same factor as PASSWORD, with `password`, proven to Cognito by SRP (services/flows/srp_sign_in.py).
 FirstFactor = Literal["EMAIL_OTP", "SMS_OTP", "WEB_AUTHN", "PASSWORD", "PASSWORD_SRP"]
+MfaType = Literal["SOFTWARE_TOKEN_MFA", "SMS_MFA", "EMAIL_OTP"]  # SELECT_MFA_TYPE's answers (Cognito's names)
 OtpCode = Annotated[str, Field(pattern=r"^[0-9]{4,10}$", description="the code Cognito sent (email or text)")]
 
 
@@ -144,6 +145,13 @@ class SelectChallengeAnswer(WithUsername):
     password: Text = Field(default=None, description="with `answer` PASSWORD or PASSWORD_SRP: signs in in one step")
 
 
+class SelectMfaTypeAnswer(WithUsername):
+    username: UsernameText
+    challenge: Literal["SELECT_MFA_TYPE"]
+    session: Session
+    answer: MfaType = Field(description="one of the sign-in's `available_mfa_types`")
+
+
 class OtpAnswer(WithUsername):
     username: UsernameText
     challenge: Literal["EMAIL_OTP", "SMS_OTP"]
@@ -171,6 +179,7 @@ ChallengeAnswer = (
     | SmsAnswer
     | MfaSetupAnswer
     | SelectChallengeAnswer
+    | SelectMfaTypeAnswer
     | OtpAnswer
     | PasskeyAnswer
     | PasswordAnswer

@@ -6,32 +6,8 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.support.helpers import bearer, cognito_error, next_totp, totp
-
-SES = {"EmailSendingAccount": "DEVELOPER", "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.com"}
-EMAIL_MFA = {"Message": "Your code is {####}", "Subject": "Your code"}
-SMS_MFA = {"SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sns", "ExternalId": "x"}}
-
-
-def _pool_mfa(emulator, pool, mode: str = "OPTIONAL", *, email: bool = True, sms: bool = False) -> None:
-    """The pool offers TOTP, and email (through SES) and SMS as asked."""
-    cognito, pool_id = emulator.client, pool["user_pool_id"]
-    cognito.update_user_pool(UserPoolId=pool_id, EmailConfiguration=SES, AutoVerifiedAttributes=["email"])
-    factors = {"SoftwareTokenMfaConfiguration": {"Enabled": True}}
-    factors |= {"EmailMfaConfiguration": EMAIL_MFA} if email else {}
-    factors |= {"SmsMfaConfiguration": SMS_MFA} if sms else {}
-    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration=mode, **factors)
-
-
-def _totp_set_up(client, token: str) -> str:
-    secret = client.post("/auth/mfa/totp/setup", headers=bearer(token)).json["secret"]
-    assert client.post("/auth/mfa/totp/verify", json={"code": totp(secret)}, headers=bearer(token)).status_code == 200
-    return secret
-
-
-def _put(client, token: str, enabled: list[str], preferred: str | None = None):
-    body = {"enabled": enabled, **({"preferred": preferred} if preferred else {})}
-    return client.put("/auth/mfa", json=body, headers=bearer(token))
+from tests.support.helpers import bearer, cognito_error, next_totp
+from tests.support.mfa import pool_mfa, put_mfa, totp_set_up
 
 
 def test_the_default_pool_offers_totp_and_the_user_has_none_on(client, users):
@@ -44,14 +20,14 @@ def test_the_default_pool_offers_totp_and_the_user_has_none_on(client, users):
 
 def test_totp_is_turned_on_after_set_up_and_preferred_and_sign_in_asks_for_it(client, users):
     token = users.tokens("alice")["access_token"]
-    refused = _put(client, token, ["TOTP"], "TOTP")
+    refused = put_mfa(client, token, ["TOTP"], "TOTP")
     assert refused.status_code == 400 and refused.json["error"] == "totp_not_set_up"
-    secret = _totp_set_up(client, token)  # set-up turns TOTP on, preferred
-    off = _put(client, token, [])
+    secret = totp_set_up(client, token)  # set-up turns TOTP on, preferred
+    off = put_mfa(client, token, [])
     assert off.status_code == 200, off.json
     assert (off.json["enabled"], off.json["preferred"]) == ([], None)
     assert "access_token" in users.login("alice").json  # no factor on: no code asked
-    on = _put(client, token, ["TOTP"], "TOTP")
+    on = put_mfa(client, token, ["TOTP"], "TOTP")
     assert on.status_code == 200, on.json
     assert (on.json["enabled"], on.json["preferred"]) == (["TOTP"], "TOTP")
     login = users.login("alice")
@@ -63,12 +39,12 @@ def test_totp_is_turned_on_after_set_up_and_preferred_and_sign_in_asks_for_it(cl
 
 def test_email_mfa_with_a_verified_email_is_preferred_and_sign_in_asks_an_emailed_code(emulator, pool, client, users):
     token = users.tokens("alice")["access_token"]
-    unavailable = _put(client, token, ["EMAIL"], "EMAIL")
+    unavailable = put_mfa(client, token, ["EMAIL"], "EMAIL")
     assert unavailable.status_code == 400 and unavailable.json["error"] == "mfa_factor_unavailable"
-    _pool_mfa(emulator, pool)
+    pool_mfa(emulator, pool)
     assert client.get("/auth/mfa", headers=bearer(token)).json["available"] == ["TOTP", "EMAIL"]
-    _totp_set_up(client, token)
-    both = _put(client, token, ["TOTP", "EMAIL"], "EMAIL")
+    totp_set_up(client, token)
+    both = put_mfa(client, token, ["TOTP", "EMAIL"], "EMAIL")
     assert both.status_code == 200, both.json
     assert (sorted(both.json["enabled"]), both.json["preferred"]) == (["EMAIL", "TOTP"], "EMAIL")
 
@@ -82,38 +58,38 @@ def test_email_mfa_with_a_verified_email_is_preferred_and_sign_in_asks_an_emaile
     signed_in = client.post("/auth/challenge", json={**answer, "code": code})
     assert signed_in.status_code == 200, signed_in.json
 
-    to_totp = _put(client, token, ["TOTP", "EMAIL"], "TOTP")
+    to_totp = put_mfa(client, token, ["TOTP", "EMAIL"], "TOTP")
     assert to_totp.json["preferred"] == "TOTP"
     assert users.login("alice").json["challenge"] == "SOFTWARE_TOKEN_MFA"
 
 
 def test_a_factor_needs_a_verified_address_and_the_preferred_one_must_be_on(emulator, pool, client, users):
-    _pool_mfa(emulator, pool, sms=True)
+    pool_mfa(emulator, pool, sms=True)
     token = users.tokens("alice")["access_token"]
-    no_phone = _put(client, token, ["SMS"])
+    no_phone = put_mfa(client, token, ["SMS"])
     assert no_phone.status_code == 400 and no_phone.json["error"] == "mfa_phone_unverified"
     assert client.patch("/auth/me", json={"attributes": {"phone_number": "+15555550100"}}, headers=bearer(token))
-    unverified_phone = _put(client, token, ["SMS"])
+    unverified_phone = put_mfa(client, token, ["SMS"])
     assert unverified_phone.status_code == 400 and unverified_phone.json["error"] == "mfa_phone_unverified"
-    preferred_off = _put(client, token, ["EMAIL"], "TOTP")
+    preferred_off = put_mfa(client, token, ["EMAIL"], "TOTP")
     assert preferred_off.status_code == 400 and preferred_off.json["error"] == "mfa_preferred_not_enabled"
     changed = client.patch("/auth/me", json={"attributes": {"email": "alice.new@example.com"}}, headers=bearer(token))
     assert changed.json["attributes"]["email_verified"] == "false"
-    unverified_email = _put(client, token, ["EMAIL"])
+    unverified_email = put_mfa(client, token, ["EMAIL"])
     assert unverified_email.status_code == 400 and unverified_email.json["error"] == "mfa_email_unverified"
     assert client.get("/auth/mfa", headers=bearer(token)).json["enabled"] == []  # nothing changed
 
 
 def test_the_last_factor_stays_on_where_the_pool_requires_mfa(emulator, pool, client, users):
     token = users.tokens("alice")["access_token"]
-    _totp_set_up(client, token)
-    _pool_mfa(emulator, pool, "ON")
-    refused = _put(client, token, [])
+    totp_set_up(client, token)
+    pool_mfa(emulator, pool, "ON")
+    refused = put_mfa(client, token, [])
     assert refused.status_code == 400 and refused.json["error"] == "mfa_required"
     answer = client.get("/auth/mfa", headers=bearer(token)).json
     assert (answer["enabled"], answer["required"]) == (["TOTP"], True)
-    assert _put(client, token, ["TOTP", "EMAIL"], "TOTP").status_code == 200  # another on beside it: fine
-    assert _put(client, token, ["EMAIL"], "EMAIL").json["enabled"] == ["EMAIL"]
+    assert put_mfa(client, token, ["TOTP", "EMAIL"], "TOTP").status_code == 200  # another on beside it: fine
+    assert put_mfa(client, token, ["EMAIL"], "EMAIL").json["enabled"] == ["EMAIL"]
 
 
 @pytest.mark.parametrize(
@@ -140,5 +116,5 @@ def test_without_permission_for_the_pools_mfa_settings_cognito_alone_checks(pool
     answer = client.get("/auth/mfa", headers=bearer(token))
     assert answer.status_code == 200, answer.json
     assert (answer.json["available"], answer.json["required"]) == (["TOTP", "SMS", "EMAIL"], None)
-    refused = _put(client, token, ["EMAIL"], "EMAIL")  # the pool does not offer it: Cognito says so
+    refused = put_mfa(client, token, ["EMAIL"], "EMAIL")  # the pool does not offer it: Cognito says so
     assert refused.status_code == 400 and refused.json["error"] == "invalid_parameter"

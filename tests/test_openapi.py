@@ -47,7 +47,7 @@ def test_limits_come_from_the_declaration(app):
     assert schemas["TotpVerify"]["properties"]["code"]["pattern"] == "^[0-9]{6}$"
     challenge = schemas["Challenge"]
     assert {ref["$ref"].rsplit("/", 1)[1] for ref in challenge["oneOf"]} == {
-        "NewPasswordAnswer", "TotpAnswer", "SmsAnswer", "MfaSetupAnswer",
+        "NewPasswordAnswer", "TotpAnswer", "SmsAnswer", "MfaSetupAnswer", "SelectMfaTypeAnswer",
         "SelectChallengeAnswer", "OtpAnswer", "PasskeyAnswer", "PasswordAnswer",  # choice-based sign-in
     }  # fmt: skip
     assert "new_password" in schemas["NewPasswordAnswer"]["required"]

@@ -30,7 +30,7 @@ from cognito_emulator.srp import find_user
 from cognito_emulator.srp_math import WRONG, G, K, N, check_timestamp, session_key
 from cognito_emulator.webauthn_ops import error
 
-MFA_CHALLENGES = ("SOFTWARE_TOKEN_MFA", "SMS_MFA")
+MFA_CHALLENGES = ("SOFTWARE_TOKEN_MFA", "SMS_MFA", "SELECT_MFA_TYPE")
 REFRESH_FLOWS = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 EXPIRED = "Invalid session for the user, session is expired."
 

@@ -26,6 +26,7 @@ from cognito_emulator import (
     devices,
     factors,
     mfa,
+    mfa_choice,
     mfa_email,
     mfa_setup,
     operations,
@@ -86,6 +87,7 @@ def _teach_moto() -> None:
         attributes.teach()
         attribute_rules.teach()  # which attributes a client may write or delete; DeleteUserAttributes
         mfa_setup.teach()  # required MFA after a password; under mfa.py's, which sends an SMS_MFA's code
+        mfa_choice.teach()  # SELECT_MFA_TYPE: between the two, so no SMS code is sent for a choice
         mfa.teach()
         mfa_email.teach()  # email MFA (after mfa.py, whose sign-in answers it wraps)
         client_rules.teach()  # the app client's rules, before every handler

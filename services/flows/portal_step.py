@@ -23,7 +23,9 @@ class PortalStep:
     rd: str | None
     csrf_digest: str  # sha256 of the CSRF token of the form this step was rendered into
     parameters: dict[str, Any] = field(default_factory=dict)  # what the page shows (where a code went, ...)
-    available: list[str] = field(default_factory=list)  # SELECT_CHALLENGE's factors
+    available: list[str] = field(default_factory=list)  # SELECT_CHALLENGE's factors, SELECT_MFA_TYPE's types
+    # Asked right after a password the user gave (or SELECT_MFA_TYPE): an EMAIL_OTP here is a second factor.
+    after_password: bool = False
 
     def dump(self) -> str:
         """The stored form (JSON)."""

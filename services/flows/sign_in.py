@@ -23,6 +23,7 @@ CHALLENGE_ANSWER = {
     "NEW_PASSWORD_REQUIRED": "NEW_PASSWORD",
     "SOFTWARE_TOKEN_MFA": "SOFTWARE_TOKEN_MFA_CODE",
     "SMS_MFA": "SMS_MFA_CODE",
+    "SELECT_MFA_TYPE": "ANSWER",  # several MFA factors and none preferred: the one chosen, then its code
     # Choice-based sign-in (USER_AUTH, services/flows/passwordless.py): the factor chosen, then its answer.
     "SELECT_CHALLENGE": "ANSWER",
     "EMAIL_OTP": "EMAIL_OTP_CODE",

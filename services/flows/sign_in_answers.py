@@ -46,6 +46,13 @@ def _challenge(result: Mapping[str, Any]) -> dict[str, Any]:
     if "AvailableChallenges" in result:
         # PASSWORD_SRP is the PASSWORD factor proven by SRP: listed once, as PASSWORD (the API takes either).
         answer["available_challenges"] = [name for name in result["AvailableChallenges"] if name != "PASSWORD_SRP"]
+    if "MFAS_CAN_CHOOSE" in parameters:
+        # SELECT_MFA_TYPE: the factors to choose among, a list (Cognito sends a JSON array as a string).
+        offered = _json_list(parameters["MFAS_CAN_CHOOSE"])
+        if offered is None:
+            log.warning("Cognito's MFAS_CAN_CHOOSE is not a JSON list of names; answered without them")
+        else:
+            answer["available_mfa_types"] = offered
     if "CODE_DELIVERY_DESTINATION" in parameters:
         answer["code_delivery"] = {
             "destination": parameters["CODE_DELIVERY_DESTINATION"],
@@ -66,6 +73,14 @@ def _json_object(text: Any) -> dict[str, Any] | None:
     except (TypeError, ValueError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _json_list(text: Any) -> list[str] | None:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, list) and all(isinstance(name, str) for name in value) else None
 
 
 def unverified_claims(token: Any) -> dict[str, Any]:

@@ -12,10 +12,21 @@ from services.flows.sign_in_answers import unverified_claims
 from services.state.session_record import Session
 
 PORTAL = "/auth/sign-in"
-# Challenges whose answer, at a sign-in, is a second factor after the password. Not EMAIL_OTP: the same
-# challenge is a one-factor passwordless sign-in in Cognito's choice-based flow; not WEB_AUTHN (a passkey
-# alone): conservative, until the session records which first factor preceded.
+# Challenges whose answer, at a sign-in, is a second factor after the password. Not EMAIL_OTP by its name
+# alone: the same challenge is a one-factor passwordless sign-in in Cognito's choice-based flow (see
+# `second_factor`); not WEB_AUTHN (a passkey alone): conservative, until the session records which first factor
+# preceded.
 MFA_CHALLENGES = frozenset({"SMS_MFA", "SOFTWARE_TOKEN_MFA", "MFA_SETUP"})
+# EMAIL_OTP is a second factor only where it came right after a password the user gave (Cognito asks a
+# passwordless first factor only before any password) or after SELECT_MFA_TYPE (asked only after one).
+EMAIL_MFA = "EMAIL_OTP"
+
+
+def second_factor(challenge: str, after_password: bool) -> bool:
+    """Whether answering `challenge` ended a sign-in with a second factor (a policy's `mfa: true`).
+    `after_password`: the caller knows the challenge came right after a password or a SELECT_MFA_TYPE (the
+    portal's steps do; /auth/session/challenge, which keeps no steps, does not, so there EMAIL_OTP never counts)."""
+    return challenge in MFA_CHALLENGES or (challenge == EMAIL_MFA and after_password)
 
 
 def portal_prefix(max_age: int | None) -> str:
