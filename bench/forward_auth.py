@@ -22,6 +22,7 @@ import re
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,8 @@ def _session_cookie(server: ServerProcess) -> str:
     return found[1]
 
 
-def run(pool: dict[str, Any]) -> dict[str, Any]:
+def run(pool: dict[str, Any], code: Callable[[str], str]) -> dict[str, Any]:
+    """Benchmark 8; `code(username)` reads the sign-up code the emulator sent."""
     started: list[Any] = []
     with tempfile.TemporaryDirectory(prefix="bench-forward-auth-") as scratch:
         try:
@@ -112,17 +114,22 @@ def run(pool: dict[str, Any]) -> dict[str, Any]:
             started.append(with_auth)
             without = start_nginx(Path(scratch, "open"), free_port(), host.port, upstream.port, auth_request=False)
             started.append(without)
-            return _measure(host, shared, upstream, with_auth, without)
+            return _measure(host, shared, upstream, with_auth, without, code)
         finally:
             for thing in reversed(started):
                 thing.close() if isinstance(thing, RedisServer) else thing.stop()
 
 
 def _measure(
-    host: ServerProcess, shared: ServerProcess, upstream: Upstream, with_auth: ServerProcess, without: ServerProcess
+    host: ServerProcess,
+    shared: ServerProcess,
+    upstream: Upstream,
+    with_auth: ServerProcess,
+    without: ServerProcess,
+    code: Callable[[str], str],
 ) -> dict[str, Any]:
     requests.post(f"{host.url}/auth/register", json=USER, timeout=10).raise_for_status()
-    confirm = {"username": USER["username"], "code": "1"}
+    confirm = {"username": USER["username"], "code": code(USER["username"])}
     requests.post(f"{host.url}/auth/confirm", json=confirm, timeout=10).raise_for_status()
     token = requests.post(f"{host.url}/auth/login", json=USER, timeout=10).json()["access_token"]
     bearer = [f"Authorization: Bearer {token}", API]

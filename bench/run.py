@@ -104,7 +104,10 @@ SECTIONS = {
         )
         for part in production.PARTS
     },
-    "forward_auth": lambda emulator: ("forward_auth", forward_auth.run(emulator.create_pool("bench-forward-auth"))),
+    "forward_auth": lambda emulator: (
+        "forward_auth",
+        forward_auth.run(emulator.create_pool("bench-forward-auth"), emulator.last_code),
+    ),
     "assertion": lambda emulator: (
         "assertion",
         forward_auth_assertion.run(emulator.create_pool("bench-assertion"), emulator.last_code),
