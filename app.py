@@ -51,6 +51,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def policy_only_app() -> Flask:
+    """An app with the policy commands only (`flask --app server policy ...` where no pool is configured): they
+    read the policy file and nothing else of the server's."""
+    app = Flask(__name__, static_folder=None)
+    app.cli.add_command(policy_commands)
+    return app
+
+
 def _enable_cors(app: Flask, settings: Settings) -> None:
     any_origin = settings.cors_origins == ("*",)
     options = {"origins": list(settings.cors_origins), "supports_credentials": False, "send_wildcard": any_origin}

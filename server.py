@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from app import create_app
+from app import create_app, policy_only_app
 from config import ConfigError, Settings
 from services.tokens.assertion import write_new_key
 
@@ -160,5 +160,9 @@ if __name__ == "__main__":
         if stop.code not in (None, 0):
             raise
     _exit_at_once()
+elif not os.environ.get("COGNITO_USER_POOL_ID") and sys.argv[1:] and "policy" in sys.argv[1:]:
+    # `flask --app server policy lint|check` reads the policy file only: it runs with no pool configured too (a
+    # newcomer's first try, a CI job that lints the file), where create_app() would stop at the missing pool.
+    app = policy_only_app()
 else:
     app = create_app()

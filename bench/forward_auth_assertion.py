@@ -3,9 +3,10 @@
 Two servers side by side, each `gunicorn -c deploy/gunicorn.conf.py server:app` (bench/production.py), on the
 same pool, asked with the same bearer token and the same original request (`X-Forwarded-Host`,
 `X-Original-URI`, `X-Forwarded-Method`, as the proxies send them): one plain (no ASSERTION_KEY_FILE, no
-POLICY_FILE), one with the assertion on and, when this tree has the POLICY_FILE setting and a file is given
-(`--policy-file`, a ten-rule file), that policy too. wrk `-t1 -c4`, rounds alternated (the plain server first in
-every other round), the figure the median of the per-round ratios, the workers' CPU time per request beside it.
+POLICY_FILE), one with the assertion on and a policy file (bench/policy-ten-rules.yaml, ten rules of every kind,
+the request measured matched by the last; or `--policy-file`). wrk `-t1 -c4`, rounds alternated (the plain
+server first in every other round), the figure the median of the per-round ratios, the workers' CPU time per
+request beside it.
 
 Alone: `.venv/bin/python -m bench.forward_auth_assertion [--policy-file FILE] [--rounds N] [--seconds S]`.
 """
@@ -19,7 +20,6 @@ import statistics
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 
 import requests
@@ -27,7 +27,6 @@ import requests
 from bench.forward_auth_tools import wrk
 from bench.http import UNLIMITED
 from bench.production import _cpu_seconds, production
-from config import Settings
 from services.tokens.assertion import write_new_key
 from tests.support.servers import ROOT, ServerProcess, pool_env
 
@@ -37,7 +36,7 @@ USER = {"username": "bench-assert", "email": "bench-assert@example.com", "passwo
 HOST = "app.example.com"
 ORIGINAL = {"X-Forwarded-Host": HOST, "X-Original-URI": "/reports/7", "X-Forwarded-Method": "GET"}
 HEADER = "X-Auth-Request-Assertion"
-# The ten-rule policy `make bench` measures with, once the policy file's format exists (issue 29, point 2).
+# The ten-rule policy `make bench` measures with (the request measured matches its last rule).
 POLICY = os.path.join(ROOT, "bench", "policy-ten-rules.yaml")
 
 # For bench/run.py: (label, figure, how it reads, target check or None for a figure only reported, target text)
@@ -51,12 +50,6 @@ TARGETS = [
     ),
     ("11. non-2xx answers in those runs", lambda r: r["assertion"]["non_2xx"], "{}", lambda v: v == 0, "0"),
 ]
-
-
-def policy_setting() -> str | None:
-    """The environment variable of the policy file setting, when this tree has one (issue 29, point 2)."""
-    names = {spec.metadata["env"] for spec in fields(Settings)}
-    return "POLICY_FILE" if "POLICY_FILE" in names else None
 
 
 def run(
@@ -74,8 +67,7 @@ def run(
         base = pool_env(pool, **UNLIMITED, TRUSTED_PROXIES="1")
         full = {**base, "ASSERTION_KEY_FILE": key, "ASSERTION_ISSUER": "https://auth.example.com"}
         policy = _policy(policy_file)
-        if policy is not None:
-            full["POLICY_FILE"] = policy
+        full["POLICY_FILE"] = policy
         try:
             plain_server = production("server:app", {**base, "SHARED_STATE_DIR": f"{scratch}/plain"})
             started.append(plain_server)
@@ -89,19 +81,9 @@ def run(
     return results
 
 
-def _policy(policy_file: str | None) -> str | None:
-    """The policy file to measure with, or None with a message saying why there is none."""
-    if policy_setting() is None:
-        print("bench 11: this tree has no POLICY_FILE setting: measuring the assertion alone", file=sys.stderr)
-        return None
-    policy_file = policy_file or (POLICY if os.path.exists(POLICY) else None)
-    if not policy_file:
-        print(
-            f"bench 11: no --policy-file given and no {os.path.relpath(POLICY, ROOT)}: measuring the assertion alone",
-            file=sys.stderr,
-        )
-        return None
-    return os.path.abspath(policy_file)
+def _policy(policy_file: str | None) -> str:
+    """The policy file to measure with: `--policy-file`, else the ten-rule file beside this module."""
+    return os.path.abspath(policy_file or POLICY)
 
 
 def _measure(

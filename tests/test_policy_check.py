@@ -233,3 +233,29 @@ def test_the_commands_run_as_documented(pool, policy_path, tmp_path):
     linted = run("lint", str(bad))
     assert linted.returncode == 1
     assert f"{bad}:3: regex '(x' is not a valid regular expression" in linted.stderr
+
+
+@pytest.mark.subprocess
+def test_the_commands_need_no_pool(policy_path):
+    """As deploy/policy.yaml says to run them, where no pool is configured (a newcomer's first try, a CI lint)."""
+    env = {"PATH": "/usr/bin:/bin"}
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "server", "policy"]
+    linted = subprocess.run(
+        [*flask, "lint", policy_path], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert linted.returncode == 0, linted.stderr
+    shipped = [
+        *flask,
+        "check",
+        "--file",
+        "deploy/policy.yaml",
+        "GET",
+        "https://app.example.com/admin/",
+        "--groups",
+        "admin",
+    ]
+    checked = subprocess.run(shipped, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.splitlines()[1].startswith("decision: allow (200)"), checked.stdout
+    served = subprocess.run([*flask[:-1], "routes"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert served.returncode != 0 and "COGNITO_USER_POOL_ID is required" in served.stderr  # only the policy commands
