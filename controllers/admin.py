@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from flask import Response, jsonify
 
@@ -21,6 +21,10 @@ from services.flows.admin_calls import AdminCalls, checked_filter, checked_next
 audit = logging.getLogger("audit")
 MAX_TOKEN_LIFETIME = 86400.0  # Cognito's longest access and ID token validity (1 day): tokens refused until then
 LIMIT_DEFAULT, LIMIT_MAX = 60, 60  # ListUsers' Limit
+# The actions' names: the audit line's and the metric's `action` label (a bounded set).
+AdminAction = Literal[
+    "list_users", "get_user", "disable", "enable", "sign_out", "reset_password", "add_to_group", "remove_from_group"
+]
 
 
 def _who(claims: Mapping[str, Any]) -> str:
@@ -29,7 +33,7 @@ def _who(claims: Mapping[str, Any]) -> str:
 
 
 @contextmanager
-def _audited(action: str, target: str) -> Iterator[None]:
+def _audited(action: AdminAction, target: str) -> Iterator[None]:
     """The action's one audit line and metric, its result `ok` or the error's code; the admin check first."""
     claims = current_claims()
     result = "error"

@@ -69,6 +69,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(serve):
     finally:
         server_output = server.stop()
     report = run.stdout + run.stderr
+    print(report)  # the whole report in the failure's captured output; the assertion's message keeps its end
     assert run.returncode == 0, report[-6000:]
     generated = re.search(r"(\d+) generated, (\d+) passed", report)
     assert generated and generated[1] == generated[2], report[-3000:]

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import get_args
 
 import pytest
 import schemathesis
 
+from api_error import ApiError
 from app import create_app
+from controllers.admin import AdminAction
 from middleware.openapi import document
 from services.common import metrics
 from tests.support.helpers import Minter, bearer
@@ -58,10 +61,11 @@ def test_the_metrics_answer_conforms_to_the_openapi_document(pool):
 
 def test_every_label_value_is_from_a_bounded_set(pool, users_of):
     """After traffic of every kind, each label holds only values the server names itself."""
-    app, client = metered(pool)
+    app, client = metered(pool, admin_group="admins")  # every route the server can have (another test's too)
     settings = app.extensions["cognito_auth"].settings
     minter = Minter(settings.issuer, settings.client_id)
-    users_of(client).tokens("frank")
+    frank = users_of(client).tokens("frank")["access_token"]
+    assert client.get("/auth/admin/users", headers=bearer(frank)).status_code == 403  # an admin action, refused
     for token in (minter.token(), minter.token(exp=1_000_000, iat=999_000), "a.b.c"):
         client.get("/hello", headers=bearer(token))
     client.get("/no/such/path?token=" + minter.token())
@@ -78,6 +82,8 @@ def test_every_label_value_is_from_a_bounded_set(pool, users_of):
         "operation": operations,
         "outcome": outcomes,
         "event": metrics.SESSION_EVENTS,
+        "action": set(get_args(AdminAction)),
+        "result": {"ok", "error"} | {error.error for error in _every_api_error()},
     }
     for name, labels in found:
         for label, text in labels:
@@ -87,6 +93,14 @@ def test_every_label_value_is_from_a_bounded_set(pool, users_of):
                 float(text)
             else:
                 assert text in allowed[label], (name, label, text)
+
+
+def _every_api_error() -> list[type[ApiError]]:
+    found, todo = [], [ApiError]
+    while todo:
+        found.append(todo.pop())
+        todo.extend(found[-1].__subclasses__())
+    return found
 
 
 def test_the_dashboard_names_only_metrics_the_server_exports_and_every_one_of_them(pool):
