@@ -41,6 +41,7 @@ class Contract:
     no_store: bool = False  # the success answer carries NO_STORE_HEADERS
     extra: dict[str, Any] = field(default_factory=dict)  # anything else of the OpenAPI operation
     cognito: bool = False  # it calls Cognito (deploy/nginx.conf sends it to the Cognito group of workers)
+    page: bool = False  # a browser's form: its body may be form-encoded, its answers (refusals too) HTML pages
 
 
 def endpoint(
@@ -51,12 +52,14 @@ def endpoint(
     errors: tuple[int, ...] = (),
     cognito: bool = False,
     no_store: bool = False,
+    page: bool = False,
     **extra: Any,
 ) -> Callable[[F], F]:
     """Declare a route: its body is validated with `body` and passed to the view as `body=`; `no_store=True`
-    keeps its answer out of every cache (it carries tokens, claims or attributes)."""
+    keeps its answer out of every cache (it carries tokens, claims or attributes); `page=True`: a browser's form
+    posts it and it answers pages, its refusals too (the portal)."""
     statuses = (*errors, *(BODY_ERRORS if body else ()), *(COGNITO_ERRORS if cognito else ()))
-    contract = Contract(summary, answers, body, tuple(sorted(set(statuses))), no_store, extra, cognito)
+    contract = Contract(summary, answers, body, tuple(sorted(set(statuses))), no_store, extra, cognito, page)
 
     def decorator(view: F) -> F:
         @functools.wraps(view)

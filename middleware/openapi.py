@@ -12,6 +12,9 @@ from middleware.endpoint import NO_STORE_HEADERS, Contract
 from schemas.answers import Error, InvalidTokenError
 
 JSON = "application/json"
+HTML = "text/html"
+FORM = "application/x-www-form-urlencoded"
+PAGE_SCHEMA = {"schema": {"type": "string"}}
 _NUMBER = {"type": "string", "pattern": "^[0-9]+$"}
 NO_STORE_DOC = {name: {"required": True, "schema": {"const": value}} for name, value in NO_STORE_HEADERS.items()}
 # Every error status the API answers: what it means, and the headers that come with it.
@@ -94,11 +97,16 @@ def _operation(contract: Contract, refs: dict[Any, Any], token_uses: Any) -> dic
             responses["401"] = _response(description, refs[InvalidTokenError], BEARER_CHALLENGE)
         else:
             responses[str(status)] = _response(description, refs[Error], headers)
+            if contract.page:  # a form's refusal is its page again, with the reason; a malformed request's is JSON
+                responses[str(status)]["content"][HTML] = PAGE_SCHEMA
     operation: dict[str, Any] = {"summary": contract.summary, "responses": responses, **contract.extra}
     if contract.body is not None:
         schema = contract.body.model_json_schema()
         required = "required" in schema or "anyOf" in schema or "oneOf" in schema  # an empty body is refused
-        operation["requestBody"] = {"required": required, "content": {JSON: {"schema": refs[contract.body]}}}
+        content = {JSON: {"schema": refs[contract.body]}} | (
+            {FORM: {"schema": refs[contract.body]}} if contract.page else {}
+        )
+        operation["requestBody"] = {"required": required, "content": content}
     if token_uses is not None:
         operation["security"] = [{"bearer": []}]
     return operation

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, RootModel
+from pydantic import ConfigDict, Field, RootModel
 
 from schemas.devices import DeviceCredentials
 from schemas.fields import (
@@ -19,6 +20,7 @@ from schemas.fields import (
     TotpCode,
     UsernameText,
     WithUsername,
+    alias_name,
     text,
 )
 from schemas.webauthn import AuthenticationCredential
@@ -47,7 +49,21 @@ class Confirm(WithUsername):
     session: Session = Field(default=None, description="register's `session`: the confirmation then signs in")
 
 
+def _srp_needs_password(factor: str) -> Callable[[dict[str, Any]], None]:
+    """The schema's extra: `username` or `name` (fields.py), and `password` where the field `factor` is
+    PASSWORD_SRP: the server proves the password by SRP in the same request (services/flows/srp_sign_in.py
+    refuses one without)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        alias_name(schema)
+        schema["if"] = {"properties": {factor: {"const": "PASSWORD_SRP"}}, "required": [factor]}
+        schema["then"] = {"required": ["password"]}
+
+    return extra
+
+
 class Login(WithUsername):
+    model_config = ConfigDict(json_schema_extra=_srp_needs_password("preferred"))
     username: UsernameText = Field(description="the email in email-as-username pools")
     password: Text = Field(default=None, description="absent: choice-based sign-in (USER_AUTH)")
     preferred: FirstFactor = Field(default=None, description="USER_AUTH: go straight to this first factor")
@@ -55,6 +71,7 @@ class Login(WithUsername):
 
 
 class SessionSignIn(WithUsername):
+    model_config = ConfigDict(json_schema_extra=_srp_needs_password("preferred"))
     username: UsernameText = Field(description="the email in email-as-username pools")
     password: Text = Field(default=None, description="absent: choice-based sign-in (USER_AUTH)")
     preferred: FirstFactor = Field(default=None, description="USER_AUTH: go straight to this first factor")
@@ -138,6 +155,7 @@ class MfaSetupAnswer(WithUsername):
 
 
 class SelectChallengeAnswer(WithUsername):
+    model_config = ConfigDict(json_schema_extra=_srp_needs_password("answer"))
     username: UsernameText
     challenge: Literal["SELECT_CHALLENGE"]
     session: Session

@@ -64,7 +64,7 @@ class Body(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
 
-def _alias_name(schema: dict[str, Any]) -> None:
+def alias_name(schema: dict[str, Any]) -> None:
     """Document `name` as `username`'s synonym, and that one of them is needed when `username` is required."""
     properties = schema["properties"]
     properties["name"] = {**properties["username"], "description": "the Express tutorial's spelling of `username`"}
@@ -79,7 +79,7 @@ class WithUsername(Body):
     Subclasses declare `username`; `name` fills it when it is absent, and is checked like it when both come.
     """
 
-    model_config = ConfigDict(json_schema_extra=_alias_name)
+    model_config = ConfigDict(json_schema_extra=alias_name)
     name: UsernameText = Field(default=None, exclude=True)
 
     @classmethod

@@ -13,14 +13,15 @@ from schemas.portal_forms import ConfirmForm, ForgotForm, ResetForm, SignUpForm,
 from views import SIGN_IN, bp
 
 PAGE = {200: None, 303: None}  # a page, or on to `rd` when signed in
-GATED = {**SIGN_IN, "errors": (401, 403, 404)}  # sign-up's forms: 404 unless SIGN_UP_ENABLED
+FORM = {**SIGN_IN, "page": True}  # a form of the portal: posted by the browser, answered with a page
+GATED = {**FORM, "errors": (401, 403, 404)}  # sign-up's forms: 404 unless SIGN_UP_ENABLED
 RD = [{"name": "rd", "in": "query", "required": False, "schema": {"type": "string"}}]
 
 
 @bp.post("/auth/sign-in/step")
 @per_client("rate_limit_login")
 @endpoint(
-    "The portal: answer a sign-in step (a code, a new password, a factor, a passkey)", PAGE, body=StepForm, **SIGN_IN
+    "The portal: answer a sign-in step (a code, a new password, a factor, a passkey)", PAGE, body=StepForm, **FORM
 )
 def portal_step(body: StepForm) -> ResponseReturnValue:
     return portal.answer_step(body)
@@ -34,14 +35,14 @@ def portal_forgot() -> ResponseReturnValue:
 
 @bp.post("/auth/sign-in/forgot/code")
 @per_client("rate_limit_confirm")
-@endpoint("The portal: send a reset code, then ask for it", {200: None}, body=ForgotForm, **SIGN_IN)
+@endpoint("The portal: send a reset code, then ask for it", {200: None}, body=ForgotForm, **FORM)
 def portal_send_reset_code(body: ForgotForm) -> ResponseReturnValue:
     return portal.send_reset_code(body)
 
 
 @bp.post("/auth/sign-in/reset")
 @per_client("rate_limit_confirm")
-@endpoint("The portal: a new password with the reset code", {200: None}, body=ResetForm, **SIGN_IN)
+@endpoint("The portal: a new password with the reset code", {200: None}, body=ResetForm, **FORM)
 def portal_reset(body: ResetForm) -> ResponseReturnValue:
     return portal.reset_password(body)
 
