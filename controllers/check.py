@@ -72,7 +72,7 @@ def check(query: Mapping[str, str]) -> Response:
 def _refuse_ambiguous_path() -> None:
     """400 when the proxy's copy of the original target is a path an app might read otherwise."""
     for name in _ORIGINAL_URI:
-        target = request.headers.get(name)
+        target = request.environ.get(route_policy.environ_key(name))
         if target is not None and is_ambiguous(target):
             raise errors.InvalidRequest(REFUSAL)
 

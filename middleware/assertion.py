@@ -25,16 +25,19 @@ def identity_assertion(found: Authenticated, email: str | None) -> str | None:
     if signer is None:
         return None
     claims = found.claims
-    machine = is_machine(claims)
-    identity = Identity(
-        sub=claims["sub"],
-        username=None if machine else username_of(claims),
-        email=email,
-        groups=() if machine else tuple(group for group in claims.get("cognito:groups") or () if group),
-        auth_time=_number(claims, "auth_time"),
-        client_id=claims.get("client_id") if machine else None,
-        expires=_number(claims, "exp"),
-    )
+
+    def identity() -> Identity:
+        machine = is_machine(claims)
+        return Identity(
+            sub=claims["sub"],
+            username=None if machine else username_of(claims),
+            email=email,
+            groups=() if machine else tuple(group for group in claims.get("cognito:groups") or () if group),
+            auth_time=_number(claims, "auth_time"),
+            client_id=claims.get("client_id") if machine else None,
+            expires=_number(claims, "exp"),
+        )
+
     issuer: str = services().settings.assertion_issuer  # type: ignore[assignment]  # required with the key
     return signer.assertion(found.token, identity, audience(), issuer)
 
@@ -42,7 +45,7 @@ def identity_assertion(found: Authenticated, email: str | None) -> str | None:
 def audience() -> str:
     """The host the original request was for: the proxy's X-Forwarded-Host (its first value), else Host; 400
     when it is not a host (an assertion names exactly one app)."""
-    forwarded = request.headers.get("X-Forwarded-Host")
+    forwarded = request.environ.get("HTTP_X_FORWARDED_HOST")
     host = (forwarded.split(",", 1)[0] if forwarded is not None else request.host).strip().lower()
     if not _HOST.match(host):
         raise errors.InvalidRequest("The original request's host (X-Forwarded-Host or Host) is not a host name.")

@@ -87,7 +87,8 @@ def test_the_assertion_is_refused_elsewhere_late_or_under_another_key(signing, m
         verified(client, assertion, audience="other.example.com")
     # The same key's assertion, signed 61 s ago: expired.
     identity = Identity("sub", "alice", None, (), None)
-    late = assertion_signer(app).assertion("token", identity, "app.example.com", ISSUER, now=time.time() - LIFETIME - 1)
+    signer = assertion_signer(app)
+    late = signer.assertion("token", lambda: identity, "app.example.com", ISSUER, now=time.time() - LIFETIME - 1)
     with pytest.raises(jwt.ExpiredSignatureError):
         verified(client, late)
     other = tmp_path / "other.pem"
@@ -134,16 +135,16 @@ def test_the_audience_is_the_original_host(signing, minter):
 def test_an_assertion_is_reused_briefly_and_never_outlives_its_token(key_file):
     signer = Signer(key_file)
     identity = Identity("sub", "alice", None, (), None, expires=1_000_030)
-    first = signer.assertion("token", identity, "app", ISSUER, now=1_000_000)
-    assert signer.assertion("token", identity, "app", ISSUER, now=1_000_000 + REUSE - 0.1) == first
-    assert signer.assertion("token", identity, "other", ISSUER, now=1_000_001) != first
-    later = signer.assertion("token", identity, "app", ISSUER, now=1_000_000 + REUSE)
+    first = signer.assertion("token", lambda: identity, "app", ISSUER, now=1_000_000)
+    assert signer.assertion("token", lambda: identity, "app", ISSUER, now=1_000_000 + REUSE - 0.1) == first
+    assert signer.assertion("token", lambda: identity, "other", ISSUER, now=1_000_001) != first
+    later = signer.assertion("token", lambda: identity, "app", ISSUER, now=1_000_000 + REUSE)
     assert later != first
     claims = jwt.decode(later, options={"verify_signature": False})
     assert claims["iat"] == 1_000_005 and claims["exp"] == 1_000_030  # the token's own exp, before iat + 60
     unbounded = Identity("sub", "alice", None, (), None)
     claims = jwt.decode(
-        signer.assertion("t2", unbounded, "app", ISSUER, now=1_000_000), options={"verify_signature": False}
+        signer.assertion("t2", lambda: unbounded, "app", ISSUER, now=1_000_000), options={"verify_signature": False}
     )
     assert claims["exp"] - claims["iat"] == LIFETIME
 

@@ -25,9 +25,9 @@ def applies(rule: Rule, target: Target) -> bool:
     """Whether the rule's host, path and methods all match `target` (an absent one matches anything)."""
     if rule.methods and target.method.upper() not in rule.methods:
         return False
-    if rule.hosts and not any(_host_matches(host, target.host.lower()) for host in rule.hosts):
+    if rule.hosts and not any(_host_matches(host, target.lower_host) for host in rule.hosts):
         return False
-    if rule.prefix is not None and not _under(target.path.lower(), rule.prefix.lower()):
+    if rule.prefix is not None and not _under(target.lower_path, rule.prefix.lower()):
         return False
     return rule.regex is None or rule.regex.match(target.path) is not None
 

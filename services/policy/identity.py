@@ -38,7 +38,7 @@ def identity_of(claims: Mapping[str, Any], session: Session | None) -> Identity:
         username=username_of(claims),
         groups=frozenset(group for group in groups if isinstance(group, str)),
         scopes=frozenset(scope.split()) if isinstance(scope, str) else frozenset(),
-        claims=id_claims if id_claims is not None else dict(claims),
+        claims=id_claims if id_claims is not None else claims,
         email=email,
         auth_time=float(auth_time) if isinstance(auth_time, int | float) and not isinstance(auth_time, bool) else None,
         mfa=mfa,

@@ -68,6 +68,13 @@ class Target:
     method: str
     host: str
     path: str
+    # Lower-case copies, made once per request for the rules that compare without case (prefix, host).
+    lower_path: str = field(init=False, repr=False, compare=False)
+    lower_host: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lower_path", self.path.lower())
+        object.__setattr__(self, "lower_host", self.host.lower())
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,16 +118,16 @@ class Signer:
         self._lock = threading.Lock()
 
     def assertion(
-        self, credential: str, identity: Identity, audience: str, issuer: str, now: float | None = None
+        self, credential: str, identity: Callable[[], Identity], audience: str, issuer: str, now: float | None = None
     ) -> str:
-        """The signed assertion for `identity` at `audience`: the one signed for the same credential less than
-        REUSE seconds ago, else a new one."""
+        """The signed assertion for `identity()` at `audience`: the one signed for the same credential less than
+        REUSE seconds ago, else a new one (`identity` is called only then: most checks reuse one)."""
         now = time.time() if now is None else now
         key = (credential, audience, issuer)
         cached = self._cache.get(key)
         if cached is not None and 0 <= now - cached[0] < REUSE:
             return cached[1]
-        token = self.sign(_claims(identity, audience, issuer, int(now)))
+        token = self.sign(_claims(identity(), audience, issuer, int(now)))
         with self._lock:
             if len(self._cache) >= _CACHE_ENTRIES:
                 self._cache.clear()
