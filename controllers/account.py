@@ -64,7 +64,7 @@ def change_password(body: bodies.ChangePassword) -> Response:
 def refresh(body: bodies.Refresh) -> Response:
     """New access and ID tokens for a refresh token (never cached)."""
     try:
-        answer = services().auth.refresh(body.refresh_token, body.username)
+        answer = services().auth.refresh(body.refresh_token, body.username, body.device_key)
     except errors.NotAuthorized as err:  # revoked, expired or not a refresh token: Cognito does not say which
         raise errors.RefreshTokenInvalid() from err
     return jsonify(services().sign_ins.signed_in(answer))

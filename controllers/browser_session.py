@@ -19,7 +19,7 @@ from middleware.authentication import current_session, session_of_request
 from middleware.body import FORM
 from middleware.portal_pages import SIGN_IN_PATH, portal_page, step_page
 from middleware.ratelimit import guessing
-from middleware.remembered_device import cookie_device, signing_in, with_new_device
+from middleware.remembered_device import bound_device, cookie_device, signing_in, with_new_device
 from middleware.session_cookie import check_origin, clear_cookie, cookie_name, same_secret
 from middleware.signed_in import (
     SIGN_IN_COOKIE,
@@ -70,7 +70,7 @@ def start_session(body: bodies.SessionSignIn) -> Response:
         return step_page(answer, body.username, body.rd, after_password=gave_password)
     # A form without `rd` lands on the sign-in page, which says who is signed in (never on raw JSON).
     shown = with_new_device({}, device, secret=False)  # the new device's key; its secret goes in its cookie
-    return started_session(answer, (body.rd or SIGN_IN_PATH) if form else None, shown)
+    return started_session(bound_device(answer, device), (body.rd or SIGN_IN_PATH) if form else None, shown)
 
 
 def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
@@ -87,7 +87,9 @@ def answer_session_challenge(body: bodies.ChallengeAnswer) -> Response:
     # What the policy file's `mfa: true` reads: the session began with a second factor (an EMAIL_OTP never
     # counts here: without the portal's steps, nothing says it came after a password; step_up.py).
     mfa = second_factor(body.challenge, after_password=False)
-    return started_session({**answer, "mfa": mfa}, None, with_new_device({}, device, secret=False))
+    return started_session(
+        bound_device({**answer, "mfa": mfa}, device), None, with_new_device({}, device, secret=False)
+    )
 
 
 def describe_session() -> Response:

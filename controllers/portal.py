@@ -20,7 +20,7 @@ from extensions import services
 from middleware.endpoint import parse
 from middleware.portal_pages import SIGN_IN_PATH, page, portal_page, show_step, step_page
 from middleware.ratelimit import guessing
-from middleware.remembered_device import cookie_device, signing_in
+from middleware.remembered_device import bound_device, cookie_device, signing_in
 from middleware.session_cookie import check_origin, cookie_name, same_secret
 from middleware.signed_in import SIGN_IN_COOKIE, answered_challenge, started_session
 from schemas import bodies
@@ -45,7 +45,7 @@ def answer_step(form: StepForm) -> Response:
         return portal_page(step.rd, EXPIRED, step.username, 403)
     try:  # the browser's remembered device (its cookie), as at the first step: confirmed when new
         body = parse(bodies.Challenge, _challenge_fields(step, form))
-        with signing_in(cookie_device(), cookie=True):
+        with signing_in(cookie_device(), cookie=True) as device:
             answer = answered_challenge(body)
     except RETRY_STEP as err:
         return show_step(step, err.message, err.status_code)
@@ -53,7 +53,7 @@ def answer_step(form: StepForm) -> Response:
         return portal_page(step.rd, err.message, step.username, err.status_code)
     if "access_token" in answer:  # a second factor answered last: a policy's `mfa: true` is met
         mfa = second_factor(step.challenge, step.after_password)
-        return started_session({**answer, "mfa": mfa}, step.rd or SIGN_IN_PATH)
+        return started_session(bound_device({**answer, "mfa": mfa}, device), step.rd or SIGN_IN_PATH)
     return step_page(answer, step.username, step.rd, after_password=_gave_password(step, form))
 
 

@@ -106,10 +106,16 @@ def _cleared(response: Response) -> Response:
     return response
 
 
+def bound_device(answer: Mapping[str, Any], state: DeviceSignIn) -> dict[str, Any]:
+    """A sign-in's tokens with `device_key`, the device they are bound to (a refresh sends it back), if any."""
+    key = state.bound_key if "access_token" in answer else None
+    return {**answer, "device_key": key} if key is not None else dict(answer)
+
+
 def with_new_device(answer: Mapping[str, Any], state: DeviceSignIn, *, secret: bool = True) -> dict[str, Any]:
     """The sign-in's answer with `device` when a new one was confirmed: with its secret for an API client,
     without (`secret` False: the cookie has it) for a browser session."""
-    out = dict(answer)
+    out = bound_device(answer, state)
     device = state.confirmed
     if device is not None:  # confirmed only for a sign-in's tokens
         shown: dict[str, Any] = {"key": device.key, "remembered": state.remembered}

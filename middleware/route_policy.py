@@ -122,4 +122,4 @@ def _one(*names: str) -> str:
     if len(values) != 1:
         state = "missing" if not values else "given twice with different values"
         raise errors.InvalidRequest(f"With a policy file, {' or '.join(names)} is needed: it is {state}.")
-    return values.pop()
+    return str(values.pop())

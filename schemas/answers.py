@@ -55,6 +55,9 @@ class Tokens(Answer):
     token_type: Literal["Bearer"]
     username: str | None = Field(description="the stored `cognito:username` (a uuid in email-as-username pools)")
     device: NewDevice = Field(default=None, description="a new device, confirmed: send it as `device` at sign-in")
+    device_key: str = Field(
+        default=None, description="the device these tokens are bound to: send it as `device_key` to /auth/refresh"
+    )
 
 
 class SentCode(Answer):

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel
 
-from schemas.devices import DeviceCredentials
+from schemas.devices import DeviceCredentials, DeviceKey
 from schemas.fields import (
     MAX_SESSION_CHARS,
     MAX_TOKEN_CHARS,
@@ -106,6 +106,7 @@ class ChangePassword(Body):
 
 class Refresh(Body):
     refresh_token: RefreshToken
+    device_key: DeviceKey = Field(default=None, description="login's `device_key`: the device the tokens are bound to")
     username: UsernameText = Field(
         default=None, description="login's `username`: needed only with a client secret where the endpoint lacks "
         "GetTokensFromRefreshToken"

@@ -39,12 +39,45 @@ def test_new_device_metadata_only_where_devices_are_tracked(emulator, pool):
     assert re.fullmatch(r"us-east-1_[0-9a-f-]{36}", first["DeviceKey"]) and first["DeviceGroupKey"]
     assert first["DeviceKey"] != second["DeviceKey"]  # each sign-in from no known device is a new one
     assert "NewDeviceMetadata" in tracked.srp()["AuthenticationResult"]  # the SRP flow too
+    result = tracked.password()["AuthenticationResult"]
+    device = Device(result["NewDeviceMetadata"])
+    confirm = {"DeviceKey": device.key, "DeviceSecretVerifierConfig": device.verifier_config}
+    emulator.client.confirm_device(AccessToken=result["AccessToken"], **confirm)
     refreshed = emulator.client.initiate_auth(
         ClientId=tracked.client_id,
         AuthFlow="REFRESH_TOKEN_AUTH",
-        AuthParameters={"REFRESH_TOKEN": tracked.password()["AuthenticationResult"]["RefreshToken"]},
+        AuthParameters={"REFRESH_TOKEN": result["RefreshToken"], "DEVICE_KEY": device.key},
     )["AuthenticationResult"]
     assert "NewDeviceMetadata" not in refreshed  # a refresh is no sign-in from a device
+
+
+def test_a_devices_refresh_token_refreshes_with_its_confirmed_key_only(emulator, pool):
+    """Cognito: "You must provide the confirmed device key in this request if device remembering is enabled"
+    (GetTokensFromRefreshToken's DeviceKey); without it, or before ConfirmDevice, or after ForgetDevice: "Invalid
+    Refresh Token"."""
+    tracked = Pool(emulator.client, ALWAYS)
+    tracked.user()
+    result = tracked.password()["AuthenticationResult"]
+    device, refresh_token = Device(result["NewDeviceMetadata"]), result["RefreshToken"]
+    cognito, client_id = emulator.client, tracked.client_id
+
+    def refresh(**extra: str) -> dict:
+        return cognito.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=refresh_token, **extra)
+
+    def refused(**extra: str) -> None:
+        assert refusal(refresh, **extra) == ("NotAuthorizedException", "Invalid Refresh Token")
+
+    refused(DeviceKey=device.key)  # not confirmed yet
+    cognito.confirm_device(
+        AccessToken=result["AccessToken"], DeviceKey=device.key, DeviceSecretVerifierConfig=device.verifier_config
+    )
+    refused()
+    refused(DeviceKey="us-east-1_00000000-0000-0000-0000-000000000000")
+    assert "AccessToken" in refresh(DeviceKey=device.key)["AuthenticationResult"]
+    auth = {"REFRESH_TOKEN": refresh_token, "DEVICE_KEY": device.key}
+    assert cognito.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=auth)
+    cognito.forget_device(AccessToken=result["AccessToken"], DeviceKey=device.key)
+    refused(DeviceKey=device.key)
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,8 @@ def teach() -> None:
         _, pool, client = client_and_pool(self)
         if client.generate_secret and self._get_param("ClientSecret") != client.secret:
             raise NotAuthorizedError(f"Unable to verify secret hash for client {client.id}")
-        _refresh_user(pool, client, self._get_param("RefreshToken"))  # revoked, expired, another client's, ...
+        # revoked, expired, another client's, a device's without its key, ...
+        _refresh_user(pool, client, self._get_param("RefreshToken"), self._get_param("DeviceKey"))
         access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(self._get_param("RefreshToken"))
         tokens = {"AccessToken": access_token, "IdToken": id_token, "ExpiresIn": expires_in, "TokenType": "Bearer"}
         return ActionResult({"AuthenticationResult": tokens})

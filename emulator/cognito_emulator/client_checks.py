@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from cognito_emulator import tokens
+from cognito_emulator import devices, tokens
 from cognito_emulator.client_rules import (
     NOT_FOUND,
     WRONG_CODE,
@@ -64,8 +64,9 @@ def _status(user: Any) -> str:
     return str(getattr(user.status, "value", user.status))
 
 
-def _refresh_user(pool: Any, client: Any, token: Any) -> Any:
-    """The user a refresh token was issued to, for this client, else Cognito's refusal."""
+def _refresh_user(pool: Any, client: Any, token: Any, device_key: Any = None) -> Any:
+    """The user a refresh token was issued to, for this client, else Cognito's refusal; a token bound to a device
+    (device_srp.py) refreshes only with that device's key, while it is a confirmed device of the user."""
     issued = pool.refresh_tokens.get(token) if isinstance(token, str) else None
     if isinstance(token, str) and token in pool.refresh_tokens and issued is None:
         raise error("NotAuthorizedException", "Refresh Token has been revoked")  # GlobalSignOut (moto keeps None)
@@ -76,6 +77,9 @@ def _refresh_user(pool: Any, client: Any, token: Any) -> Any:
         raise error("NotAuthorizedException", "Refresh Token has been revoked")
     if tokens.refresh_expired(pool, issued[2]):
         raise error("NotAuthorizedException", "Refresh Token has expired")
+    bound = (record or {}).get("device_key")
+    if bound is not None and (device_key != bound or devices.confirmed_device(pool, issued[1], bound) is None):
+        raise error("NotAuthorizedException", "Invalid Refresh Token")
     user = pool._get_user(issued[1])
     if user is None:
         raise error("NotAuthorizedException", "User does not exist.")
@@ -89,7 +93,7 @@ def _sign_in(response: Any, admin: bool) -> None:
     flow, parameters = response._get_param("AuthFlow"), _parameters(response, "AuthParameters")
     check_flow(client, flow)
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
-        user = _refresh_user(pool, client, parameters.get("REFRESH_TOKEN"))
+        user = _refresh_user(pool, client, parameters.get("REFRESH_TOKEN"), parameters.get("DEVICE_KEY"))
         check_secret_hash(client, parameters.get("SECRET_HASH"), names_of(pool, user, None))
         return
     if flow not in HASHED_FLOWS:

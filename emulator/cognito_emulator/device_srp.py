@@ -49,6 +49,15 @@ def _withdraw(pool: Any, result: dict[str, Any]) -> None:
         tokens.families(pool).pop(issued[2], None)
 
 
+def _bind(pool: Any, result: Any, key: str) -> None:
+    """The tokens' refresh token bound to the device: a refresh must name it (client_checks.py), as Cognito's
+    "You must provide the confirmed device key" (GetTokensFromRefreshToken's DeviceKey) wants."""
+    issued = pool.refresh_tokens.get(result.get("RefreshToken")) if isinstance(result, dict) else None
+    record = tokens.family(pool, issued[2]) if issued else None
+    if record is not None:
+        record["device_key"] = key
+
+
 def _challenge(pool: Any, client: Any, username: str, key: str) -> dict[str, Any]:
     session = factors.open_session(pool, client, username, challenge="DEVICE_SRP_AUTH", device_key=key)
     return {"ChallengeName": "DEVICE_SRP_AUTH", "Session": session, "ChallengeParameters": {"USERNAME": username}}
@@ -70,6 +79,7 @@ def settle(backend: Any, pool: Any, client: Any, key: Any, answer: dict[str, Any
         if key is None:
             if devices.configuration(pool) is not None:
                 result["NewDeviceMetadata"] = devices.new_device(pool, username)
+                _bind(pool, result, result["NewDeviceMetadata"]["DeviceKey"])
             return answer
         _withdraw(pool, result)
         _device(pool, username, key)
@@ -178,7 +188,9 @@ def device_password_verifier(backend: Any, client_id: Any, session: Any, respons
     if not isinstance(given, str) or not hmac.compare_digest(expected.encode(), given.encode()):
         raise error("NotAuthorizedException", WRONG)
     device["last"] = time.time()
-    return backend._log_user_in(pool, client, user.username)  # type: ignore[no-any-return]
+    answer: dict[str, Any] = backend._log_user_in(pool, client, user.username)
+    _bind(pool, answer.get("AuthenticationResult"), key)
+    return answer
 
 
 def teach() -> None:

@@ -56,6 +56,14 @@ class DeviceSignIn:
     remembered: bool = False  # whether Cognito remembered it at once (else it waits for the user's choice)
     forgotten: bool = False  # Cognito no longer takes the device sent
 
+    @property
+    def bound_key(self) -> str | None:
+        """The device the sign-in's tokens are bound to: a refresh of them must name it (Cognito's DEVICE_KEY;
+        without it a pool that tracks devices refuses the refresh token)."""
+        if self.confirmed is not None:
+            return self.confirmed.key
+        return self.sent.key if self.sent is not None and not self.forgotten else None
+
 
 _CURRENT: ContextVar[DeviceSignIn | None] = ContextVar("device_sign_in", default=None)
 

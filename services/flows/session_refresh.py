@@ -15,7 +15,9 @@ USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 
 
 class _Refreshes(Protocol):
-    def refresh(self, refresh_token: str, username: str | None = None) -> dict[str, Any]: ...
+    def refresh(
+        self, refresh_token: str, username: str | None = None, device_key: str | None = None
+    ) -> dict[str, Any]: ...
 
 
 class _Reads(Protocol):
@@ -28,7 +30,7 @@ def refresher(auth: _Refreshes) -> Callable[[Session], Mapping[str, Any]]:
     def refresh(session: Session) -> Mapping[str, Any]:
         if not session.refresh_token:
             raise errors.NotAuthorized("The session cannot be refreshed; sign in again.")
-        return auth.refresh(session.refresh_token, session.username)
+        return auth.refresh(session.refresh_token, session.username, session.device_key)
 
     return refresh
 

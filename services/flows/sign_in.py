@@ -115,18 +115,19 @@ class SignIn(SrpSignIn):
             raise errors.CodeMismatch()
         return self._respond("MFA_SETUP", result.get("Session", session), {"USERNAME": username}, username)
 
-    def refresh(self, refresh_token: str, username: str | None = None) -> dict[str, Any]:
+    def refresh(self, refresh_token: str, username: str | None = None, device_key: str | None = None) -> dict[str, Any]:
         """New tokens for a refresh token, and a new refresh token when the client rotates them.
 
         GetTokensFromRefreshToken works whether or not rotation is on (REFRESH_TOKEN_AUTH is refused when
         it is); where the endpoint lacks it, REFRESH_TOKEN_AUTH, for which a client with a secret needs
-        `username`, the token's `cognito:username` (the sub in email-as-username pools)."""
+        `username`, the token's `cognito:username` (the sub in email-as-username pools). `device_key`: the
+        device the tokens are bound to, which a pool that tracks devices requires."""
         if not self._refresh_by_initiate_auth:
             try:
-                return self._get_tokens_from_refresh_token(refresh_token)
+                return self._get_tokens_from_refresh_token(refresh_token, device_key)
             except _Unsupported:
                 log.info("GetTokensFromRefreshToken is not implemented by this endpoint; using REFRESH_TOKEN_AUTH")
-        parameters = {"REFRESH_TOKEN": refresh_token}
+        parameters = {"REFRESH_TOKEN": refresh_token, **({"DEVICE_KEY": device_key} if device_key else {})}
         if self.client_secret:
             if not username:
                 raise errors.InvalidRequest("Invalid request: 'username' is required with this app client.")
@@ -137,14 +138,15 @@ class SignIn(SrpSignIn):
             )
         return {"refresh_token": None, **tokens_or_challenge(result)}
 
-    def _get_tokens_from_refresh_token(self, refresh_token: str) -> dict[str, Any]:
+    def _get_tokens_from_refresh_token(self, refresh_token: str, device_key: str | None) -> dict[str, Any]:
         from botocore.exceptions import ClientError  # on first use: see services/cognito/client.py
 
-        secret = {"ClientSecret": self.client_secret} if self.client_secret else {}
+        extra = {"ClientSecret": self.client_secret} if self.client_secret else {}
+        extra |= {"DeviceKey": device_key} if device_key else {}
         with translated("GetTokensFromRefreshToken", _UNKNOWN_USER, keep_message=False):
             try:
                 result = self.client.get_tokens_from_refresh_token(
-                    ClientId=self.client_id, RefreshToken=refresh_token, **secret
+                    ClientId=self.client_id, RefreshToken=refresh_token, **extra
                 )
             except ClientError as err:
                 unsupported, certain = _unsupported(err)

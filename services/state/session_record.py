@@ -36,6 +36,8 @@ class Session:
     # Signed in with a second factor (a TOTP or SMS code answered at sign-in): what `mfa: true` in the policy
     # file reads (services/policy/identity.py), since Cognito's user-pool tokens carry no `amr`.
     mfa: bool = False
+    # The remembered device the sign-in's tokens are bound to: their refresh names it (Cognito's DEVICE_KEY).
+    device_key: str | None = None
 
     @property
     def begun_at(self) -> float:
@@ -96,6 +98,7 @@ def new_session(tokens: Mapping[str, Any], now: float) -> tuple[str, Session]:
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         mfa=tokens.get("mfa") is True,
+        device_key=tokens["device_key"] if isinstance(tokens.get("device_key"), str) else None,
     )
     return session_id, with_tokens(blank, tokens, now)
 

@@ -159,7 +159,7 @@
 
   onClick("refresh", async () => {
     $("refresh-error").textContent = $("refresh-done").textContent = "";
-    const body = { refresh_token: session.refresh_token };
+    const body = { refresh_token: session.refresh_token, device_key: session.device_key }; // bound device, if any
     if (session.username) body.username = session.username; // needed with a client secret on some endpoints
     const answer = await api("POST", "auth/refresh", { body });
     if (!answer.ok) return ($("refresh-error").textContent = describe(answer));
