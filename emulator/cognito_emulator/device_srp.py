@@ -40,15 +40,6 @@ def _hints(pool: Any) -> dict[str, dict[str, Any]]:
     return factors.extras(pool).setdefault("device_sessions", {})  # type: ignore[no-any-return]
 
 
-def _withdraw(pool: Any, result: dict[str, Any]) -> None:
-    """Forget tokens minted but never shown (the device must prove itself first)."""
-    pool.access_tokens.pop(result.get("AccessToken"), None)
-    pool.id_tokens.pop(result.get("IdToken"), None)
-    issued = pool.refresh_tokens.pop(result.get("RefreshToken"), None)
-    if issued:
-        tokens.families(pool).pop(issued[2], None)
-
-
 def _bind(pool: Any, result: Any, key: str) -> None:
     """The tokens' refresh token bound to the device: a refresh must name it (client_checks.py), as Cognito's
     "You must provide the confirmed device key" (GetTokensFromRefreshToken's DeviceKey) wants."""
@@ -81,7 +72,7 @@ def settle(backend: Any, pool: Any, client: Any, key: Any, answer: dict[str, Any
                 result["NewDeviceMetadata"] = devices.new_device(pool, username)
                 _bind(pool, result, result["NewDeviceMetadata"]["DeviceKey"])
             return answer
-        _withdraw(pool, result)
+        tokens.withdraw(pool, result)
         _device(pool, username, key)
         return _challenge(pool, client, username, key)
     session = answer.get("Session")

@@ -63,15 +63,6 @@ def _choose(backend: Any, pool: Any, user: Any, offered: list[str], session: str
     return {"ChallengeName": NAME, "ChallengeParameters": parameters, "Session": session}
 
 
-def _withdraw(pool: Any, result: dict[str, Any]) -> None:
-    """Forget tokens minted but never shown (the factor must be chosen and answered first)."""
-    pool.access_tokens.pop(result.get("AccessToken"), None)
-    pool.id_tokens.pop(result.get("IdToken"), None)
-    issued = pool.refresh_tokens.pop(result.get("RefreshToken"), None)
-    if issued:
-        tokens.families(pool).pop(issued[2], None)
-
-
 def instead(backend: Any, client_id: str, result: Any) -> Any:
     """After a password step: SELECT_MFA_TYPE where the user has a choice, in place of tokens or one factor's ask."""
     if not isinstance(result, dict):
@@ -84,7 +75,7 @@ def instead(backend: Any, client_id: str, result: Any) -> Any:
                 offered = choices(pool, user) if user is not None else None
                 if offered is None:
                     return result
-                _withdraw(pool, issued)
+                tokens.withdraw(pool, issued)
                 return _choose(backend, pool, user, offered, None)
         return result
     if result.get("ChallengeName") in ASKED and result.get("Session") in backend.sessions:

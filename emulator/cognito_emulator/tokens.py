@@ -93,6 +93,15 @@ def revoke_user(pool: Any, username: str) -> None:
             revoke_family(pool, issued_refresh[2], username)
 
 
+def withdraw(pool: Any, result: dict[str, Any]) -> None:
+    """Forget tokens minted but never shown (a step is asked in their place: a device's proof, a factor's choice)."""
+    pool.access_tokens.pop(result.get("AccessToken"), None)
+    pool.id_tokens.pop(result.get("IdToken"), None)
+    issued = pool.refresh_tokens.pop(result.get("RefreshToken"), None)
+    if issued:
+        families(pool).pop(issued[2], None)
+
+
 def refresh_expired(pool: Any, origin_jti: Any) -> bool:
     """Whether a refresh token of this family is past its RefreshTokenValidity."""
     record = family(pool, origin_jti)
