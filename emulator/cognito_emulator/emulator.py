@@ -82,8 +82,7 @@ def _teach_moto() -> None:
         userauth.teach()
         tokens.teach()  # Cognito's token claims and lifetimes (tokens.py)
         operations.teach()
-        # After additions and userauth, whose SignUp, ConfirmSignUp and ResendConfirmationCode these wrap.
-        confirmations.teach()
+        confirmations.teach()  # after additions and userauth: it wraps their SignUp, ConfirmSignUp, ResendCode
         attributes.teach()
         attribute_rules.teach()  # which attributes a client may write or delete; DeleteUserAttributes
         mfa_setup.teach()  # required MFA after a password; under mfa.py's, which sends an SMS_MFA's code
