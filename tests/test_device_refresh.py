@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.device_users import ALWAYS, CHROME, Person, track_devices
 from tests.support.helpers import PASSWORD, bearer
-from tests.test_devices import ALWAYS, CHROME, Person, track_devices
 
 
 @pytest.fixture
