@@ -189,7 +189,8 @@ def test_a_remembered_device_skips_totp_and_a_forgotten_one_does_not(emulator):
     sign-in answers NewDeviceMetadata and Amplify confirms the device itself (ConfirmDevice with its SRP verifier):
     listed by fetchDevices (ListDevices) with its name; rememberDevice (UpdateDeviceStatus remembered); the next
     sign-in from it answers DEVICE_SRP_AUTH, and Amplify's device proof (DEVICE_PASSWORD_VERIFIER) signs in
-    without the TOTP the user prefers; forgetDevice (ForgetDevice) removes it, and the next sign-in asks TOTP again.
+    without the TOTP the user prefers, and its tokens refresh (Amplify sends DEVICE_KEY); forgetDevice (ForgetDevice)
+    removes it, its tokens refresh no more, and the next sign-in asks TOTP again.
     Sources: botocore DeviceConfigurationType, NewDeviceMetadataType, ConfirmDevice, UpdateDeviceStatus,
     ListDevices, ForgetDevice; Developer Guide "Working with user devices in your user pool"; Amplify's
     handleDeviceSRPAuth and getNewDeviceMetadata."""
@@ -207,9 +208,15 @@ def test_a_remembered_device_skips_totp_and_a_forgotten_one_does_not(emulator):
     [remembered] = ok(steps["fetchDevices"])
     assert remembered["id"] == device["id"] and remembered["attributes"]["dev:device_remembered_status"] == "remembered"
     assert ok(steps["signIn from the remembered device"]) == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
-    assert claims(ok(steps["tokens"])["accessToken"])["username"] == "alice"
+    signed_in = ok(steps["tokens"])["accessToken"]
+    assert claims(signed_in)["username"] == "alice"
+    # Amplify's refresh names the device (DEVICE_KEY), as Cognito wants of a device's tokens: new tokens.
+    refreshed = ok(steps["fetchAuthSession forceRefresh on the device"])["accessToken"]
+    assert refreshed and refreshed != signed_in and claims(refreshed)["username"] == "alice"
     ok(steps["forgetDevice"])
     assert ok(steps["fetchDevices after forgetDevice"]) == []
+    # A forgotten device's refresh token no longer refreshes ("Invalid Refresh Token"): Amplify is left without tokens.
+    assert ok(steps["fetchAuthSession forceRefresh after forgetDevice"]) == {}
     after = ok(steps["signIn after forgetDevice"])
     assert after["nextStep"]["signInStep"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE"
     assert ok(steps["confirmSignIn"]) == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}

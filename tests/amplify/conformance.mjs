@@ -94,6 +94,11 @@ async function tokens() {
   };
 }
 
+async function forcedRefresh() {
+  const session = await fetchAuthSession({ forceRefresh: true });
+  return { accessToken: session.tokens?.accessToken?.toString(), idToken: session.tokens?.idToken?.toString() };
+}
+
 const scenarios = {
   async "sign-up"() {
     await step("signUp", () =>
@@ -159,10 +164,7 @@ const scenarios = {
     await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
     await step("tokens", tokens);
     await new Promise((resolve) => setTimeout(resolve, 1100)); // a later `iat`, so new tokens differ
-    await step("fetchAuthSession forceRefresh", async () => {
-      const session = await fetchAuthSession({ forceRefresh: true });
-      return { accessToken: session.tokens?.accessToken?.toString(), idToken: session.tokens?.idToken?.toString() };
-    });
+    await step("fetchAuthSession forceRefresh", forcedRefresh);
   },
 
   async attributes() {
@@ -202,8 +204,11 @@ const scenarios = {
     await step("signOut", () => signOut());
     await step("signIn from the remembered device", () => signIn({ username, password }));
     await step("tokens", tokens);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a later `iat`, so new tokens differ
+    await step("fetchAuthSession forceRefresh on the device", forcedRefresh);
     await step("forgetDevice", () => forgetDevice());
     await step("fetchDevices after forgetDevice", () => fetchDevices());
+    await step("fetchAuthSession forceRefresh after forgetDevice", forcedRefresh);
     await step("signOut again", () => signOut());
     await step("signIn after forgetDevice", () => signIn({ username, password }));
     const next = await ask({ totp: secret ?? "", offset: 30 });
