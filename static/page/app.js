@@ -194,8 +194,8 @@
     form.reset();
     $("totp-setup").hidden = true;
     $("totp-qr").replaceChildren(); // the secret leaves the page
+    await profile.load(); // the MFA section shows it on, before the news is announced
     announce("totp", "TOTP is on: the next sign-in asks for a code from the app.");
-    await profile.load(); // the MFA section shows it on
     $("totp-start").focus();
   });
 
