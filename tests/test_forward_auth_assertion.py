@@ -19,10 +19,9 @@ import pytest
 import requests
 
 from services.tokens.assertion import LIFETIME, Signer, write_new_key
-from tests.support.forward_auth import API, PROXIES, Stack
+from tests.support.forward_auth import API, Stack, proxied
 from tests.support.helpers import bearer
 from tests.support.servers import ROOT, free_port, pool_env
-from tests.support.upstream import Upstream
 
 pytestmark = [pytest.mark.subprocess]
 
@@ -47,7 +46,6 @@ def stack(request, emulator, keys, tmp_path_factory, serve_gunicorn_module) -> I
     emulator.reset()
     pool = emulator.create_pool(f"assertion-{request.param}")
     port = free_port()
-    upstream = Upstream()
     settings = {
         "SESSION_REDIRECT_HOSTS": f"127.0.0.1:{port}",
         "TRUSTED_PROXIES": "1",
@@ -57,19 +55,8 @@ def stack(request, emulator, keys, tmp_path_factory, serve_gunicorn_module) -> I
         "ASSERTION_ISSUER": ISSUER,
         **{f"RATE_LIMIT_{name}": "1000/minute" for name in ("REGISTER", "CONFIRM", "LOGIN", "LOGIN_USERNAME")},
     }
-    auth = serve_gunicorn_module(pool_env(pool, **settings), "-c", "deploy/gunicorn.conf.py", workers=1)
-    try:
-        proxy = PROXIES[request.param](tmp_path_factory.mktemp(request.param), port, auth.port, upstream.port)
-    except BaseException:
-        auth.stop()
-        upstream.stop()
-        raise
-    yield Stack(f"http://127.0.0.1:{port}", upstream, auth, proxy, emulator, pool)
-    proxy_output = proxy.stop()
-    output = auth.stop()
-    upstream.stop()
-    assert "Traceback" not in output, output[-3000:]
-    assert "[emerg]" not in proxy_output, proxy_output[-2000:]
+    env = pool_env(pool, **settings)
+    yield from proxied(request.param, port, env, emulator, pool, tmp_path_factory, serve_gunicorn_module)
 
 
 def example(stack: Stack) -> ModuleType:

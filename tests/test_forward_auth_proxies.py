@@ -15,10 +15,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.support.forward_auth import API, POLICY, PROXIES, Stack
+from tests.support.forward_auth import API, POLICY, Stack, proxied
 from tests.support.helpers import PASSWORD, bearer
 from tests.support.servers import free_port, pool_env
-from tests.support.upstream import Upstream
 
 pytestmark = [pytest.mark.subprocess]
 
@@ -51,7 +50,6 @@ def started_stack(request, emulator, tmp_path_factory, serve_gunicorn_module) ->
     emulator.reset()  # the other proxy's stack is done: its users (of the same names) go with it
     pool = emulator.create_pool(f"forward-auth-{request.param}")
     port = free_port()
-    upstream = Upstream()
     shared = str(tmp_path_factory.mktemp("shared-state"))
     settings = {
         "SESSION_REDIRECT_HOSTS": f"127.0.0.1:{port}",
@@ -59,19 +57,8 @@ def started_stack(request, emulator, tmp_path_factory, serve_gunicorn_module) ->
         "SHARED_STATE_DIR": shared,
         **POLICY,
     }
-    auth = serve_gunicorn_module(pool_env(pool, **settings, **UNLIMITED), "-c", "deploy/gunicorn.conf.py", workers=1)
-    try:
-        proxy = PROXIES[request.param](tmp_path_factory.mktemp(request.param), port, auth.port, upstream.port)
-    except BaseException:
-        auth.stop()
-        upstream.stop()
-        raise
-    yield Stack(f"http://127.0.0.1:{port}", upstream, auth, proxy, emulator, pool)
-    proxy_output = proxy.stop()
-    output = auth.stop()
-    upstream.stop()
-    assert "Traceback" not in output, output[-3000:]
-    assert "[emerg]" not in proxy_output, proxy_output[-2000:]
+    env = pool_env(pool, **settings, **UNLIMITED)
+    yield from proxied(request.param, port, env, emulator, pool, tmp_path_factory, serve_gunicorn_module)
 
 
 @pytest.fixture

@@ -18,10 +18,9 @@ import requests
 from tests.support.attack_cases import HEADER_CASES, SECOND_KEY, TOKEN_CASES
 from tests.support.granian import documented_command, granian
 from tests.support.helpers import bearer, cognito_error, public_jwk
-from tests.support.nginx import readmes_nginx
+from tests.support.nginx import hello_beside_slow_clients, readmes_nginx
 from tests.support.servers import ROOT, pool_env, worker_pids
 
-SLOW_REQUEST = b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
 GATES = ("/hello", "/auth/check")
 
 
@@ -129,20 +128,9 @@ def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(pool, jwks_ho
     """200 clients trickling their requests in: nginx (deploy/nginx.conf) holds them, granian never sees them."""
     app_server = granian(pool_env(pool, COGNITO_JWKS_URL=jwks_host.url, TRUSTED_PROXIES="1"))
     proxy = readmes_nginx(app_server.port, tmp_path)
-    slow: list[socket.socket] = []
     try:
-        for _ in range(200):  # each has sent its headers and one byte of a 100-byte body, and then waits
-            sock = socket.create_connection(("127.0.0.1", proxy.port), timeout=5)
-            sock.sendall(SLOW_REQUEST)
-            slow.append(sock)
-        token = minter.token()
-        statuses = [
-            requests.get(f"http://127.0.0.1:{proxy.port}/hello", headers=bearer(token), timeout=5).status_code
-            for _ in range(50)
-        ]
+        statuses = hello_beside_slow_clients(proxy.port, bearer(minter.token()))
     finally:
-        for sock in slow:
-            sock.close()
         proxy.stop()
         output = app_server.stop()
     assert statuses == [200] * 50, output[-2000:]

@@ -3,7 +3,6 @@ a burst of sign-ins gets fast 503s beyond the bulkhead's slots, and token checks
 
 from __future__ import annotations
 
-import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,13 +10,12 @@ import pytest
 import requests
 
 from tests.support.helpers import bearer, cognito_error
-from tests.support.nginx import readmes_nginx
+from tests.support.nginx import hello_beside_slow_clients, readmes_nginx
 
 pytestmark = [pytest.mark.subprocess, pytest.mark.slow]
 
 SLOTS = 4  # per worker; 2 workers
 # Headers, then one byte of a 100-byte body: a slow client that has not finished its request.
-SLOW_REQUEST = b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
 
 
 def test_a_hung_cognito_gets_fast_503s_while_hello_keeps_answering(pool, proxy, jwks_host, minter, serve_gunicorn):
@@ -90,21 +88,9 @@ def test_slow_clients_behind_the_readmes_nginx_do_not_starve_hello(
     }
     app_server = serve_gunicorn(env, "-c", "deploy/gunicorn.conf.py")
     proxy = readmes_nginx(app_server.port, tmp_path)
-    port = proxy.port
-    slow: list[socket.socket] = []
     try:
-        for _ in range(200):  # each has sent its headers and one byte of a 100-byte body, and then waits
-            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-            sock.sendall(SLOW_REQUEST)
-            slow.append(sock)
-        token = minter.token()
-        statuses = [
-            requests.get(f"http://127.0.0.1:{port}/hello", headers=bearer(token), timeout=5).status_code
-            for _ in range(50)
-        ]
+        statuses = hello_beside_slow_clients(proxy.port, bearer(minter.token()))
     finally:
-        for sock in slow:
-            sock.close()
         proxy.stop()
         output = app_server.stop()
     assert statuses == [200] * 50, output[-2000:]

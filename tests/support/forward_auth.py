@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,32 @@ def start_caddy(tmp_path: Path, port: int, auth_port: int, app_port: int) -> Ser
 
 
 PROXIES = {"nginx": start_nginx, "caddy": start_caddy}
+
+
+def proxied(
+    kind: str, port: int, env: dict[str, str], emulator: Any, pool: dict[str, Any], folders: Any, serve: Any
+) -> Iterator[Stack]:
+    """For a module fixture to `yield from`: the upstream, the auth server (`serve`, gunicorn with the shipped
+    configuration and one worker, on `env`) and the proxy `kind` on `port`; stopped afterwards, and neither the
+    server nor the proxy may have logged a traceback or an emergency."""
+    upstream = Upstream()
+    try:
+        auth = serve(env, "-c", "deploy/gunicorn.conf.py", workers=1)
+    except BaseException:
+        upstream.stop()
+        raise
+    try:
+        proxy = PROXIES[kind](folders.mktemp(kind), port, auth.port, upstream.port)
+    except BaseException:
+        auth.stop()
+        upstream.stop()
+        raise
+    yield Stack(f"http://127.0.0.1:{port}", upstream, auth, proxy, emulator, pool)
+    proxy_output = proxy.stop()
+    output = auth.stop()
+    upstream.stop()
+    assert "Traceback" not in output, output[-3000:]
+    assert "[emerg]" not in proxy_output, proxy_output[-2000:]
 
 
 @dataclass

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
+
+import requests
 
 from tests.support.servers import ROOT, ServerProcess, free_port
 
@@ -35,3 +38,25 @@ def readmes_nginx(app_port: int, folder: Path, cognito_port: int | None = None) 
         "127.0.0.1:5001;": f"127.0.0.1:{cognito_port or app_port};",
     }
     return start_nginx("nginx.conf", replacements, folder)
+
+
+# A request whose client sent its headers and one byte of a 100-byte body, and then waits.
+SLOW_REQUEST = b"POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+
+
+def hello_beside_slow_clients(
+    port: int, authorization: dict[str, str], clients: int = 200, asks: int = 50
+) -> list[int]:
+    """`/hello`'s statuses through the proxy on `port` while `clients` connections each trickle a request in
+    (SLOW_REQUEST): what slow clients leave of the server behind it."""
+    slow: list[socket.socket] = []
+    try:
+        for _ in range(clients):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(SLOW_REQUEST)
+            slow.append(sock)
+        url = f"http://127.0.0.1:{port}/hello"
+        return [requests.get(url, headers=authorization, timeout=5).status_code for _ in range(asks)]
+    finally:
+        for sock in slow:
+            sock.close()
