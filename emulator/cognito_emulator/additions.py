@@ -24,7 +24,8 @@ def _secret_hash(secret: str, username: str, client_id: str) -> str:
 
 
 def teach() -> None:
-    """Patch ResendConfirmationCode, RevokeToken and GetTokensFromRefreshToken into moto's Cognito responses."""
+    """Patch ResendConfirmationCode, RevokeToken and GetTokensFromRefreshToken into moto's Cognito responses, and
+    have moto parse its signing key once."""
     from moto.cognitoidp.exceptions import (
         InvalidParameterException,
         NotAuthorizedError,
@@ -100,6 +101,7 @@ def teach() -> None:
     CognitoIdpResponse.get_tokens_from_refresh_token = get_tokens_from_refresh_token
     CognitoIdpResponse.resend_confirmation_code = resend_confirmation_code
     CognitoIdpResponse.revoke_token = revoke_token
+    parse_the_signing_key_once()
 
 
 def parse_the_signing_key_once() -> None:

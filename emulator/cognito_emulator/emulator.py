@@ -77,8 +77,7 @@ def _teach_moto() -> None:
     with _taught:
         if _TAUGHT:
             return
-        additions.teach()
-        additions.parse_the_signing_key_once()
+        additions.teach()  # with moto's signing key parsed once
         userauth.teach()
         tokens.teach()  # Cognito's token claims and lifetimes (tokens.py)
         operations.teach()
