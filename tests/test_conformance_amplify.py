@@ -222,3 +222,38 @@ def test_a_remembered_device_skips_totp_and_a_forgotten_one_does_not(emulator):
     assert ok(steps["confirmSignIn"]) == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
     [new] = ok(steps["fetchDevices at the end"])  # that sign-in came from no known device: a new one
     assert new["id"] != device["id"]
+
+
+def test_a_user_with_two_factors_chooses_one_and_answers_it(emulator):
+    """TOTP and email MFA both on and neither preferred: each password sign-in answers SELECT_MFA_TYPE, whose
+    MFAS_CAN_CHOOSE Amplify reads as allowedMFATypes ["TOTP", "EMAIL"] (CONTINUE_SIGN_IN_WITH_MFA_SELECTION); the
+    choice (ANSWER) asks that factor: EMAIL sends a code that signs in (a wrong one refused), TOTP takes the app's
+    code. Sources: botocore ChallengeNameType SELECT_MFA_TYPE, RespondToAuthChallenge's ANSWER; Developer Guide
+    "Adding MFA to a user pool"; Amplify's signInHelpers (SELECT_MFA_TYPE, parseMFATypes, getMFAType)."""
+    emulator.reset()
+    ses = {"EmailSendingAccount": "DEVELOPER", "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.com"}
+    pool = public_pool(emulator.client, EmailConfiguration=ses)
+    emulator.client.set_user_pool_mfa_config(
+        UserPoolId=pool["user_pool_id"],
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Your code"},
+        MfaConfiguration="OPTIONAL",
+    )
+    confirmed_user(emulator.client, pool["user_pool_id"], "alice")
+    steps = run_amplify(emulator, pool, "mfa-select", username="alice")
+    ok(steps["verifyTOTPSetup"])
+    ok(steps["updateMFAPreference"])
+    assert ok(steps["fetchMFAPreference"]) == {"enabled": ["TOTP", "EMAIL"]}
+    choice = ok(steps["signIn asks the choice"])
+    assert choice["nextStep"] == {
+        "signInStep": "CONTINUE_SIGN_IN_WITH_MFA_SELECTION",
+        "allowedMFATypes": ["TOTP", "EMAIL"],
+    }
+    emailed = ok(steps["confirmSignIn EMAIL"])
+    assert emailed["nextStep"]["signInStep"] == "CONFIRM_SIGN_IN_WITH_EMAIL_CODE", emailed
+    refused(steps["confirmSignIn wrong emailed code"], "CodeMismatchException")
+    assert ok(steps["confirmSignIn emailed code"]) == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
+    assert ok(steps["signIn asks the choice again"])["nextStep"]["signInStep"] == "CONTINUE_SIGN_IN_WITH_MFA_SELECTION"
+    totp = ok(steps["confirmSignIn TOTP"])
+    assert totp["nextStep"] == {"signInStep": "CONFIRM_SIGN_IN_WITH_TOTP_CODE"}
+    assert ok(steps["confirmSignIn TOTP code"]) == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}

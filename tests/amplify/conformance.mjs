@@ -216,6 +216,29 @@ const scenarios = {
     await step("fetchDevices at the end", () => fetchDevices());
   },
 
+  // Two MFA factors on and none preferred: Cognito asks which (SELECT_MFA_TYPE, MFAS_CAN_CHOOSE a JSON array in a
+  // string, which Amplify parses into allowedMFATypes), then the chosen one's code.
+  async "mfa-select"() {
+    await step("signIn", () => signIn({ username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } }));
+    const secret = await step("setUpTOTP", async () => (await setUpTOTP()).sharedSecret);
+    const codes = await ask({ totp: secret ?? "", offset: 0 });
+    await step("verifyTOTPSetup", () => verifyTOTPSetup({ code: codes.code }));
+    await step("updateMFAPreference", () => updateMFAPreference({ totp: "ENABLED", email: "ENABLED" }));
+    await step("fetchMFAPreference", () => fetchMFAPreference());
+    await step("signOut", () => signOut());
+    const again = { username, password, options: { authFlowType: "USER_PASSWORD_AUTH" } };
+    await step("signIn asks the choice", () => signIn(again));
+    await step("confirmSignIn EMAIL", () => confirmSignIn({ challengeResponse: "EMAIL" }));
+    const emailed = await ask({ code: username, medium: "EMAIL" });
+    await step("confirmSignIn wrong emailed code", () => confirmSignIn({ challengeResponse: emailed.wrong }));
+    await step("confirmSignIn emailed code", () => confirmSignIn({ challengeResponse: emailed.code }));
+    await step("signOut again", () => signOut());
+    await step("signIn asks the choice again", () => signIn(again));
+    await step("confirmSignIn TOTP", () => confirmSignIn({ challengeResponse: "TOTP" }));
+    const next = await ask({ totp: secret ?? "", offset: 30 });
+    await step("confirmSignIn TOTP code", () => confirmSignIn({ challengeResponse: next.code }));
+  },
+
   // Side by side with this server on one user (tests/test_amplify_side_by_side.py): what Amplify reads of what
   // the server wrote, and what it writes for the server to read.
   async "side-read"() {
